@@ -1,0 +1,54 @@
+package incidentbot
+
+// Answer modes, reported to users and in JSON.
+const (
+	ModeExtractive = "extractive" // sentences quoted from the corpus, no model
+	ModeLLM        = "llm"        // written by a language model, citations checked
+	ModeFallback   = "fallback"   // the model failed; this is the extractive answer
+)
+
+// Answer is what a user is shown: a short text whose sentences carry [n]
+// markers, and the citations those markers point at.
+type Answer struct {
+	Question string `json:"question"`
+	Text     string `json:"answer"`
+	Refused  bool   `json:"refused"`
+	Mode     string `json:"mode"`
+	// Notice is shown with the answer when something about it needs saying,
+	// e.g. that the language model was unavailable and this is the fallback.
+	Notice    string     `json:"notice,omitempty"`
+	Citations []Citation `json:"citations"`
+	// Closest are the nearest passages when the answer is refused: shown as
+	// "closest sources", never as support.
+	Closest            []Citation         `json:"closest,omitempty"`
+	SupportedSentences int                `json:"supported_sentences"`
+	TotalSentences     int                `json:"total_sentences"`
+	TimingsMS          map[string]float64 `json:"timings_ms"`
+}
+
+// Citation is a numbered source: a verbatim quote from an article.
+type Citation struct {
+	N      int     `json:"n"`
+	Doc    string  `json:"doc"`
+	Title  string  `json:"title"`
+	Outlet string  `json:"outlet"`
+	Date   string  `json:"date"`
+	URL    string  `json:"url"`
+	Quote  string  `json:"quote"`
+	Start  int     `json:"start"`
+	End    int     `json:"end"`
+	Score  float64 `json:"score"`
+}
+
+// Turn is one earlier exchange in a conversation (a Discord thread), used to
+// resolve follow-ups such as "and who did Montenegro blame?".
+type Turn struct {
+	Question string
+	Answer   string
+}
+
+// ChatMessage is one message to a chat language model.
+type ChatMessage struct {
+	Role    string // "system", "user" or "assistant"
+	Content string
+}

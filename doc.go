@@ -1,0 +1,15 @@
+// Package incidentbot holds the domain types every other package speaks:
+// articles and their passages, search results, and grounded answers with
+// citations. Technology lives in adapter packages around it:
+//
+//	corpus/     the shipped articles and the loader that validates them
+//	retrieval/  passages, BM25 + sentence-encoder hybrid search, the persisted index
+//	uselite/    the pure-Go Universal Sentence Encoder Lite
+//	openai/     OpenAI-compatible embeddings and chat (go-openai)
+//	answer/     extractive and LLM answers, citation checks, summaries, timelines
+//	prompts/    the prompt templates
+//	bot/        Discord: router, middleware, handlers
+//	cmd/incidentbot/  flags and wiring
+//
+// A question flows Discord event (bot) → retrieval → answer → rendered reply (bot).
+package incidentbot

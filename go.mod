@@ -1,0 +1,3 @@
+module github.com/incidentbot/incidentbot
+
+go 1.26.8
