@@ -1,3 +1,15 @@
 module github.com/incidentbot/incidentbot
 
 go 1.26.8
+
+require (
+	github.com/chewxy/math32 v1.10.1 // indirect
+	github.com/philippgille/chromem-go v0.7.0 // indirect
+	github.com/sashabaranov/go-openai v1.43.0 // indirect
+	github.com/viterin/partial v1.1.0 // indirect
+	github.com/viterin/vek v0.4.3 // indirect
+	golang.org/x/exp v0.0.0-20230817173708-d852ddb80c63 // indirect
+	golang.org/x/sys v0.11.0 // indirect
+	golang.org/x/text v0.44.0 // indirect
+	gopkg.in/yaml.v3 v3.0.1 // indirect
+)

@@ -1,0 +1,167 @@
+package retrieval
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/philippgille/chromem-go"
+
+	"github.com/incidentbot/incidentbot"
+)
+
+// chromem collections: one vector per passage and one per sentence. Sentence
+// vectors matter because USE-Lite compares a question with a single sentence
+// far better than with a 70-word passage.
+const (
+	passagesCollection  = "passages"
+	sentencesCollection = "sentences"
+)
+
+// Index is an immutable, searchable snapshot of the corpus: the articles,
+// their passages, a BM25 index and the passage and sentence vectors. A
+// refresh builds a new Index and swaps it in; searches in flight finish on
+// the one they started with.
+type Index struct {
+	EmbedderID string
+	Dim        int
+	BuiltAt    time.Time
+
+	articles  []*incidentbot.Article
+	byArticle map[string]*incidentbot.Article
+	passages  []*incidentbot.Passage
+	byPassage map[string]int
+	bm25      *BM25
+
+	db        *chromem.DB
+	passVecs  *chromem.Collection
+	sentVecs  *chromem.Collection
+	sentCount int
+}
+
+// Articles returns the indexed articles, sorted by ID.
+func (ix *Index) Articles() []*incidentbot.Article { return ix.articles }
+
+// Article returns the article with the given ID, or nil.
+func (ix *Index) Article(id string) *incidentbot.Article { return ix.byArticle[id] }
+
+// Passages returns every passage, in article order.
+func (ix *Index) Passages() []*incidentbot.Passage { return ix.passages }
+
+// Passage returns the passage with the given ID, or nil.
+func (ix *Index) Passage(id string) *incidentbot.Passage {
+	if i, ok := ix.byPassage[id]; ok {
+		return ix.passages[i]
+	}
+	return nil
+}
+
+// SentenceCount is the number of sentence vectors.
+func (ix *Index) SentenceCount() int { return ix.sentCount }
+
+func sentenceID(passageID string, i int) string { return passageID + "/" + strconv.Itoa(i) }
+
+// vectorSet holds vectors by content hash, so a refresh reuses the vector of
+// any text it has seen before.
+type vectorSet map[string][]float32
+
+// newIndex assembles an index from articles and vectors for every passage
+// and sentence text (by hash). It fails if a vector is missing.
+func newIndex(embedderID string, articles []*incidentbot.Article, passages []*incidentbot.Passage, vecs vectorSet) (*Index, error) {
+	ctx := context.Background()
+	ix := &Index{
+		EmbedderID: embedderID,
+		BuiltAt:    time.Now().UTC(),
+		articles:   articles,
+		byArticle:  make(map[string]*incidentbot.Article, len(articles)),
+		passages:   passages,
+		byPassage:  make(map[string]int, len(passages)),
+		db:         chromem.NewDB(),
+	}
+	for _, a := range articles {
+		ix.byArticle[a.ID] = a
+	}
+	texts := make([]string, len(passages))
+	var pdocs, sdocs []chromem.Document
+	for i, p := range passages {
+		ix.byPassage[p.ID] = i
+		texts[i] = p.Text
+		v, ok := vecs[p.Hash]
+		if !ok {
+			return nil, fmt.Errorf("no vector for passage %s", p.ID)
+		}
+		if ix.Dim == 0 {
+			ix.Dim = len(v)
+		}
+		if len(v) != ix.Dim {
+			return nil, fmt.Errorf("passage %s: vector has %d dimensions, others %d", p.ID, len(v), ix.Dim)
+		}
+		pdocs = append(pdocs, chromem.Document{ID: p.ID, Embedding: v, Metadata: map[string]string{"hash": p.Hash}})
+		for j, s := range p.Sentences {
+			text := articleText(ix, p)[s.Start:s.End]
+			sv, ok := vecs[Hash(text)]
+			if !ok {
+				return nil, fmt.Errorf("no vector for sentence %d of passage %s", j, p.ID)
+			}
+			sdocs = append(sdocs, chromem.Document{ID: sentenceID(p.ID, j), Embedding: sv, Metadata: map[string]string{"hash": Hash(text)}})
+		}
+	}
+	ix.bm25 = NewBM25(texts)
+	ix.sentCount = len(sdocs)
+	noEmbed := func(context.Context, string) ([]float32, error) {
+		return nil, fmt.Errorf("retrieval: vectors are computed before they reach chromem")
+	}
+	var err error
+	if ix.passVecs, err = ix.db.CreateCollection(passagesCollection, nil, noEmbed); err != nil {
+		return nil, fmt.Errorf("creating passage collection: %w", err)
+	}
+	if ix.sentVecs, err = ix.db.CreateCollection(sentencesCollection, nil, noEmbed); err != nil {
+		return nil, fmt.Errorf("creating sentence collection: %w", err)
+	}
+	if err := ix.passVecs.AddDocuments(ctx, pdocs, 4); err != nil {
+		return nil, fmt.Errorf("adding passage vectors: %w", err)
+	}
+	if err := ix.sentVecs.AddDocuments(ctx, sdocs, 4); err != nil {
+		return nil, fmt.Errorf("adding sentence vectors: %w", err)
+	}
+	return ix, nil
+}
+
+func articleText(ix *Index, p *incidentbot.Passage) string { return ix.byArticle[p.ArticleID].Text }
+
+// SentenceText returns the text of sentence i of passage p.
+func (ix *Index) SentenceText(p *incidentbot.Passage, i int) string {
+	s := p.Sentences[i]
+	return articleText(ix, p)[s.Start:s.End]
+}
+
+// SentenceVector returns the stored vector of sentence i of passage p.
+func (ix *Index) SentenceVector(ctx context.Context, p *incidentbot.Passage, i int) ([]float32, error) {
+	doc, err := ix.sentVecs.GetByID(ctx, sentenceID(p.ID, i))
+	if err != nil {
+		return nil, fmt.Errorf("sentence vector %s: %w", sentenceID(p.ID, i), err)
+	}
+	return doc.Embedding, nil
+}
+
+// vectors returns every vector of the index by content hash, for reuse by
+// the next refresh.
+func (ix *Index) vectors(ctx context.Context) (vectorSet, error) {
+	vs := vectorSet{}
+	for _, p := range ix.passages {
+		doc, err := ix.passVecs.GetByID(ctx, p.ID)
+		if err != nil {
+			return nil, fmt.Errorf("passage vector %s: %w", p.ID, err)
+		}
+		vs[p.Hash] = doc.Embedding
+		for j := range p.Sentences {
+			doc, err := ix.sentVecs.GetByID(ctx, sentenceID(p.ID, j))
+			if err != nil {
+				return nil, fmt.Errorf("sentence vector %s: %w", sentenceID(p.ID, j), err)
+			}
+			vs[doc.Metadata["hash"]] = doc.Embedding
+		}
+	}
+	return vs, nil
+}

@@ -1,0 +1,298 @@
+package retrieval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/incidentbot/incidentbot"
+)
+
+// Store owns the live index. Searches read Index() without locks; Refresh
+// builds a complete new index beside it, persists it, and only then swaps it
+// in, so a failed refresh leaves the previous index serving and a search in
+// flight finishes on the index it started with.
+type Store struct {
+	opts    StoreOptions
+	current atomic.Pointer[Index]
+	// vectors of the current index by content hash: what a refresh reuses.
+	vectors atomic.Pointer[vectorSet]
+	// refreshing serialises refreshes: a second one waits for the first.
+	refreshing sync.Mutex
+}
+
+// StoreOptions configures a Store.
+type StoreOptions struct {
+	DataDir  string
+	Embedder Embedder
+	// Load reads the corpus. It is called on every refresh, so a refresh
+	// sees files added, changed or removed since.
+	Load func() ([]*incidentbot.Article, error)
+	// Rebuild discards a snapshot made by another embedder instead of
+	// refusing it.
+	Rebuild bool
+	// BatchSize is how many texts go to the embedder per call (default 32).
+	BatchSize int
+	// Progress, if set, is called as texts are embedded.
+	Progress func(done, total int)
+	Logger   *slog.Logger
+}
+
+// Report says what a refresh changed.
+type Report struct {
+	DryRun          bool     `json:"dry_run"`
+	ArticlesAdded   []string `json:"articles_added"`
+	ArticlesChanged []string `json:"articles_changed"`
+	ArticlesRemoved []string `json:"articles_removed"`
+	Articles        int      `json:"articles"`
+	Passages        int      `json:"passages"`
+	PassagesAdded   int      `json:"passages_added"`
+	PassagesChanged int      `json:"passages_changed"`
+	PassagesRemoved int      `json:"passages_removed"`
+	// Embedded counts texts (passages and sentences) sent to the embedder;
+	// ToEmbed is the same count for a dry run.
+	Embedded int     `json:"embedded"`
+	ToEmbed  int     `json:"to_embed"`
+	Saved    bool    `json:"saved"`
+	Seconds  float64 `json:"seconds"`
+}
+
+// Changed reports whether the refresh changed the corpus.
+func (r *Report) Changed() bool {
+	return len(r.ArticlesAdded)+len(r.ArticlesChanged)+len(r.ArticlesRemoved)+r.PassagesAdded+r.PassagesChanged+r.PassagesRemoved > 0
+}
+
+// Open loads the persisted index from the data folder and brings it up to
+// date with the corpus, embedding only what is new. With no index on disk it
+// builds one.
+func Open(ctx context.Context, opts StoreOptions) (*Store, *Report, error) {
+	if opts.Embedder == nil || opts.Load == nil {
+		return nil, nil, errors.New("retrieval.Open: Embedder and Load are required")
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 32
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Store{opts: opts}
+	snap, err := readSnapshot(ctx, opts.DataDir)
+	if err != nil {
+		if !opts.Rebuild {
+			return nil, nil, err
+		}
+		opts.Logger.Warn("discarding unreadable index", "err", err)
+		snap = nil
+	}
+	var prev *Manifest
+	if snap != nil {
+		if snap.Embedder != opts.Embedder.ID() {
+			if !opts.Rebuild {
+				return nil, nil, &EmbedderMismatchError{Index: snap.Embedder, Configured: opts.Embedder.ID()}
+			}
+			opts.Logger.Info("rebuilding index for a new embedder", "was", snap.Embedder, "now", opts.Embedder.ID())
+		} else {
+			s.vectors.Store(&snap.vectors)
+			prev = &snap.Manifest
+		}
+	}
+	rep, err := s.refresh(ctx, false, prev)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, rep, nil
+}
+
+// Index returns the live index.
+func (s *Store) Index() *Index { return s.current.Load() }
+
+// Embedder returns the embedder the index was built with.
+func (s *Store) Embedder() Embedder { return s.opts.Embedder }
+
+// Search searches the live index.
+func (s *Store) Search(ctx context.Context, query string, k int) (*Response, error) {
+	return s.Index().Search(ctx, s.opts.Embedder, query, k)
+}
+
+// Refresh re-reads the corpus and, unless dryRun, embeds what changed,
+// persists the new index and swaps it in. Concurrent calls run one after the
+// other.
+func (s *Store) Refresh(ctx context.Context, dryRun bool) (*Report, error) {
+	var prev *Manifest
+	if ix := s.Index(); ix != nil {
+		m := manifestOf(ix)
+		prev = &m
+	}
+	return s.refresh(ctx, dryRun, prev)
+}
+
+func (s *Store) refresh(ctx context.Context, dryRun bool, prev *Manifest) (*Report, error) {
+	// Wait for a refresh in progress, but give up if the caller does.
+	locked := make(chan struct{})
+	go func() { s.refreshing.Lock(); close(locked) }()
+	select {
+	case <-locked:
+	case <-ctx.Done():
+		go func() { <-locked; s.refreshing.Unlock() }()
+		return nil, fmt.Errorf("waiting for another refresh: %w", ctx.Err())
+	}
+	defer s.refreshing.Unlock()
+	if ix := s.Index(); ix != nil && prev != nil {
+		m := manifestOf(ix) // another refresh may have finished while we waited
+		prev = &m
+	}
+
+	start := time.Now()
+	articles, err := s.opts.Load()
+	if err != nil {
+		return nil, fmt.Errorf("loading corpus: %w", err)
+	}
+	var passages []*incidentbot.Passage
+	for _, a := range articles {
+		passages = append(passages, Chunk(a)...)
+	}
+	rep := diff(prev, articles, passages)
+	rep.DryRun = dryRun
+
+	known := vectorSet{}
+	if v := s.vectors.Load(); v != nil {
+		known = *v
+	}
+	// Texts to embed: passages and sentences whose hash has no vector yet.
+	var todo []string
+	queued := map[string]bool{}
+	need := func(text string) {
+		h := Hash(text)
+		if _, ok := known[h]; !ok && !queued[h] {
+			queued[h] = true
+			todo = append(todo, text)
+		}
+	}
+	for _, p := range passages {
+		need(p.Text)
+		a := articleByID(articles, p.ArticleID)
+		for _, sp := range p.Sentences {
+			need(a.Text[sp.Start:sp.End])
+		}
+	}
+	rep.ToEmbed = len(todo)
+	if dryRun {
+		rep.Seconds = time.Since(start).Seconds()
+		return rep, nil
+	}
+
+	vecs := make(vectorSet, len(queued)+len(passages))
+	for _, p := range passages { // keep only what the new index uses
+		if v, ok := known[p.Hash]; ok {
+			vecs[p.Hash] = v
+		}
+		a := articleByID(articles, p.ArticleID)
+		for _, sp := range p.Sentences {
+			h := Hash(a.Text[sp.Start:sp.End])
+			if v, ok := known[h]; ok {
+				vecs[h] = v
+			}
+		}
+	}
+	for i := 0; i < len(todo); i += s.opts.BatchSize {
+		batch := todo[i:min(i+s.opts.BatchSize, len(todo))]
+		out, err := s.opts.Embedder.Embed(ctx, batch)
+		if err != nil {
+			return nil, fmt.Errorf("embedding with %s (%d of %d texts done): %w", s.opts.Embedder.ID(), i, len(todo), err)
+		}
+		if len(out) != len(batch) {
+			return nil, fmt.Errorf("embedding with %s: asked for %d vectors, got %d", s.opts.Embedder.ID(), len(batch), len(out))
+		}
+		for j, t := range batch {
+			vecs[Hash(t)] = out[j]
+		}
+		rep.Embedded += len(batch)
+		if s.opts.Progress != nil {
+			s.opts.Progress(rep.Embedded, len(todo))
+		}
+	}
+	ix, err := newIndex(s.opts.Embedder.ID(), articles, passages, vecs)
+	if err != nil {
+		return nil, fmt.Errorf("building index: %w", err)
+	}
+	if prev == nil || rep.Changed() || rep.Embedded > 0 {
+		if err := writeSnapshot(s.opts.DataDir, ix); err != nil {
+			return nil, fmt.Errorf("saving index (the previous one stays in use): %w", err)
+		}
+		rep.Saved = true
+	} else if prev != nil {
+		ix.BuiltAt = prev.BuiltAt
+	}
+	s.vectors.Store(&vecs)
+	s.current.Store(ix)
+	rep.Seconds = time.Since(start).Seconds()
+	s.opts.Logger.Info("index refreshed", "articles", rep.Articles, "passages", rep.Passages,
+		"added", strings.Join(rep.ArticlesAdded, ","), "changed", strings.Join(rep.ArticlesChanged, ","),
+		"removed", strings.Join(rep.ArticlesRemoved, ","), "embedded", rep.Embedded, "seconds", rep.Seconds)
+	return rep, nil
+}
+
+func articleByID(articles []*incidentbot.Article, id string) *incidentbot.Article {
+	for _, a := range articles {
+		if a.ID == id {
+			return a
+		}
+	}
+	return nil
+}
+
+func articleHash(a *incidentbot.Article) string {
+	return Hash(strings.Join([]string{a.Title, a.Outlet, a.Author, a.DateString(), a.URL, strings.Join(a.Tags, ","), a.Text}, "\x00"))
+}
+
+// diff compares the corpus with what the previous index held.
+func diff(prev *Manifest, articles []*incidentbot.Article, passages []*incidentbot.Passage) *Report {
+	rep := &Report{Articles: len(articles), Passages: len(passages)}
+	oldArt, oldPass := map[string]string{}, map[string]string{}
+	if prev != nil {
+		for _, a := range prev.Articles {
+			oldArt[a.ID] = a.Hash
+		}
+		for _, p := range prev.Passages {
+			oldPass[p.ID] = p.Hash
+		}
+	}
+	seen := map[string]bool{}
+	for _, a := range articles {
+		seen[a.ID] = true
+		switch h, ok := oldArt[a.ID]; {
+		case !ok:
+			rep.ArticlesAdded = append(rep.ArticlesAdded, a.ID)
+		case h != articleHash(a):
+			rep.ArticlesChanged = append(rep.ArticlesChanged, a.ID)
+		}
+	}
+	if prev != nil {
+		for _, a := range prev.Articles {
+			if !seen[a.ID] {
+				rep.ArticlesRemoved = append(rep.ArticlesRemoved, a.ID)
+			}
+		}
+	}
+	seenP := map[string]bool{}
+	for _, p := range passages {
+		seenP[p.ID] = true
+		switch h, ok := oldPass[p.ID]; {
+		case !ok:
+			rep.PassagesAdded++
+		case h != p.Hash:
+			rep.PassagesChanged++
+		}
+	}
+	for id := range oldPass {
+		if !seenP[id] {
+			rep.PassagesRemoved++
+		}
+	}
+	return rep
+}

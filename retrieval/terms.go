@@ -1,0 +1,161 @@
+package retrieval
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Terms turns text into BM25 terms: lower-cased, accents folded ("Liçaj" and
+// "Licaj" match), English stop words dropped, light stemming so "sheltering"
+// finds "shelter", month abbreviations spelled out ("Sept." = "September"),
+// ordinals reduced ("8th" = "8"), and hyphenated or glued compounds indexed
+// both whole and in parts ("cyber-attack" = "cyberattack" = "cyber attack").
+func Terms(text string) []string {
+	var out []string
+	for _, w := range words(text) {
+		out = appendTerm(out, w)
+	}
+	return out
+}
+
+func appendTerm(out []string, w string) []string {
+	if strings.Contains(w, "-") {
+		parts := strings.Split(w, "-")
+		joined := strings.Join(parts, "")
+		for _, p := range parts {
+			out = appendTerm(out, p)
+		}
+		if len(parts) > 1 && joined != "" {
+			out = appendTerm(out, joined)
+		}
+		return out
+	}
+	if w == "" || stopWords[w] {
+		return out
+	}
+	if m, ok := months[w]; ok {
+		return append(out, m)
+	}
+	if n := strings.TrimRight(w, "stndrh"); n != w && n != "" && isDigits(n) && len(w)-len(n) == 2 {
+		return append(out, n) // 8th, 21st, 2nd, 3rd
+	}
+	for _, prefix := range []string{"cyber"} {
+		if strings.HasPrefix(w, prefix) && len(w) > len(prefix)+2 {
+			out = append(out, prefix)
+			out = append(out, stem(w[len(prefix):]))
+		}
+	}
+	return append(out, stem(w))
+}
+
+// words splits text into lower-case words of letters, digits and inner
+// hyphens; possessive 's is dropped.
+func words(text string) []string {
+	text = foldAccents(strings.ToLower(text))
+	var (
+		out []string
+		b   strings.Builder
+	)
+	flush := func() {
+		w := strings.Trim(b.String(), "-")
+		w = strings.TrimSuffix(w, "'s")
+		w = strings.Trim(w, "'")
+		if w != "" {
+			out = append(out, w)
+		}
+		b.Reset()
+	}
+	for _, r := range text {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(r)
+		case r == '-':
+			b.WriteRune('-')
+		case r == '\'' || r == '’':
+			b.WriteRune('\'')
+		default:
+			flush()
+		}
+	}
+	flush()
+	return out
+}
+
+func foldAccents(s string) string {
+	d := norm.NFKD.String(s)
+	var b strings.Builder
+	b.Grow(len(d))
+	for _, r := range d {
+		if unicode.Is(unicode.Mn, r) {
+			continue
+		}
+		switch r {
+		case 'đ':
+			r = 'd'
+		case 'ł':
+			r = 'l'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// stem is a deliberately light English suffix stripper: it must map the
+// forms that appear in questions and articles onto one another, and being
+// the same for both sides matters more than being linguistically right.
+func stem(w string) string {
+	if len(w) <= 3 || isDigits(w) {
+		return w
+	}
+	switch {
+	case strings.HasSuffix(w, "ies") && len(w) > 4:
+		w = w[:len(w)-3] + "y"
+	case strings.HasSuffix(w, "sses"):
+		w = w[:len(w)-2]
+	case strings.HasSuffix(w, "ss"), strings.HasSuffix(w, "us"), strings.HasSuffix(w, "is"):
+	case strings.HasSuffix(w, "s"):
+		w = w[:len(w)-1]
+	}
+	for _, suf := range []string{"ing", "ed"} {
+		if strings.HasSuffix(w, suf) && len(w)-len(suf) >= 4 {
+			w = w[:len(w)-len(suf)]
+			if n := len(w); n >= 2 && w[n-1] == w[n-2] && !strings.ContainsRune("lsz", rune(w[n-1])) {
+				w = w[:n-1] // "planned" → "plan"
+			}
+			break
+		}
+	}
+	if strings.HasSuffix(w, "e") && len(w) > 4 {
+		w = w[:len(w)-1] // "orchestrate" and "orchestrated" meet at "orchestrat"
+	}
+	return w
+}
+
+var months = map[string]string{
+	"jan": "january", "feb": "february", "mar": "march", "apr": "april", "jun": "june",
+	"jul": "july", "aug": "august", "sep": "september", "sept": "september", "oct": "october",
+	"nov": "november", "dec": "december",
+}
+
+var stopWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`a an and are as at be been but by did do does for from had has have he her his how
+	i if in into is it its itself me my of on or our she so than that the their them then there these they this those
+	to too us was we were what when where which while who whom whose why will with would you your about after all also
+	any can could during each just more most no not only other over own same should some such up very s t can't don't
+	 ever tell know did does doing being am`) {
+		m[w] = true
+	}
+	return m
+}()
