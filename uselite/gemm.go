@@ -1,0 +1,165 @@
+package uselite
+
+import "sync"
+
+// The dense layers dominate the cost of a forward pass, so they run on a
+// small register-blocked matrix multiply instead of a general-purpose one:
+// the weights are packed once, at load time, into panels of panelCols
+// columns stored row after row, and the activations are packed per call into
+// blocks of blockRows rows stored column after column. A micro-kernel then
+// computes one blockRows × panelCols tile of the result with every partial sum
+// held in registers, streaming both operands sequentially; the panel stays in
+// cache while every row block of the activations passes over it.
+//
+// The general-purpose alternative (github.com/viterin/vek's MatMul, which
+// adds one scaled weight row at a time into the output row) reads the whole
+// weight matrix from memory once per token, which made the model
+// memory-bound at about a third of this speed.
+const (
+	blockRows = 6
+	panelCols = 16
+)
+
+// panels is a k × n matrix packed for the micro-kernel: panel p holds
+// columns [p·panelCols, (p+1)·panelCols) as k rows of panelCols floats.
+// Columns beyond n are zero.
+type panels struct {
+	k, n int
+	data []float32
+}
+
+func numPanels(n int) int    { return (n + panelCols - 1) / panelCols }
+func numBlocks(m int) int    { return (m + blockRows - 1) / blockRows }
+func panelsLen(k, n int) int { return numPanels(n) * k * panelCols }
+func blocksLen(m, k int) int { return numBlocks(m) * k * blockRows }
+
+// packPanels packs the k × n matrix whose element (i, j) is
+// src[i*rowStride + j*colStride]; a transposed source just swaps the strides.
+func packPanels(dst, src []float32, k, n, rowStride, colStride int) panels {
+	dst = dst[:panelsLen(k, n)]
+	for p := range numPanels(n) {
+		out := dst[p*k*panelCols : (p+1)*k*panelCols]
+		c0 := p * panelCols
+		cols := min(panelCols, n-c0)
+		for i := range k {
+			row := out[i*panelCols : (i+1)*panelCols]
+			base := i*rowStride + c0*colStride
+			if colStride == 1 {
+				copy(row, src[base:base+cols])
+			} else {
+				for j := range cols {
+					row[j] = src[base+j*colStride]
+				}
+			}
+			clear(row[cols:])
+		}
+	}
+	return panels{k: k, n: n, data: dst}
+}
+
+// packBlocks packs the m × k row-major matrix src (row stride lda), times
+// scale, for the micro-kernel: block b holds rows [b·blockRows, (b+1)·blockRows)
+// column after column. Rows beyond m are zero.
+func packBlocks(dst, src []float32, m, k, lda int, scale float32) []float32 {
+	dst = dst[:blocksLen(m, k)]
+	for b := range numBlocks(m) {
+		out := dst[b*k*blockRows : (b+1)*k*blockRows]
+		r0 := b * blockRows
+		rows := min(blockRows, m-r0)
+		for r := range rows {
+			row := src[(r0+r)*lda : (r0+r)*lda+k]
+			if scale == 1 {
+				for i, v := range row {
+					out[i*blockRows+r] = v
+				}
+			} else {
+				for i, v := range row {
+					out[i*blockRows+r] = v * scale
+				}
+			}
+		}
+		for r := rows; r < blockRows; r++ {
+			for i := range k {
+				out[i*blockRows+r] = 0
+			}
+		}
+	}
+	return dst
+}
+
+// zeroBias stands in for a missing bias.
+var zeroBias [4 * 512]float32
+
+// gemm sets the m × b.n matrix c (row stride ldc) to a·b + bias, where a is
+// the m × b.k matrix already packed by packBlocks. The product's padding
+// columns (up to the next multiple of panelCols) are written too, so ldc must
+// leave room for them. With par > 1 the panels are shared out among that many
+// goroutines.
+func gemm(c []float32, ldc int, a []float32, m int, b panels, bias []float32, par int) {
+	k, np := b.k, numPanels(b.n)
+	if bias == nil {
+		bias = zeroBias[:]
+	}
+	// The kernels trust these bounds; checking them once here keeps a shape
+	// mistake a panic rather than memory corruption.
+	if len(a) < blocksLen(m, k) || len(b.data) < np*k*panelCols ||
+		len(bias) < np*panelCols || ldc < np*panelCols || len(c) < (m-1)*ldc+np*panelCols || k == 0 {
+		panic("uselite: gemm operands too small")
+	}
+	run := func(p0, p1 int) {
+		var tile [blockRows * panelCols]float32
+		for p := p0; p < p1; p++ {
+			bp := b.data[p*k*panelCols:]
+			bi := bias[p*panelCols:]
+			for blk := range numBlocks(m) {
+				ab := a[blk*k*blockRows:]
+				r0 := blk * blockRows
+				if rows := m - r0; rows < blockRows {
+					microKernel(k, ab, bp, tile[:], panelCols, bi)
+					for r := range rows {
+						copy(c[(r0+r)*ldc+p*panelCols:(r0+r)*ldc+(p+1)*panelCols], tile[r*panelCols:])
+					}
+					continue
+				}
+				microKernel(k, ab, bp, c[r0*ldc+p*panelCols:], ldc, bi)
+			}
+		}
+	}
+	if par <= 1 || np < 2 {
+		run(0, np)
+		return
+	}
+	par = min(par, np)
+	var wg sync.WaitGroup
+	for w := 1; w < par; w++ {
+		wg.Go(func() { run(w*np/par, (w+1)*np/par) })
+	}
+	run(0, np/par)
+	wg.Wait()
+}
+
+// microKernelGo computes one blockRows × panelCols tile: c[r*ldc+j] =
+// bias[j] + Σ_i a[i*blockRows+r]·b[i*panelCols+j]. It is the portable
+// fallback and the specification of the assembly version.
+func microKernelGo(k int, a, b, c []float32, ldc int, bias []float32) {
+	var acc [blockRows][panelCols]float32
+	for r := range acc {
+		copy(acc[r][:], bias[:panelCols])
+	}
+	a = a[:k*blockRows]
+	b = b[:k*panelCols]
+	for i := range k {
+		ai := a[i*blockRows : (i+1)*blockRows]
+		bi := b[i*panelCols : (i+1)*panelCols]
+		for r := range blockRows {
+			ar := ai[r]
+			row := &acc[r]
+			for j := range panelCols {
+				row[j] += ar * bi[j]
+			}
+		}
+	}
+	for r := range acc {
+		copy(c[r*ldc:r*ldc+panelCols], acc[r][:])
+	}
+}
