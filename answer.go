@@ -52,3 +52,17 @@ type ChatMessage struct {
 	Role    string // "system", "user" or "assistant"
 	Content string
 }
+
+// Timeline is a list of dated events, in order, each citing its sources.
+type Timeline struct {
+	Events    []TimelineEvent `json:"events"`
+	Citations []Citation      `json:"citations"`
+}
+
+// TimelineEvent is one dated event. Date is normalised to YYYY-MM-DD, or
+// YYYY-MM / YYYY when the source is no more precise. Text ends with its
+// citation markers, e.g. "Hackers hit the e-Albania portal. [1][2]".
+type TimelineEvent struct {
+	Date string `json:"date"`
+	Text string `json:"text"`
+}

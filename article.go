@@ -58,6 +58,10 @@ type Passage struct {
 	End       int
 	Text      string
 	Sentences []Span // offsets in the article's Text, in order
+	// Heading is the section heading the passage sits under, if any ("Kosovo
+	// – Target of Cyber Attacks"). It helps search find the passage (a
+	// sentence under it may never name the country) but is not cited.
+	Heading string
 	Hash      string // content hash of Text; unchanged text keeps its vector
 }
 

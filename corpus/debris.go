@@ -42,14 +42,31 @@ func CitableSpans(text string) []incidentbot.Span {
 		if tailStart.MatchString(line) {
 			break
 		}
+		start := pos + len(line) - len(strings.TrimLeft(line, " \t"))
 		if isProse(line) {
-			start := pos + len(line) - len(strings.TrimLeft(line, " \t"))
 			stop := pos + len(strings.TrimRight(line, " \t"))
 			spans = append(spans, incidentbot.Span{Start: start, End: stop})
+		} else if caption, ok := captionBeforeCredit(line); ok {
+			spans = append(spans, incidentbot.Span{Start: start, End: pos + len(caption)})
 		}
 		pos = end + 1
 	}
 	return spans
+}
+
+// captionBeforeCredit returns the caption of a photo-caption line with its
+// credit glued on ("…cut tiesImage: Franc Zhurda/AP/picture alliance"): the
+// caption is the outlet's own words and may be cited; the credit never.
+func captionBeforeCredit(line string) (string, bool) {
+	i := strings.Index(line, "Image: ")
+	if i < 0 || strings.Contains(line[i:], ".") && !strings.Contains(line[i:], "/") {
+		return "", false
+	}
+	caption := strings.TrimRight(line[:i], " \t")
+	if len(strings.Fields(caption)) < 6 || navigationLine.MatchString(caption) || copyrightLine.MatchString(caption) {
+		return "", false
+	}
+	return caption, true
 }
 
 func isProse(line string) bool {

@@ -27,6 +27,7 @@ func Chunk(a *incidentbot.Article) []*incidentbot.Passage {
 		cur     []incidentbot.Span
 		words   int
 		prevEnd = -1
+		heading string
 	)
 	flush := func() {
 		if len(cur) == 0 {
@@ -38,6 +39,7 @@ func Chunk(a *incidentbot.Article) []*incidentbot.Passage {
 			Start:     cur[0].Start,
 			End:       cur[len(cur)-1].End,
 			Sentences: cur,
+			Heading:   heading,
 		}
 		p.Text = a.Text[p.Start:p.End]
 		p.Hash = Hash(p.Text)
@@ -45,8 +47,11 @@ func Chunk(a *incidentbot.Article) []*incidentbot.Passage {
 		cur, words = nil, 0
 	}
 	for _, line := range corpus.CitableSpans(a.Text) {
-		if prevEnd >= 0 && strings.TrimSpace(a.Text[prevEnd:line.Start]) != "" {
+		if gap := a.Text[max(prevEnd, 0):line.Start]; prevEnd < 0 || strings.TrimSpace(gap) != "" {
 			flush() // something that is not prose lies between
+			if h := lastHeading(gap); h != "" {
+				heading = h
+			}
 		}
 		prevEnd = line.End
 		for _, s := range SplitSentences(a.Text, line) {
@@ -60,6 +65,23 @@ func Chunk(a *incidentbot.Article) []*incidentbot.Passage {
 	}
 	flush()
 	return out
+}
+
+// lastHeading returns the last line of gap (the non-prose text between two
+// runs of prose) that reads as a section heading: a short line with no
+// sentence punctuation at its end, set off by blank lines.
+func lastHeading(gap string) string {
+	paras := strings.Split(gap, "\n\n")
+	for i := len(paras) - 1; i >= 0; i-- {
+		p := strings.TrimSpace(paras[i])
+		if p == "" || strings.Contains(p, "\n") {
+			continue
+		}
+		if n := len(strings.Fields(p)); n >= 2 && n <= 12 && !strings.ContainsAny(p[len(p)-1:], ".:|") && !strings.Contains(p, "Image:") {
+			return p
+		}
+	}
+	return ""
 }
 
 // Hash is the content hash that decides whether a stored vector can be reused.

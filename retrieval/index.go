@@ -33,6 +33,11 @@ type Index struct {
 	passages  []*incidentbot.Passage
 	byPassage map[string]int
 	bm25      *BM25
+	// Sentence-level BM25: the answer to a question usually sits in one
+	// sentence that holds most of its words.
+	sentBM25  *BM25
+	sentOwner []int32 // sentence doc → passage number
+	sentFirst []int32 // passage number → its first sentence doc
 
 	db        *chromem.DB
 	passVecs  *chromem.Collection
@@ -83,10 +88,11 @@ func newIndex(embedderID string, articles []*incidentbot.Article, passages []*in
 		ix.byArticle[a.ID] = a
 	}
 	texts := make([]string, len(passages))
+	var sentTexts []string
 	var pdocs, sdocs []chromem.Document
 	for i, p := range passages {
 		ix.byPassage[p.ID] = i
-		texts[i] = p.Text
+		texts[i] = p.Heading + "\n" + p.Text
 		v, ok := vecs[p.Hash]
 		if !ok {
 			return nil, fmt.Errorf("no vector for passage %s", p.ID)
@@ -100,6 +106,11 @@ func newIndex(embedderID string, articles []*incidentbot.Article, passages []*in
 		pdocs = append(pdocs, chromem.Document{ID: p.ID, Embedding: v, Metadata: map[string]string{"hash": p.Hash}})
 		for j, s := range p.Sentences {
 			text := articleText(ix, p)[s.Start:s.End]
+			if j == 0 {
+				ix.sentFirst = append(ix.sentFirst, int32(len(sentTexts)))
+			}
+			sentTexts = append(sentTexts, text)
+			ix.sentOwner = append(ix.sentOwner, int32(i))
 			sv, ok := vecs[Hash(text)]
 			if !ok {
 				return nil, fmt.Errorf("no vector for sentence %d of passage %s", j, p.ID)
@@ -108,6 +119,7 @@ func newIndex(embedderID string, articles []*incidentbot.Article, passages []*in
 		}
 	}
 	ix.bm25 = NewBM25(texts)
+	ix.sentBM25 = NewBM25(sentTexts)
 	ix.sentCount = len(sdocs)
 	noEmbed := func(context.Context, string) ([]float32, error) {
 		return nil, fmt.Errorf("retrieval: vectors are computed before they reach chromem")

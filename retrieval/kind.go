@@ -13,23 +13,33 @@ type kind int
 const (
 	anyKind kind = iota
 	dateKind
+	yearKind
 	numberKind
+	personKind
 )
 
 var (
-	whenQuestion  = regexp.MustCompile(`(?i)^\s*(\w+\W+){0,3}?(when|what (day|date|month|year|time)|which (day|date|month|year)|since when|how long ago)\b`)
+	whenQuestion  = regexp.MustCompile(`(?i)\b(when|what (day|date|month|time)|which (day|date|month)|on what day)\b`)
+	yearQuestion  = regexp.MustCompile(`(?i)\b(what|which|in what|in which) year\b|\bsince when\b`)
+	whoQuestion   = regexp.MustCompile(`(?i)^\s*(who|whom)\b|\b(which|what) (\w+ )?(analyst|minister|expert|official|leader|spokesman|spokesperson|person|journalist|professor|director|colonel|president|diplomat|ambassador|man|woman|prime minister)\b`)
+	yearMention   = regexp.MustCompile(`\b(19|20)\d\d\b`)
+	personMention = regexp.MustCompile(`\b\p{Lu}\p{Ll}+\s+(\p{Lu}\.\s+)?\p{Lu}[\p{Ll}’']+`)
 	countQuestion = regexp.MustCompile(`(?i)\b(how (many|much|long)|what (number|percentage|amount)|number of)\b`)
-	dateMention   = regexp.MustCompile(`(?i)\b(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?\s+\d{1,2}(st|nd|rd|th)?\b|\b\d{1,2}(st|nd|rd|th)?\s+(january|february|march|april|may|june|july|august|september|october|november|december|sept?|jul)\b|\b(19|20)\d\d\b`)
+	dateMention   = regexp.MustCompile(`(?i)\b(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?\s+(\d{1,2}(st|nd|rd|th)?|(19|20)\d\d)\b|\b\d{1,2}(st|nd|rd|th)?\s+(january|february|march|april|may|june|july|august|september|october|november|december|sept?|jul)\b|(?i)\bin (may|june|july|august|september|mid-july)\b`)
 	numberMention = regexp.MustCompile(`\b\d[\d,.]*\b|(?i)\b(two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?)\b`)
 )
 
 func answerKind(question string) kind {
 	q := strings.TrimSpace(question)
 	switch {
+	case yearQuestion.MatchString(q):
+		return yearKind
 	case whenQuestion.MatchString(q):
 		return dateKind
 	case countQuestion.MatchString(q):
 		return numberKind
+	case whoQuestion.MatchString(q):
+		return personKind
 	}
 	return anyKind
 }
@@ -38,8 +48,16 @@ func hasKind(text string, k kind) bool {
 	switch k {
 	case dateKind:
 		return dateMention.MatchString(text)
+	case yearKind:
+		return yearMention.MatchString(text)
 	case numberKind:
 		return numberMention.MatchString(text)
+	case personKind:
+		// A name after the sentence's first word: "…said Adrienne Watson".
+		if i := strings.IndexByte(text, ' '); i > 0 {
+			return personMention.MatchString(text[i:])
+		}
+		return false
 	}
 	return true
 }

@@ -148,7 +148,10 @@ func readSnapshot(ctx context.Context, dir string) (*snapshot, error) {
 		return nil, bad("manifest", err)
 	}
 	db := chromem.NewDB()
-	if err := db.ImportFromReader(r, ""); err != nil {
+	// chromem seeks back to the start of its reader to sniff compression, so
+	// it gets a reader of its own part of the file.
+	rest := data[len(data)-r.Len():]
+	if err := db.ImportFromReader(bytes.NewReader(rest), ""); err != nil {
 		return nil, bad("vectors", err)
 	}
 	pc, sc := db.GetCollection(passagesCollection, nil), db.GetCollection(sentencesCollection, nil)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 
 	"github.com/incidentbot/incidentbot"
 )
@@ -23,14 +25,18 @@ func (m Method) String() string {
 	return [...]string{"hybrid", "bm25", "vector", "rrf"}[m]
 }
 
-// Weights of the hybrid score. BM25 is scaled to [0, 1] by the best score for
-// the query, so the weights are comparable across questions. Tuned on
-// eval/questions.yaml (see `incidentbot eval`).
-var (
-	weightSentence = 1.0  // the best sentence cosine in the passage
-	weightPassage  = 0.25 // the whole passage cosine
-	weightAnswer   = 0.15 // the passage holds the kind of answer asked for
-)
+// Weights of the hybrid score. A passage is scored by its best sentence:
+// that sentence's BM25 (scaled by the query's best sentence BM25, so [0, 1])
+// and its cosine with the query; plus the passage's own BM25 and cosine, and
+// a bonus when the sentence holds the kind of answer asked for (a date for
+// "when", a number for "how many"). Tuned on eval/questions.yaml with
+// `incidentbot eval --tune`.
+type Weights struct {
+	SentenceBM25, SentenceCosine, PassageBM25, PassageCosine, AnswerKind float64
+}
+
+// DefaultWeights are the tuned weights.
+var DefaultWeights = Weights{SentenceBM25: 0.5, SentenceCosine: 1, PassageBM25: 1, PassageCosine: 0.5, AnswerKind: 0.3}
 
 // candidates: how many passages each retriever contributes before fusion.
 const candidates = 100
@@ -38,9 +44,9 @@ const candidates = 100
 // Hit is a passage found for a query, with the parts of its score.
 type Hit struct {
 	incidentbot.Result
-	BM25     float64 // BM25 scaled by the query's best BM25 score, in [0, 1]
+	BM25     float64 // passage BM25 scaled by the query's best, in [0, 1]
 	Cosine   float64 // the best sentence cosine
-	Sentence int     // index of that sentence in Passage.Sentences
+	Sentence int     // index of the best-scoring sentence in Passage.Sentences
 	// SentenceCosines holds the cosine of each of the passage's sentences
 	// with the query, in order.
 	SentenceCosines []float64
@@ -75,46 +81,48 @@ func (ix *Index) SearchWith(ctx context.Context, e Embedder, query string, k int
 
 // SearchVector ranks passages for a query whose embedding is already known.
 func (ix *Index) SearchVector(ctx context.Context, query string, qv []float32, k int, m Method) (*Response, error) {
+	return ix.search(ctx, query, qv, k, m, DefaultWeights)
+}
+
+// features are what the hybrid score of one passage is made of.
+type features struct {
+	passBM25, passCos float64
+	sentBM25, sentCos []float64 // per sentence of the passage
+}
+
+func (ix *Index) search(ctx context.Context, query string, qv []float32, k int, m Method, w Weights) (*Response, error) {
 	resp := &Response{Query: query, Vector: qv}
 	if len(ix.passages) == 0 || k <= 0 {
 		return resp, nil
 	}
-	bm := ix.bm25.Scores(query)
-	bmMax := 0.0
-	for _, s := range bm {
-		bmMax = math.Max(bmMax, s)
-	}
+	expanded := ExpandQuery(query)
+	passBM := ix.bm25.Scores(expanded)
+	sentBM := ix.sentBM25.Scores(expanded)
+	passBMMax, sentBMMax := maxScore(passBM), maxScore(sentBM)
 
-	// Best sentence cosine per passage, from the nearest sentences. A passage
-	// none of whose sentences is among them gets the lowest cosine seen: it
-	// is at most that close.
+	// Cosines of the nearest sentences and passages. Anything not among them
+	// gets the lowest cosine seen: it is at most that close.
 	sentRes, err := ix.sentVecs.QueryEmbedding(ctx, qv, min(ix.sentCount, 3*candidates), nil, nil)
 	if err != nil {
 		return nil, fmt.Errorf("sentence vector search: %w", err)
 	}
-	type best struct {
-		cos  float64
-		sent int
-	}
-	sentBest := map[int]best{}
-	floor := 1.0
+	sentCos := make(map[int]float64, len(sentRes))
+	sentFloor := 1.0
 	for _, r := range sentRes {
-		pid, si := splitSentenceID(r.ID)
+		pid, j := splitSentenceID(r.ID)
 		pi, ok := ix.byPassage[pid]
 		if !ok {
 			continue
 		}
 		c := float64(r.Similarity)
-		floor = math.Min(floor, c)
-		if b, ok := sentBest[pi]; !ok || c > b.cos {
-			sentBest[pi] = best{c, si}
-		}
+		sentCos[int(ix.sentFirst[pi])+j] = c
+		sentFloor = math.Min(sentFloor, c)
 	}
 	passRes, err := ix.passVecs.QueryEmbedding(ctx, qv, min(len(ix.passages), candidates), nil, nil)
 	if err != nil {
 		return nil, fmt.Errorf("passage vector search: %w", err)
 	}
-	passCos := map[int]float64{}
+	passCos := make(map[int]float64, len(passRes))
 	passFloor := 1.0
 	for _, r := range passRes {
 		if pi, ok := ix.byPassage[r.ID]; ok {
@@ -123,105 +131,131 @@ func (ix *Index) SearchVector(ctx context.Context, query string, qv []float32, k
 		}
 	}
 
-	// Candidates: the best of each retriever.
+	// Candidates: the best passages of each retriever.
 	cand := map[int]bool{}
-	for _, s := range topK(bm, candidates) {
+	for _, s := range topK(passBM, candidates) {
 		cand[s.Doc] = true
 	}
-	for pi := range sentBest {
-		cand[pi] = true
+	for _, s := range topK(sentBM, candidates) {
+		cand[int(ix.sentOwner[s.Doc])] = true
+	}
+	for si := range sentCos {
+		cand[int(ix.sentOwner[si])] = true
 	}
 	for pi := range passCos {
 		cand[pi] = true
 	}
-	want := answerKind(query)
-	var scored []Scored
-	vecScore := func(pi int) float64 {
-		c, ok := sentBest[pi]
-		cos := floor
-		if ok {
-			cos = c.cos
+	feat := func(pi int) features {
+		f := features{passCos: passFloor}
+		if c, ok := passCos[pi]; ok {
+			f.passCos = c
 		}
-		pc, ok := passCos[pi]
-		if !ok {
-			pc = passFloor
+		if passBMMax > 0 {
+			f.passBM25 = passBM[pi] / passBMMax
 		}
-		return weightSentence*cos + weightPassage*pc
+		first := int(ix.sentFirst[pi])
+		n := len(ix.passages[pi].Sentences)
+		f.sentBM25, f.sentCos = make([]float64, n), make([]float64, n)
+		for j := 0; j < n; j++ {
+			if sentBMMax > 0 {
+				f.sentBM25[j] = sentBM[first+j] / sentBMMax
+			}
+			f.sentCos[j] = sentFloor
+			if c, ok := sentCos[first+j]; ok {
+				f.sentCos[j] = c
+			}
+		}
+		return f
 	}
+	want := answerKind(query)
+	scores := map[int]float64{}
+	bestSent := map[int]int{}
 	switch m {
 	case BM25Only:
-		scored = topK(bm, -1)
+		scores = passBM
 	case VectorOnly:
-		s := map[int]float64{}
 		for pi := range cand {
-			s[pi] = vecScore(pi)
+			f := feat(pi)
+			j := argmax(f.sentCos)
+			scores[pi], bestSent[pi] = f.sentCos[j]+0.25*f.passCos, j
 		}
-		scored = topK(s, -1)
 	case RRF:
-		s := map[int]float64{}
-		for rank, x := range topK(bm, candidates) {
-			s[x.Doc] += 1 / float64(60+rank+1)
-		}
 		vs := map[int]float64{}
 		for pi := range cand {
-			vs[pi] = vecScore(pi)
+			f := feat(pi)
+			vs[pi] = f.sentCos[argmax(f.sentCos)] + 0.25*f.passCos
 		}
-		for rank, x := range topK(vs, candidates) {
-			s[x.Doc] += 1 / float64(60+rank+1)
+		for _, ranked := range [][]Scored{topK(passBM, candidates), topK(vs, candidates)} {
+			for rank, x := range ranked {
+				scores[x.Doc] += 1 / float64(60+rank+1)
+			}
 		}
-		scored = topK(s, -1)
 	default:
-		s := map[int]float64{}
 		for pi := range cand {
-			v := vecScore(pi)
-			if bmMax > 0 {
-				v += bm[pi] / bmMax
+			f := feat(pi)
+			best, bj := math.Inf(-1), 0
+			for j := range f.sentCos {
+				s := w.SentenceBM25*f.sentBM25[j] + w.SentenceCosine*f.sentCos[j]
+				if want != anyKind && hasKind(ix.SentenceText(ix.passages[pi], j), want) {
+					s += w.AnswerKind
+				}
+				if s > best {
+					best, bj = s, j
+				}
 			}
-			if want != anyKind && hasKind(ix.passages[pi].Text, want) {
-				v += weightAnswer
-			}
-			s[pi] = v
+			scores[pi] = best + w.PassageBM25*f.passBM25 + w.PassageCosine*f.passCos
+			bestSent[pi] = bj
 		}
-		scored = topK(s, -1)
 	}
-	if len(scored) > k {
-		scored = scored[:k]
-	}
+	scored := topK(scores, k)
 	for rank, x := range scored {
 		p := ix.passages[x.Doc]
-		h := Hit{Result: incidentbot.Result{Rank: rank + 1, Passage: p, Article: ix.byArticle[p.ArticleID], Score: x.Score}}
-		if bmMax > 0 {
-			h.BM25 = bm[x.Doc] / bmMax
+		f := feat(x.Doc)
+		h := Hit{
+			Result:          incidentbot.Result{Rank: rank + 1, Passage: p, Article: ix.byArticle[p.ArticleID], Score: x.Score},
+			BM25:            f.passBM25,
+			SentenceCosines: make([]float64, len(p.Sentences)),
 		}
-		h.SentenceCosines = make([]float64, len(p.Sentences))
-		h.Cosine = -1
+		// Exact cosines for the sentences shown (the floor is only a bound).
 		for j := range p.Sentences {
 			v, err := ix.SentenceVector(ctx, p, j)
 			if err != nil {
 				return nil, err
 			}
-			c := dot(qv, v)
-			h.SentenceCosines[j] = c
-			if c > h.Cosine {
-				h.Cosine, h.Sentence = c, j
-			}
+			h.SentenceCosines[j] = dot(qv, v)
+		}
+		h.Cosine = h.SentenceCosines[argmax(h.SentenceCosines)]
+		h.Sentence = argmax(h.SentenceCosines)
+		if j, ok := bestSent[x.Doc]; ok {
+			h.Sentence = j
 		}
 		resp.Hits = append(resp.Hits, h)
 	}
 	return resp, nil
 }
 
-func splitSentenceID(id string) (string, int) {
-	for i := len(id) - 1; i >= 0; i-- {
-		if id[i] == '/' {
-			n := 0
-			for _, c := range id[i+1:] {
-				n = n*10 + int(c-'0')
-			}
-			return id[:i], n
+func maxScore(m map[int]float64) float64 {
+	best := 0.0
+	for _, s := range m {
+		best = math.Max(best, s)
+	}
+	return best
+}
+
+func argmax(xs []float64) int {
+	bi := 0
+	for i, x := range xs {
+		if x > xs[bi] {
+			bi = i
 		}
 	}
-	return id, 0
+	return bi
+}
+
+func splitSentenceID(id string) (string, int) {
+	i := strings.LastIndexByte(id, '/')
+	n, _ := strconv.Atoi(id[i+1:])
+	return id[:i], n
 }
 
 func dot(a, b []float32) float64 {
@@ -237,4 +271,10 @@ type EmbedderMismatchError struct{ Index, Configured string }
 
 func (e *EmbedderMismatchError) Error() string {
 	return fmt.Sprintf("the index was built with embedder %q but %q is configured; vectors from different models cannot be compared: re-index with `incidentbot index --rebuild`", e.Index, e.Configured)
+}
+
+// SearchWeights ranks with the hybrid method and the given weights; the
+// evaluation uses it to tune DefaultWeights.
+func (ix *Index) SearchWeights(ctx context.Context, query string, qv []float32, k int, w Weights) (*Response, error) {
+	return ix.search(ctx, query, qv, k, Hybrid, w)
 }

@@ -1,0 +1,160 @@
+// Package answer turns retrieved passages into what a user reads: a short
+// answer whose every sentence cites a verbatim passage, or an honest refusal.
+// Offline it quotes the corpus (extractive); with a language model configured
+// it lets the model write and then checks every citation.
+package answer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/incidentbot/incidentbot"
+	"github.com/incidentbot/incidentbot/retrieval"
+)
+
+// Source is the searchable corpus; *retrieval.Store satisfies it.
+type Source interface {
+	Search(ctx context.Context, query string, k int) (*retrieval.Response, error)
+	Index() *retrieval.Index
+	Embedder() retrieval.Embedder
+}
+
+// LLM is a chat model; *openai.Chat satisfies it. With onDelta set it
+// streams, calling onDelta with each new piece of text.
+type LLM interface {
+	Chat(ctx context.Context, msgs []incidentbot.ChatMessage, onDelta func(delta string)) (string, error)
+}
+
+// Options configures an Answerer.
+type Options struct {
+	TopK             int // passages retrieved per question (default 5)
+	MaxQuestionChars int // default 1000
+	LLM              LLM // nil: extractive answers only
+	Logger           *slog.Logger
+}
+
+// Answerer answers questions from a Source.
+type Answerer struct {
+	src  Source
+	opts Options
+}
+
+// New returns an Answerer.
+func New(src Source, opts Options) *Answerer {
+	if opts.TopK <= 0 {
+		opts.TopK = 5
+	}
+	if opts.MaxQuestionChars <= 0 {
+		opts.MaxQuestionChars = 1000
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Answerer{src: src, opts: opts}
+}
+
+// Request is one question.
+type Request struct {
+	Question string
+	// History holds earlier turns of the conversation, oldest first, so a
+	// follow-up ("and who did Montenegro blame?") can be understood.
+	History []incidentbot.Turn
+	// OnPartial, if set, receives the answer text so far while a language
+	// model writes it (for streaming into a Discord message).
+	OnPartial func(text string)
+}
+
+// Errors for questions that cannot be asked; their text is fit to show a user.
+var (
+	ErrEmptyQuestion = errors.New("the question is empty: ask something about the 2022 cyberattacks on Albania, Montenegro or Kosovo")
+	ErrTooLong       = errors.New("the question is too long")
+)
+
+// CheckQuestion validates a question's length before any work is done.
+func (a *Answerer) CheckQuestion(q string) error {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return ErrEmptyQuestion
+	}
+	if n := utf8.RuneCountInString(q); n > a.opts.MaxQuestionChars {
+		return fmt.Errorf("%w: %d characters, the limit is %d", ErrTooLong, n, a.opts.MaxQuestionChars)
+	}
+	return nil
+}
+
+// Ask answers one question.
+func (a *Answerer) Ask(ctx context.Context, req Request) (*incidentbot.Answer, error) {
+	start := time.Now()
+	if err := a.CheckQuestion(req.Question); err != nil {
+		return nil, err
+	}
+	q := strings.TrimSpace(req.Question)
+	resp, err := a.src.Search(ctx, retrievalQuery(q, req.History), a.opts.TopK)
+	if err != nil {
+		return nil, fmt.Errorf("searching the corpus: %w", err)
+	}
+	retrieved := time.Since(start)
+	ans := a.extractive(q, resp)
+	ans.TimingsMS = map[string]float64{"retrieve": ms(retrieved)}
+	if a.opts.LLM != nil && !ans.Refused {
+		t := time.Now()
+		llmAns, err := a.llmAnswer(ctx, req, q, resp)
+		switch {
+		case err == nil:
+			llmAns.TimingsMS = ans.TimingsMS
+			llmAns.TimingsMS["llm"] = ms(time.Since(t))
+			ans = llmAns
+		case ctx.Err() != nil:
+			return nil, fmt.Errorf("answering: %w", ctx.Err())
+		default:
+			a.opts.Logger.Warn("language model failed; answering extractively", "err", err)
+			ans.Mode = incidentbot.ModeFallback
+			ans.Notice = "The language model could not answer just now, so this answer quotes the sources directly."
+			ans.TimingsMS["llm"] = ms(time.Since(t))
+		}
+	}
+	ans.TimingsMS["total"] = ms(time.Since(start))
+	return ans, nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// retrievalQuery adds the previous question to a follow-up that cannot be
+// understood alone ("when was that?"); a follow-up with its own subject
+// ("and who did Montenegro blame?") is searched as it is, so the earlier
+// topic does not drown it.
+func retrievalQuery(q string, history []incidentbot.Turn) string {
+	if len(history) == 0 {
+		return q
+	}
+	if len(contentTerms(q)) >= 2 {
+		return q
+	}
+	return history[len(history)-1].Question + " " + q
+}
+
+func contentTerms(s string) []string {
+	var out []string
+	for _, t := range retrieval.Terms(s) {
+		if !vagueTerms[t] {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// vagueTerms carry no subject of their own.
+var vagueTerms = map[string]bool{"happen": true, "that": true, "say": true, "said": true, "mean": true, "els": true, "else": true, "why": true, "really": true, "sure": true}
+
+// citation makes a Citation quoting text[span] of hit's article.
+func citation(n int, a *incidentbot.Article, span incidentbot.Span, score float64) incidentbot.Citation {
+	return incidentbot.Citation{
+		N: n, Doc: a.ID, Title: a.Title, Outlet: a.Outlet, Date: a.DateString(), URL: a.URL,
+		Quote: a.Text[span.Start:span.End], Start: span.Start, End: span.End, Score: score,
+	}
+}
