@@ -147,6 +147,28 @@ func need(t *testing.T, req goopenai.ChatCompletionRequest, s string) int {
 	return n
 }
 
+// quote returns the first sentence of the best-ranked passage in the prompt
+// other than passage not, without its final punctuation, and that
+// passage's number: a sentence any passage supports, whichever passages
+// retrieval returns.
+func quote(t *testing.T, req goopenai.ChatCompletionRequest, not int) (string, int) {
+	ps := passagesOf(req)
+	for n := 1; n <= len(ps); n++ {
+		if n == not {
+			continue
+		}
+		text := ps[n]
+		for _, sp := range retrieval.SplitSentences(text, incidentbot.Span{End: len(text)}) {
+			s := strings.TrimRight(text[sp.Start:sp.End], ".!?\"”’') ")
+			if len(strings.Fields(s)) >= 6 && !strings.ContainsAny(s, "[]\n") {
+				return s, n
+			}
+		}
+	}
+	t.Errorf("no passage but %d has a sentence to quote: %v", not, ps)
+	return "", 0
+}
+
 // checkCitations checks that citations are numbered 1..n and quote their
 // articles verbatim.
 func checkCitations(t *testing.T, st *retrieval.Store, cs []incidentbot.Citation) {
@@ -165,14 +187,19 @@ func checkCitations(t *testing.T, st *retrieval.Store, cs []incidentbot.Citation
 func TestLLMStreaming(t *testing.T) {
 	t.Parallel()
 	srv, a := setup(t, openai.Config{})
+	var mu sync.Mutex
+	var quoted string
 	m := newModel(t, srv, func(req goopenai.ChatCompletionRequest) string {
 		sixth := need(t, req, "On September 6, 2022, the Albanian government cut diplomatic ties")
-		ties := need(t, req, "The Iranian Foreign Ministry dismissed")
-		return fmt.Sprintf("Albania cut diplomatic ties with Iran on September 6, 2022 [%d]. The Iranian Foreign Ministry dismissed the allegations as baseless [%d].", sixth, ties)
+		q, n := quote(t, req, sixth)
+		mu.Lock()
+		quoted = q
+		mu.Unlock()
+		// Cited in reverse order of rank, to be renumbered.
+		return fmt.Sprintf("%s [%d]. Albania cut diplomatic ties with Iran on September 6, 2022 [%d].", q, n, sixth)
 	})
 	srv.SetChunkDelay(time.Millisecond)
 
-	var mu sync.Mutex
 	var partials []string
 	ans, err := a.Ask(context.Background(), answer.Request{Question: question, OnPartial: func(s string) {
 		mu.Lock()
@@ -201,7 +228,9 @@ func TestLLMStreaming(t *testing.T) {
 	if ans.Mode != incidentbot.ModeLLM || ans.Refused {
 		t.Fatalf("mode %q refused %v: %+v", ans.Mode, ans.Refused, ans)
 	}
-	want := "Albania cut diplomatic ties with Iran on September 6, 2022 [1]. The Iranian Foreign Ministry dismissed the allegations as baseless [2]."
+	mu.Lock()
+	want := quoted + " [1]. Albania cut diplomatic ties with Iran on September 6, 2022 [2]."
+	mu.Unlock()
 	if ans.Text != want {
 		t.Errorf("Text = %q, want %q", ans.Text, want)
 	}
@@ -211,7 +240,7 @@ func TestLLMStreaming(t *testing.T) {
 	if len(ans.Citations) != 2 {
 		t.Fatalf("want 2 citations, got %+v", ans.Citations)
 	}
-	if !strings.Contains(ans.Citations[0].Quote, "On September 6, 2022") || !strings.Contains(ans.Citations[1].Quote, "Iranian Foreign Ministry dismissed") {
+	if !strings.Contains(ans.Citations[0].Quote, quoted) || !strings.Contains(ans.Citations[1].Quote, "On September 6, 2022") {
 		t.Errorf("citations in the wrong order: %q / %q", ans.Citations[0].Quote, ans.Citations[1].Quote)
 	}
 	checkCitations(t, testStore(t), ans.Citations)
@@ -289,18 +318,26 @@ func TestLLMBrokenStreamFallsBack(t *testing.T) {
 func TestLLMHallucinatedCitation(t *testing.T) {
 	t.Parallel()
 	srv, a := setup(t, openai.Config{})
+	var mu sync.Mutex
+	var quoted string
 	newModel(t, srv, func(req goopenai.ChatCompletionRequest) string {
 		if n := len(passagesOf(req)); n != 5 {
 			t.Errorf("want 5 passages in the prompt, got %d", n)
 		}
-		return fmt.Sprintf("The Iranian Foreign Ministry dismissed the allegations as baseless [7][%d]. Iran also hacked the Albanian parliament [7]. Albania cut diplomatic ties with Iran on September 6, 2022 [%d].",
-			need(t, req, "The Iranian Foreign Ministry dismissed"), need(t, req, "On September 6, 2022"))
+		sixth := need(t, req, "On September 6, 2022")
+		q, n := quote(t, req, sixth)
+		mu.Lock()
+		quoted = q
+		mu.Unlock()
+		return fmt.Sprintf("%s [7][%d]. Iran also hacked the Albanian parliament [7]. Albania cut diplomatic ties with Iran on September 6, 2022 [%d].", q, n, sixth)
 	})
 	ans, err := a.Ask(context.Background(), answer.Request{Question: question})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "The Iranian Foreign Ministry dismissed the allegations as baseless [1]. Albania cut diplomatic ties with Iran on September 6, 2022 [2]."
+	mu.Lock()
+	want := quoted + " [1]. Albania cut diplomatic ties with Iran on September 6, 2022 [2]."
+	mu.Unlock()
 	if ans.Text != want {
 		t.Errorf("Text = %q, want %q", ans.Text, want)
 	}
@@ -517,10 +554,11 @@ func TestLLMParaphraseRescuedBySentenceEncoder(t *testing.T) {
 			}
 			a := answer.New(c.src, answer.Options{LLM: chat})
 			newModel(t, srv, func(req goopenai.ChatCompletionRequest) string {
-				return fmt.Sprintf("Albania cut diplomatic ties with Iran on September 6, 2022 [%d]. %s [%d].",
-					need(t, req, "On September 6, 2022"), paraphrase, need(t, req, source))
+				n := need(t, req, source)
+				q, m := quote(t, req, n)
+				return fmt.Sprintf("%s [%d]. %s [%d].", q, m, paraphrase, n)
 			})
-			ans, err := a.Ask(context.Background(), answer.Request{Question: question})
+			ans, err := a.Ask(context.Background(), answer.Request{Question: "How did the Iranian Foreign Ministry respond to Albania's allegations?"})
 			if err != nil {
 				t.Fatal(err)
 			}
