@@ -36,14 +36,10 @@ func randSlice(r *rand.Rand, n int) []float32 {
 // micro-kernel, on shapes with ragged edges in every dimension.
 func TestGemm(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	kernels := []bool{false}
-	if useAVX2 {
-		kernels = append(kernels, true)
-	}
-	defer func(saved bool) { useAVX2 = saved }(useAVX2)
-	for _, asm := range kernels {
-		useAVX2 = asm
-		for _, s := range [][3]int{{1, 1, 16}, {6, 7, 16}, {7, 64, 90}, {86, 256, 768}, {13, 129, 33}, {128, 3, 5}} {
+	defer func(saved kernelKind) { kernel = saved }(kernel)
+	for _, kk := range availableKernels() {
+		kernel = kk
+		for _, s := range [][3]int{{1, 1, 32}, {6, 7, 16}, {7, 64, 90}, {86, 96, 160}, {13, 129, 33}, {128, 3, 5}, {12, 2, 64}} {
 			m, k, n := s[0], s[1], s[2]
 			a, b, bias := randSlice(r, m*k), randSlice(r, k*n), randSlice(r, n+panelCols)
 			want := naiveMatMul(a, b, bias, m, k, n)
@@ -56,7 +52,7 @@ func TestGemm(t *testing.T) {
 				for i := range m {
 					for j := range n {
 						if d := math.Abs(float64(c[i*ldc+j]) - want[i*n+j]); d > 1e-4 {
-							t.Fatalf("asm=%v %v par=%d: c[%d,%d] = %v, want %v", asm, s, par, i, j, c[i*ldc+j], want[i*n+j])
+							t.Fatalf("kernel %v, shape %v, par %d: c[%d,%d] = %v, want %v", kk, s, par, i, j, c[i*ldc+j], want[i*n+j])
 						}
 					}
 				}
@@ -91,6 +87,8 @@ func TestPackTransposed(t *testing.T) {
 	}
 }
 
+// BenchmarkGemm times the FFN's first multiply for an 86-token passage on
+// each micro-kernel.
 func BenchmarkGemm(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 2))
 	m, k, n := 86, 512, 1536
@@ -98,9 +96,15 @@ func BenchmarkGemm(b *testing.B) {
 	bp := packPanels(make([]float32, panelsLen(k, n)), w, k, n, n, 1)
 	ap := make([]float32, blocksLen(m, k))
 	c := make([]float32, m*n)
-	for b.Loop() {
-		packBlocks(ap, a, m, k, k, 1)
-		gemm(c, n, ap, m, bp, nil, 1)
+	defer func(saved kernelKind) { kernel = saved }(kernel)
+	for _, kk := range availableKernels() {
+		b.Run(kk.String(), func(b *testing.B) {
+			kernel = kk
+			for b.Loop() {
+				packBlocks(ap, a, m, k, k, 1)
+				gemm(c, n, ap, m, bp, nil, 1)
+			}
+			b.ReportMetric(float64(b.N)*float64(2*m*k*n)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
 	}
-	b.ReportMetric(float64(b.N)*float64(2*m*k*n)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }

@@ -2,19 +2,49 @@ package uselite
 
 import "golang.org/x/sys/cpu"
 
-// useAVX2 selects the assembly micro-kernel. Tests switch it off to check the
-// portable kernel against the reference too.
-var useAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+// The assembly micro-kernels, best first. Each is gated on the CPU (and the
+// OS saving the wider registers), which golang.org/x/sys/cpu checks; it also
+// honours GODEBUG=cpu.avx512f=off and similar to force a narrower kernel.
+var (
+	haveAVX512 = cpu.X86.HasAVX512F
+	haveAVX2   = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+)
 
-// kernel6x16AVX2 is microKernelGo in AVX2/FMA assembly, with k ≥ 1.
-//
+func init() {
+	switch {
+	case haveAVX512:
+		kernel = kernelAVX512
+	case haveAVX2:
+		kernel = kernelAVX2
+	}
+}
+
+//go:noescape
+func kernel6x32AVX512(k int, a, b, c *float32, ldc int, bias *float32)
+
 //go:noescape
 func kernel6x16AVX2(k int, a, b, c *float32, ldc int, bias *float32)
 
-func microKernel(k int, a, b, c []float32, ldc int, bias []float32) {
-	if useAVX2 {
-		kernel6x16AVX2(k, &a[0], &b[0], &c[0], ldc, &bias[0])
-		return
+// availableKernels lists the kernels this CPU can run, for tests.
+func availableKernels() []kernelKind {
+	ks := []kernelKind{kernelGo}
+	if haveAVX2 {
+		ks = append(ks, kernelAVX2)
 	}
-	microKernelGo(k, a, b, c, ldc, bias)
+	if haveAVX512 {
+		ks = append(ks, kernelAVX512)
+	}
+	return ks
+}
+
+func microKernel(k int, a, b, c []float32, ldc int, bias []float32) {
+	switch kernel {
+	case kernelAVX512:
+		kernel6x32AVX512(k, &a[0], &b[0], &c[0], ldc, &bias[0])
+	case kernelAVX2:
+		kernel6x16AVX2(k, &a[0], &b[0], &c[0], ldc, &bias[0])
+		kernel6x16AVX2(k, &a[0], &b[panelCols/2], &c[panelCols/2], ldc, &bias[panelCols/2])
+	default:
+		microKernelGo(k, a, b, c, ldc, bias)
+	}
 }

@@ -1,10 +1,135 @@
 #include "textflag.h"
 
+// Both kernels compute one 6-row tile of c = bias + a·b over the whole depth
+// k (k ≥ 1): a is a packed block (k columns of 6 floats), b a packed panel
+// (k rows of 32 floats), c has row stride ldc floats. Every partial sum stays
+// in a register for the whole loop, which is unrolled twice.
+
+// func kernel6x32AVX512(k int, a, b, c *float32, ldc int, bias *float32)
+//
+// The whole 6×32 tile: Z4..Z15 accumulate, two rows of 16 per tile row.
+// Requires AVX512F.
+TEXT ·kernel6x32AVX512(SB), NOSPLIT, $0-48
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ c+24(FP), DX
+	MOVQ ldc+32(FP), R8
+	MOVQ bias+40(FP), R9
+	SHLQ $2, R8
+
+	VMOVUPS (R9), Z4
+	VMOVUPS 64(R9), Z5
+	VMOVAPS Z4, Z6
+	VMOVAPS Z5, Z7
+	VMOVAPS Z4, Z8
+	VMOVAPS Z5, Z9
+	VMOVAPS Z4, Z10
+	VMOVAPS Z5, Z11
+	VMOVAPS Z4, Z12
+	VMOVAPS Z5, Z13
+	VMOVAPS Z4, Z14
+	VMOVAPS Z5, Z15
+
+	MOVQ CX, BX
+	SHRQ $1, BX
+	JZ   kernel6x32AVX512_tail
+
+kernel6x32AVX512_loop:
+	VMOVUPS 0(DI), Z0
+	VMOVUPS 64(DI), Z1
+	VBROADCASTSS 0(SI), Z2
+	VFMADD231PS Z0, Z2, Z4
+	VFMADD231PS Z1, Z2, Z5
+	VBROADCASTSS 4(SI), Z3
+	VFMADD231PS Z0, Z3, Z6
+	VFMADD231PS Z1, Z3, Z7
+	VBROADCASTSS 8(SI), Z2
+	VFMADD231PS Z0, Z2, Z8
+	VFMADD231PS Z1, Z2, Z9
+	VBROADCASTSS 12(SI), Z3
+	VFMADD231PS Z0, Z3, Z10
+	VFMADD231PS Z1, Z3, Z11
+	VBROADCASTSS 16(SI), Z2
+	VFMADD231PS Z0, Z2, Z12
+	VFMADD231PS Z1, Z2, Z13
+	VBROADCASTSS 20(SI), Z3
+	VFMADD231PS Z0, Z3, Z14
+	VFMADD231PS Z1, Z3, Z15
+	VMOVUPS 128(DI), Z0
+	VMOVUPS 192(DI), Z1
+	VBROADCASTSS 24(SI), Z2
+	VFMADD231PS Z0, Z2, Z4
+	VFMADD231PS Z1, Z2, Z5
+	VBROADCASTSS 28(SI), Z3
+	VFMADD231PS Z0, Z3, Z6
+	VFMADD231PS Z1, Z3, Z7
+	VBROADCASTSS 32(SI), Z2
+	VFMADD231PS Z0, Z2, Z8
+	VFMADD231PS Z1, Z2, Z9
+	VBROADCASTSS 36(SI), Z3
+	VFMADD231PS Z0, Z3, Z10
+	VFMADD231PS Z1, Z3, Z11
+	VBROADCASTSS 40(SI), Z2
+	VFMADD231PS Z0, Z2, Z12
+	VFMADD231PS Z1, Z2, Z13
+	VBROADCASTSS 44(SI), Z3
+	VFMADD231PS Z0, Z3, Z14
+	VFMADD231PS Z1, Z3, Z15
+	ADDQ $48, SI
+	ADDQ $256, DI
+	DECQ BX
+	JNZ  kernel6x32AVX512_loop
+
+kernel6x32AVX512_tail:
+	ANDQ $1, CX
+	JZ   kernel6x32AVX512_store
+	VMOVUPS 0(DI), Z0
+	VMOVUPS 64(DI), Z1
+	VBROADCASTSS 0(SI), Z2
+	VFMADD231PS Z0, Z2, Z4
+	VFMADD231PS Z1, Z2, Z5
+	VBROADCASTSS 4(SI), Z3
+	VFMADD231PS Z0, Z3, Z6
+	VFMADD231PS Z1, Z3, Z7
+	VBROADCASTSS 8(SI), Z2
+	VFMADD231PS Z0, Z2, Z8
+	VFMADD231PS Z1, Z2, Z9
+	VBROADCASTSS 12(SI), Z3
+	VFMADD231PS Z0, Z3, Z10
+	VFMADD231PS Z1, Z3, Z11
+	VBROADCASTSS 16(SI), Z2
+	VFMADD231PS Z0, Z2, Z12
+	VFMADD231PS Z1, Z2, Z13
+	VBROADCASTSS 20(SI), Z3
+	VFMADD231PS Z0, Z3, Z14
+	VFMADD231PS Z1, Z3, Z15
+
+kernel6x32AVX512_store:
+	VMOVUPS Z4, (DX)
+	VMOVUPS Z5, 64(DX)
+	ADDQ R8, DX
+	VMOVUPS Z6, (DX)
+	VMOVUPS Z7, 64(DX)
+	ADDQ R8, DX
+	VMOVUPS Z8, (DX)
+	VMOVUPS Z9, 64(DX)
+	ADDQ R8, DX
+	VMOVUPS Z10, (DX)
+	VMOVUPS Z11, 64(DX)
+	ADDQ R8, DX
+	VMOVUPS Z12, (DX)
+	VMOVUPS Z13, 64(DX)
+	ADDQ R8, DX
+	VMOVUPS Z14, (DX)
+	VMOVUPS Z15, 64(DX)
+	VZEROUPPER
+	RET
+
 // func kernel6x16AVX2(k int, a, b, c *float32, ldc int, bias *float32)
 //
-// Y4..Y15 hold the 6×16 tile (two registers per row) for the whole loop;
-// each step loads one 16-float row of the panel (Y0, Y1) and broadcasts the
-// six activations of that column (Y2, Y3 alternately): 12 FMAs per 8 loads.
+// The left 16 columns of the tile (pass b, c and bias advanced by 16 floats
+// for the right half): Y4..Y15 accumulate. Requires AVX2 and FMA.
 TEXT ·kernel6x16AVX2(SB), NOSPLIT, $0-48
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
@@ -29,9 +154,9 @@ TEXT ·kernel6x16AVX2(SB), NOSPLIT, $0-48
 
 	MOVQ CX, BX
 	SHRQ $1, BX
-	JZ   tail
+	JZ   kernel6x16AVX2_tail
 
-loop2:
+kernel6x16AVX2_loop:
 	VMOVUPS 0(DI), Y0
 	VMOVUPS 32(DI), Y1
 	VBROADCASTSS 0(SI), Y2
@@ -52,8 +177,8 @@ loop2:
 	VBROADCASTSS 20(SI), Y3
 	VFMADD231PS Y0, Y3, Y14
 	VFMADD231PS Y1, Y3, Y15
-	VMOVUPS 64(DI), Y0
-	VMOVUPS 96(DI), Y1
+	VMOVUPS 128(DI), Y0
+	VMOVUPS 160(DI), Y1
 	VBROADCASTSS 24(SI), Y2
 	VFMADD231PS Y0, Y2, Y4
 	VFMADD231PS Y1, Y2, Y5
@@ -73,13 +198,13 @@ loop2:
 	VFMADD231PS Y0, Y3, Y14
 	VFMADD231PS Y1, Y3, Y15
 	ADDQ $48, SI
-	ADDQ $128, DI
+	ADDQ $256, DI
 	DECQ BX
-	JNZ  loop2
+	JNZ  kernel6x16AVX2_loop
 
-tail:
+kernel6x16AVX2_tail:
 	ANDQ $1, CX
-	JZ   store
+	JZ   kernel6x16AVX2_store
 	VMOVUPS 0(DI), Y0
 	VMOVUPS 32(DI), Y1
 	VBROADCASTSS 0(SI), Y2
@@ -101,7 +226,7 @@ tail:
 	VFMADD231PS Y0, Y3, Y14
 	VFMADD231PS Y1, Y3, Y15
 
-store:
+kernel6x16AVX2_store:
 	VMOVUPS Y4, (DX)
 	VMOVUPS Y5, 32(DX)
 	ADDQ R8, DX

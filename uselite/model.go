@@ -9,6 +9,26 @@ import (
 
 const headMax = hiddenDim / numHeads // the widest attention head
 
+// layer is one pre-norm transformer layer; its matrices are packed for gemm.
+type layer struct {
+	dim            int // input width: embedDim for layer 0, hiddenDim for layer 1
+	ln1Scale       []float32
+	ln1Bias        []float32
+	qkv            panels // [dim × 3dim]: queries, keys, values side by side
+	qkvB           []float32
+	out            panels // [dim × hiddenDim]
+	outB           []float32
+	res            panels // [dim × hiddenDim], layer 0 only: widens the residual
+	resB           []float32
+	ln2Scale       []float32
+	ln2Bias        []float32
+	ffn1           panels // [hiddenDim × ffnDim]
+	ffn1B          []float32
+	ffn2           panels // [ffnDim × hiddenDim]
+	ffn2B          []float32
+	attentionScale float32
+}
+
 // scratch holds every intermediate of one forward pass, sized for the longest
 // input, so that encoding allocates nothing but its result.
 type scratch struct {
@@ -28,7 +48,7 @@ type scratch struct {
 // attnScratch is what one goroutine needs to compute attention heads.
 type attnScratch struct {
 	q, k, p, v []float32 // packed operands
-	s          []float32 // scores, then weights, [T × ⌈T⌉₁₆]
+	s          []float32 // scores, then weights, [T × T rounded up to panelCols]
 }
 
 func newScratch() *scratch {
@@ -84,10 +104,10 @@ func (m *Model) encode(ids []int, s *scratch, out []float32, par int) {
 	m.layers[1].forward(s, t, true, par)
 
 	// The last layer left the mean over tokens of its output in s.mean.
-	vek32.MatMul_Into(out, s.mean, m.outW, hiddenDim)
+	gemm(out, hiddenDim, packBlocks(s.ap, s.mean, 1, hiddenDim, hiddenDim, 1), 1, m.outW, m.outB, par)
 	var norm float64
 	for j := range out {
-		v := float32(math.Tanh(float64(out[j] + m.outB[j])))
+		v := float32(math.Tanh(float64(out[j])))
 		out[j] = v
 		norm += float64(v) * float64(v)
 	}
@@ -133,10 +153,10 @@ func (l *layer) forward(s *scratch, t int, pooled bool, par int) {
 	if pooled {
 		meanRows(s.pool, h, t)
 		out := s.mean
-		vek32.MatMul_Into(out, s.pool, l.ffn2W, ffnDim)
-		vek32.Add_Inplace(out, l.ffn2B)
-		meanRows(s.res[:hiddenDim], a, t)
-		vek32.Add_Inplace(out, s.res[:hiddenDim])
+		gemm(out, hiddenDim, packBlocks(s.ap, s.pool, 1, ffnDim, ffnDim, 1), 1, l.ffn2, l.ffn2B, par)
+		meanA := s.res[:hiddenDim] // free in the last layer
+		meanRows(meanA, a, t)
+		vek32.Add_Inplace(out, meanA)
 		return
 	}
 	xo := s.x[:t*hiddenDim]

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"unicode/utf16"
@@ -32,10 +33,10 @@ type tokenizer struct {
 }
 
 func loadTokenizer(dir string) (*tokenizer, error) {
-	path := dir + string(os.PathSeparator) + "vocab.json"
+	path := filepath.Join(dir, "vocab.json")
 	raw, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("read vocabulary: %w", err)
+		return nil, err
 	}
 	var entries [][2]json.RawMessage
 	if err := json.Unmarshal(raw, &entries); err != nil {

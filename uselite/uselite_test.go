@@ -87,7 +87,7 @@ func TestGolden(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("largest difference from the reference: %.2g", worst)
+	t.Logf("largest difference from the reference: %.2g (micro-kernel %v)", worst, kernel)
 }
 
 // TestTokenizerReference compares with ids produced by the reference
@@ -114,27 +114,32 @@ func TestTokenizerReference(t *testing.T) {
 	}
 }
 
-// TestPortableFallback runs the golden cases with every assembly path off:
-// this package's micro-kernel and vek's AVX2 routines, as on a CPU without
-// AVX2 or on another architecture.
-func TestPortableFallback(t *testing.T) {
+// TestEveryKernel runs golden cases on each micro-kernel this CPU supports,
+// not just the fastest. The portable one runs with vek's assembly off too,
+// as on a CPU without AVX2 or on another architecture.
+func TestEveryKernel(t *testing.T) {
 	m := loadModel(t)
-	saved, savedVek := useAVX2, vek32.Info().Acceleration
-	useAVX2 = false
-	vek32.SetAcceleration(false)
+	// Short cases keep the portable kernel quick under -race; 7 tokens still
+	// make a partial row block.
+	all := readGolden(t)
+	short := []goldenCase{all[0], all[9]}
+	saved, savedVek := kernel, vek32.Info().Acceleration
 	defer func() {
-		useAVX2 = saved
+		kernel = saved
 		vek32.SetAcceleration(savedVek)
 	}()
-	cases := readGolden(t)
-	for i, c := range cases[:4] {
-		vecs, err := m.Embed(context.Background(), []string{c.Text})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for j, want := range c.Embedding {
-			if d := math.Abs(float64(vecs[0][j] - want)); d > 1e-5 {
-				t.Fatalf("case %d dim %d: got %.7f, want %.7f", i, j, vecs[0][j], want)
+	for _, kk := range availableKernels() {
+		kernel = kk
+		vek32.SetAcceleration(savedVek && kk != kernelGo)
+		for i, c := range short {
+			vecs, err := m.Embed(context.Background(), []string{c.Text})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for j, want := range c.Embedding {
+				if d := math.Abs(float64(vecs[0][j] - want)); d > 1e-5 {
+					t.Fatalf("kernel %v, case %d dim %d: got %.7f, want %.7f", kk, i, j, vecs[0][j], want)
+				}
 			}
 		}
 	}
@@ -175,6 +180,19 @@ func TestEmbedConcurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
+	for i, text := range texts[:2] {
+		// A lone text spreads its own work over goroutines too.
+		wg.Go(func() {
+			got, err := m.Embed(context.Background(), []string{text})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if !slicesEqual(got[0], want[i]) {
+				t.Errorf("vector for %q alone differs", text)
+			}
+		})
+	}
 	for g := range 4 {
 		wg.Go(func() {
 			// Rotate so goroutines work on different texts at the same time.

@@ -10,9 +10,95 @@ import (
 	"path/filepath"
 )
 
+// Load reads the model from dir, or from wherever FindWeights(dir) finds it,
+// and packs its matrices for the forward pass. It takes about 0.1 s and
+// holds about 30 MB.
+func Load(dir string) (*Model, error) {
+	dir, err := FindWeights(dir)
+	if err != nil {
+		return nil, err
+	}
+	tensors, err := readTensors(dir)
+	if err != nil {
+		return nil, fmt.Errorf("uselite: load weights: %w", err)
+	}
+	tok, err := loadTokenizer(dir)
+	if err != nil {
+		return nil, fmt.Errorf("uselite: load vocabulary: %w", err)
+	}
+
+	const (
+		apply  = "module_apply_default/Encoder_en/KonaTransformer/Encode/"
+		module = "module/Encoder_en/KonaTransformer/Encode/"
+	)
+	ws := &weightSet{dir: dir, tensors: tensors}
+	m := &Model{tok: tok}
+	m.embeddings = ws.get("module/Embeddings_en", -1, embedDim)
+	inv := ws.get(apply+"TransformerStack/Layer_0/AddTimingSignal/TimingSignal/ExpandDims_1", timingDim)
+	for i := range m.layers {
+		l := &m.layers[i]
+		l.dim = embedDim
+		if i > 0 {
+			l.dim = hiddenDim
+		}
+		d := l.dim
+		tl := fmt.Sprintf("Layer_%d/TransformerLayer/", i)
+		mha := tl + "MultiheadAttention/"
+		l.ln1Scale = ws.get(apply+tl+"layer_prepostprocess/layer_norm/layer_norm_scale/ConcatPartitions/concat", d)
+		l.ln1Bias = ws.get(apply+tl+"layer_prepostprocess/layer_norm/layer_norm_bias/ConcatPartitions/concat", d)
+		l.qkv = pack(ws.get(module+mha+"qkv_transform_single/kernel/part_0", d, 3*d), d, 3*d)
+		l.qkvB = ws.get(apply+mha+"qkv_transform_single/bias/ConcatPartitions/concat", 3*d)
+		l.out = pack(ws.get(module+mha+"output_transform_single/kernel/part_0", d, hiddenDim), d, hiddenDim)
+		l.outB = ws.get(apply+mha+"output_transform_single/bias/ConcatPartitions/concat", hiddenDim)
+		if i == 0 {
+			l.res = pack(ws.get(apply+tl+"dense/kernel/ConcatPartitions/concat", d, hiddenDim), d, hiddenDim)
+			l.resB = ws.get(apply+tl+"dense/bias/ConcatPartitions/concat", hiddenDim)
+		}
+		l.ln2Scale = ws.get(apply+tl+"FFN/layer_prepostprocess/layer_norm/layer_norm_scale/ConcatPartitions/concat", hiddenDim)
+		l.ln2Bias = ws.get(apply+tl+"FFN/layer_prepostprocess/layer_norm/layer_norm_bias/ConcatPartitions/concat", hiddenDim)
+		l.ffn1 = pack(ws.get(apply+"TransformerStack/"+tl+"FFN/conv1/Tensordot/Reshape_1", hiddenDim, ffnDim), hiddenDim, ffnDim)
+		l.ffn1B = ws.get(apply+tl+"FFN/conv1/bias/ConcatPartitions/concat", ffnDim)
+		l.ffn2 = pack(ws.get(apply+"TransformerStack/"+tl+"FFN/conv2/Tensordot/Reshape_1", ffnDim, hiddenDim), ffnDim, hiddenDim)
+		l.ffn2B = ws.get(apply+tl+"FFN/conv2/bias/ConcatPartitions/concat", hiddenDim)
+		if s := ws.get(apply + "TransformerStack/" + mha + "mul/y"); len(s) == 1 {
+			l.attentionScale = s[0]
+		}
+	}
+	m.outW = pack(ws.get("module/Encoder_en/hidden_layers/tanh_layer_0/weights", hiddenDim, hiddenDim), hiddenDim, hiddenDim)
+	m.outB = ws.get("module/Encoder_en/hidden_layers/tanh_layer_0/bias", hiddenDim)
+	if ws.err != nil {
+		return nil, fmt.Errorf("uselite: load weights: %w", ws.err)
+	}
+	if rows := len(m.embeddings) / embedDim; rows < len(tok.scores) {
+		return nil, fmt.Errorf("uselite: %s: %d token embeddings for a vocabulary of %d", filepath.Join(dir, "model.json"), rows, len(tok.scores))
+	}
+
+	m.timing = make([]float32, maxTokens*embedDim)
+	for p := range maxTokens {
+		row := m.timing[p*embedDim : (p+1)*embedDim]
+		for j, f := range inv {
+			// The reference multiplies in float32 before taking the sine.
+			angle := float64(float32(p) * f)
+			row[j] = float32(math.Sin(angle))
+			row[timingDim+j] = float32(math.Cos(angle))
+		}
+	}
+	m.scratch.New = func() any { return newScratch() }
+	return m, nil
+}
+
+// pack returns the row-major k × n matrix w packed for gemm. A nil w (a
+// tensor the weightSet already reported missing) packs to nothing.
+func pack(w []float32, k, n int) panels {
+	if w == nil {
+		return panels{}
+	}
+	return packPanels(make([]float32, panelsLen(k, n)), w, k, n, n, 1)
+}
+
 // manifest is the part of a TensorFlow.js graph-model model.json we need.
 // The graph topology is left out on purpose: the forward pass is written by
-// hand below, so only the tensor inventory matters.
+// hand (model.go), so only the tensor inventory matters.
 type manifest struct {
 	WeightsManifest []struct {
 		Paths   []string `json:"paths"`
