@@ -1,0 +1,202 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/incidentbot/incidentbot"
+	"github.com/incidentbot/incidentbot/answer"
+	"github.com/incidentbot/incidentbot/config"
+	"github.com/incidentbot/incidentbot/corpus"
+	"github.com/incidentbot/incidentbot/openai"
+	"github.com/incidentbot/incidentbot/retrieval"
+	"github.com/incidentbot/incidentbot/uselite"
+)
+
+// commonFlags are the flags every command that reads the corpus accepts.
+type commonFlags struct {
+	config, corpus, data, modelDir string
+	json                           bool
+}
+
+func (c *commonFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.config, "config", "", "configuration file (default: none; everything offline)")
+	fs.StringVar(&c.corpus, "corpus", "", "folder of article files (default: the articles built into the program)")
+	fs.StringVar(&c.data, "data", "", "folder for the index (default ./data, or the config's)")
+	fs.StringVar(&c.modelDir, "model-dir", "", "folder with the USE-Lite weights (default: models/node_modules/…, found from here or the program's folder)")
+	fs.BoolVar(&c.json, "json", false, "print JSON, one object per line")
+}
+
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// loadConfig reads the config file and applies flag overrides.
+func (c *commonFlags) loadConfig() (config.Config, error) {
+	cfg, err := config.Load(c.config)
+	if err != nil {
+		return cfg, err
+	}
+	if c.corpus != "" {
+		cfg.Corpus = c.corpus
+	}
+	if c.data != "" {
+		cfg.Data = c.data
+	}
+	if c.modelDir != "" {
+		cfg.Embedder.ModelDir = c.modelDir
+	}
+	return cfg, nil
+}
+
+// app is the wired program: the index and the answerer over it.
+type app struct {
+	cfg      config.Config
+	log      *slog.Logger
+	embedder retrieval.Embedder
+	store    *retrieval.Store
+	answerer *answer.Answerer
+	opened   *retrieval.Report
+}
+
+type openOptions struct {
+	rebuild  bool
+	progress io.Writer // progress bar target, when a terminal
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	level := slog.LevelInfo
+	_ = level.UnmarshalText([]byte(cfg.Log.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Log.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openApp loads the embedder and the index (building or refreshing it when
+// the corpus changed), and the answerer.
+func openApp(ctx context.Context, cfg config.Config, log *slog.Logger, o openOptions) (*app, error) {
+	a := &app{cfg: cfg, log: log}
+	var err error
+	if a.embedder, err = newEmbedder(cfg.Embedder, log); err != nil {
+		return nil, err
+	}
+	opts := retrieval.StoreOptions{
+		DataDir:  cfg.Data,
+		Embedder: a.embedder,
+		Load:     corpusLoader(cfg.Corpus),
+		Rebuild:  o.rebuild,
+		Logger:   log,
+	}
+	if o.progress != nil {
+		opts.Progress = progressBar(o.progress)
+	}
+	if a.store, a.opened, err = retrieval.Open(ctx, opts); err != nil {
+		return nil, err
+	}
+	var llm answer.LLM
+	if cfg.LLM.Enabled {
+		chat, err := openai.NewChat(openai.Config{
+			BaseURL: cfg.LLM.BaseURL, APIKey: config.Secret(cfg.LLM.APIKeyEnv), Model: cfg.LLM.Model,
+			Temperature: cfg.LLM.Temperature, MaxTokens: cfg.LLM.MaxTokens, Timeout: cfg.LLM.Timeout,
+			MaxRetries: cfg.LLM.MaxRetries, Logger: log,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("language model: %w", err)
+		}
+		llm = chat
+	}
+	a.answerer = answer.New(a.store, answer.Options{TopK: cfg.Answer.TopK, MaxQuestionChars: cfg.Answer.MaxQuestionChars, LLM: llm, Logger: log})
+	return a, nil
+}
+
+func newEmbedder(c config.Embedder, log *slog.Logger) (retrieval.Embedder, error) {
+	switch c.Provider {
+	case "openai":
+		e, err := openai.NewEmbedder(openai.Config{BaseURL: c.BaseURL, APIKey: config.Secret(c.APIKeyEnv), Model: c.Model,
+			Timeout: c.Timeout, MaxRetries: c.MaxRetries, BatchSize: c.BatchSize, Logger: log})
+		if err != nil {
+			return nil, fmt.Errorf("embedder: %w", err)
+		}
+		return e, nil
+	default:
+		dir, err := uselite.FindWeights(c.ModelDir)
+		if err != nil {
+			return nil, err
+		}
+		m, err := uselite.Load(dir)
+		if err != nil {
+			return nil, fmt.Errorf("loading the sentence encoder: %w", err)
+		}
+		return m, nil
+	}
+}
+
+func corpusLoader(dir string) func() ([]*incidentbot.Article, error) {
+	if dir == "" {
+		return func() ([]*incidentbot.Article, error) { return corpus.Load(corpus.Default(), "corpus (built in)") }
+	}
+	return func() ([]*incidentbot.Article, error) { return corpus.LoadDir(dir) }
+}
+
+// isTerminal reports whether w is a character device, i.e. a person watches.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// progressBar draws "[#####.....] 120/297 texts embedded" on a terminal,
+// at most ten times a second.
+func progressBar(w io.Writer) func(done, total int) {
+	var last time.Time
+	return func(done, total int) {
+		if done < total && time.Since(last) < 100*time.Millisecond {
+			return
+		}
+		last = time.Now()
+		const width = 30
+		filled := width * done / max(total, 1)
+		fmt.Fprintf(w, "\r[%s%s] %d/%d texts embedded", strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, total)
+		if done >= total {
+			fmt.Fprintln(w)
+		}
+	}
+}
+
+// readLines calls f for each non-empty line of r, stopping at the first error.
+func readLines(ctx context.Context, r io.Reader, f func(string) error) error {
+	// Line by line, so a person typing gets each answer as they go.
+	br := bufio.NewReader(r)
+	for {
+		line, err := br.ReadString('\n')
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if s := strings.TrimSpace(line); s != "" {
+			if ferr := f(s); ferr != nil {
+				return ferr
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("reading stdin: %w", err)
+		}
+	}
+}

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/incidentbot/incidentbot"
+	"github.com/incidentbot/incidentbot/answer"
+)
+
+func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	var c commonFlags
+	fs := newFlagSet("ask", stderr)
+	c.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := c.loadConfig()
+	if err != nil {
+		return err
+	}
+	question := strings.Join(fs.Args(), " ")
+	if len(fs.Args()) > 0 && strings.TrimSpace(question) == "" {
+		return answer.ErrEmptyQuestion
+	}
+	a, err := openApp(ctx, cfg, newLogger(cfg, stderr), openOptions{})
+	if err != nil {
+		return err
+	}
+	if question != "" {
+		if err := a.answerer.CheckQuestion(question); err != nil {
+			return err
+		}
+	}
+	one := func(q string) error {
+		ans, err := a.answerer.Ask(ctx, answer.Request{Question: q})
+		if errors.Is(err, answer.ErrEmptyQuestion) || errors.Is(err, answer.ErrTooLong) {
+			// One bad line in a batch must not stop the rest.
+			if c.json {
+				return json.NewEncoder(stdout).Encode(map[string]string{"question": q, "error": err.Error()})
+			}
+			fmt.Fprintf(stdout, "Question: %s\nError: %v\n\n", truncate(q, 80), err)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if c.json {
+			if ans.Citations == nil {
+				ans.Citations = []incidentbot.Citation{}
+			}
+			return json.NewEncoder(stdout).Encode(ans)
+		}
+		printAnswer(stdout, ans)
+		return nil
+	}
+	if question != "" {
+		return one(question)
+	}
+	return readLines(ctx, stdin, one)
+}
+
+func printAnswer(w io.Writer, ans *incidentbot.Answer) {
+	if ans.Question != "" {
+		fmt.Fprintf(w, "Q: %s\n", ans.Question)
+	}
+	fmt.Fprintf(w, "%s\n", ans.Text)
+	if ans.Notice != "" {
+		fmt.Fprintf(w, "(%s)\n", ans.Notice)
+	}
+	printCitations(w, "Sources", ans.Citations)
+	printCitations(w, "Closest sources (they do not answer the question)", ans.Closest)
+	fmt.Fprintln(w)
+}
+
+func printCitations(w io.Writer, heading string, cs []incidentbot.Citation) {
+	if len(cs) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n%s:\n", heading)
+	for _, c := range cs {
+		fmt.Fprintf(w, "[%d] %s — %s", c.N, c.Title, sourceLine(c.Outlet, c.Date))
+		if c.URL != "" {
+			fmt.Fprintf(w, " <%s>", c.URL)
+		}
+		fmt.Fprintf(w, "\n    “%s”\n", indent(truncate(c.Quote, 400), "    "))
+	}
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+func runSummary(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c commonFlags
+	fs := newFlagSet("summary", stderr)
+	c.register(fs)
+	topic := fs.String("topic", "", "limit to one topic: "+strings.Join(answer.Topics, ", "))
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := c.loadConfig()
+	if err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg, newLogger(cfg, stderr), openOptions{})
+	if err != nil {
+		return err
+	}
+	ans, err := a.answerer.Summary(ctx, *topic)
+	if err != nil {
+		return err
+	}
+	if c.json {
+		return json.NewEncoder(stdout).Encode(ans)
+	}
+	printAnswer(stdout, ans)
+	return nil
+}
+
+func runTimeline(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c commonFlags
+	fs := newFlagSet("timeline", stderr)
+	c.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := c.loadConfig()
+	if err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg, newLogger(cfg, stderr), openOptions{})
+	if err != nil {
+		return err
+	}
+	tl, err := a.answerer.Timeline(ctx)
+	if err != nil {
+		return err
+	}
+	if c.json {
+		return json.NewEncoder(stdout).Encode(tl)
+	}
+	for _, e := range tl.Events {
+		fmt.Fprintf(stdout, "%-10s  %s\n", e.Date, e.Text)
+	}
+	printCitations(stdout, "Sources", tl.Citations)
+	return nil
+}

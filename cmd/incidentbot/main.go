@@ -1,0 +1,80 @@
+// Command incidentbot answers questions about the 2022 cyberattacks on
+// Albania, Montenegro and Kosovo from a corpus of news articles, in Discord or
+// in a terminal. Run `incidentbot help` for the commands.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "incidentbot:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `incidentbot answers questions about the 2022 cyberattacks on Albania,
+Montenegro and Kosovo, citing the news articles it draws on.
+
+Usage: incidentbot <command> [flags] [arguments]
+
+Commands:
+  ask [QUESTION]        answer a question (without one: one question per line from stdin)
+  search [QUERY]        show the passages that best match (without one: one query per line from stdin)
+  summary [--topic T]   summarise the corpus or one topic (albania, montenegro, kosovo,
+                        diplomatic-break, iran-response)
+  timeline              the dated events, in order
+  index                 build or refresh the index (embeds only what changed)
+  eval                  measure retrieval and answers on the evaluation set
+  bench                 measure encoder speed, index build, cold start and query latency
+  serve                 run the Discord bot
+  chat                  try the bot's commands in this terminal
+  feedback              summarise the 👍/👎 feedback users gave in Discord
+
+Common flags: --config FILE, --corpus DIR, --data DIR, --json.
+Run 'incidentbot <command> -h' for a command's flags.
+`
+
+// run is the whole program, so tests can drive it like a user would.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("no command given")
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "ask":
+		return runAsk(ctx, rest, stdin, stdout, stderr)
+	case "search":
+		return runSearch(ctx, rest, stdin, stdout, stderr)
+	case "summary":
+		return runSummary(ctx, rest, stdout, stderr)
+	case "timeline":
+		return runTimeline(ctx, rest, stdout, stderr)
+	case "index":
+		return runIndex(ctx, rest, stdout, stderr)
+	case "eval":
+		return runEval(ctx, rest, stdout, stderr)
+	case "bench":
+		return runBench(ctx, rest, stdout, stderr)
+	case "serve":
+		return runServe(ctx, rest, stdout, stderr)
+	case "chat":
+		return runChat(ctx, rest, stdin, stdout, stderr)
+	case "feedback":
+		return runFeedback(ctx, rest, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}

@@ -1,0 +1,128 @@
+package eval
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/incidentbot/incidentbot"
+)
+
+// Asker answers one question; *answer.Answerer satisfies it through a small
+// adapter in the caller (eval does not import answer, to stay a leaf).
+type Asker func(ctx context.Context, question string) (*incidentbot.Answer, error)
+
+// AnswerScores measure the answers users would get.
+type AnswerScores struct {
+	Mode       string `json:"mode"`
+	Answerable int    `json:"answerable"`
+	// Accuracy: the answer text contains every must requirement.
+	Accuracy float64 `json:"accuracy"`
+	// CitationSupport: the cited quotes together contain them.
+	CitationSupport float64 `json:"citation_support"`
+	// Verbatim: answers whose every quote is the article text at its offsets.
+	Verbatim float64 `json:"verbatim"`
+	// RefusalAccuracy: unanswerable questions refused.
+	Unanswerable    int     `json:"unanswerable"`
+	RefusalAccuracy float64 `json:"refusal_accuracy"`
+	FalseRefusals   int     `json:"false_refusals"`
+	MedianWords     int     `json:"median_words"`
+	MaxWords        int     `json:"max_words"`
+	P50MS           float64 `json:"p50_ms"`
+	P99MS           float64 `json:"p99_ms"`
+	// Failures lists the ids of wrong answers (not accurate, or not refused
+	// when they should be, or refused when they should not).
+	Failures []string `json:"failures,omitempty"`
+}
+
+var markerRE = regexp.MustCompile(`\[\d+\]`)
+
+// Words counts the words of an answer without its citation markers.
+func Words(text string) int { return len(strings.Fields(markerRE.ReplaceAllString(text, ""))) }
+
+// Answers asks every question and scores the answers. articles maps ids to
+// articles, for the verbatim check.
+func Answers(ctx context.Context, ask Asker, articles map[string]*incidentbot.Article, qs []Question) (*AnswerScores, error) {
+	s := &AnswerScores{}
+	var words []int
+	var lat []float64
+	var acc, sup, verb, refused float64
+	for _, q := range qs {
+		ans, err := ask(ctx, q.Question)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", q.ID, err)
+		}
+		if s.Mode == "" {
+			s.Mode = ans.Mode
+		}
+		lat = append(lat, ans.TimingsMS["total"])
+		ok := true
+		for _, c := range append(append([]incidentbot.Citation{}, ans.Citations...), ans.Closest...) {
+			a := articles[c.Doc]
+			if a == nil || c.Start < 0 || c.End > len(a.Text) || c.Start > c.End || a.Text[c.Start:c.End] != c.Quote {
+				ok = false
+			}
+		}
+		if ok {
+			verb++
+		}
+		if q.Unanswerable {
+			s.Unanswerable++
+			if ans.Refused {
+				refused++
+			} else {
+				s.Failures = append(s.Failures, q.ID)
+			}
+			continue
+		}
+		s.Answerable++
+		if ans.Refused {
+			s.FalseRefusals++
+			s.Failures = append(s.Failures, q.ID)
+			continue
+		}
+		var quotes []string
+		for _, c := range ans.Citations {
+			quotes = append(quotes, c.Quote)
+		}
+		if q.Satisfied(ans.Text) {
+			acc++
+		} else {
+			s.Failures = append(s.Failures, q.ID)
+		}
+		if q.Satisfied(strings.Join(quotes, "\n")) {
+			sup++
+		}
+		words = append(words, Words(ans.Text))
+	}
+	if s.Answerable > 0 {
+		s.Accuracy = acc / float64(s.Answerable)
+		s.CitationSupport = sup / float64(s.Answerable)
+	}
+	if n := s.Answerable + s.Unanswerable; n > 0 {
+		s.Verbatim = verb / float64(n)
+	}
+	if s.Unanswerable > 0 {
+		s.RefusalAccuracy = refused / float64(s.Unanswerable)
+	}
+	if len(words) > 0 {
+		sort.Ints(words)
+		s.MedianWords = words[len(words)/2]
+		s.MaxWords = words[len(words)-1]
+	}
+	s.P50MS, s.P99MS = Percentile(lat, 50), Percentile(lat, 99)
+	return s, nil
+}
+
+// Percentile returns the p-th percentile (nearest rank) of xs.
+func Percentile(xs []float64, p float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	i := int(float64(len(s))*p/100+0.5) - 1
+	return s[min(max(i, 0), len(s)-1)]
+}
