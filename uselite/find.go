@@ -29,23 +29,29 @@ var weightsSubdir = filepath.Join("models", "node_modules", "@energetic-ai", "mo
 // tried and the command that installs the weights.
 func FindWeights(dir string) (string, error) {
 	var tried []string
-	try := func(d string) bool {
+	seen := make(map[string]bool)
+	// try reports whether d holds model.json, and d made absolute.
+	try := func(d string) (string, bool) {
 		if d == "" {
-			return false
+			return "", false
 		}
 		if abs, err := filepath.Abs(d); err == nil {
 			d = abs
 		}
+		if seen[d] {
+			return d, false
+		}
+		seen[d] = true
 		tried = append(tried, d)
 		fi, err := os.Stat(filepath.Join(d, "model.json"))
-		return err == nil && fi.Mode().IsRegular()
+		return d, err == nil && fi.Mode().IsRegular()
 	}
 
-	if try(dir) {
-		return filepath.Abs(dir)
+	if d, ok := try(dir); ok {
+		return d, nil
 	}
-	if env := os.Getenv(EnvModelDir); try(env) {
-		return filepath.Abs(env)
+	if d, ok := try(os.Getenv(EnvModelDir)); ok {
+		return d, nil
 	}
 	var roots []string
 	if wd, err := os.Getwd(); err == nil {
@@ -59,8 +65,8 @@ func FindWeights(dir string) (string, error) {
 	}
 	for _, root := range roots {
 		for d := root; ; d = filepath.Dir(d) {
-			if candidate := filepath.Join(d, weightsSubdir); try(candidate) {
-				return candidate, nil
+			if found, ok := try(filepath.Join(d, weightsSubdir)); ok {
+				return found, nil
 			}
 			if filepath.Dir(d) == d {
 				break

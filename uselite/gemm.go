@@ -135,36 +135,46 @@ func gemm(c []float32, ldc int, a []float32, m int, b panels, bias []float32, pa
 		len(bias) < np*panelCols || ldc < np*panelCols || len(c) < (m-1)*ldc+np*panelCols || k == 0 {
 		panic("uselite: gemm operands too small")
 	}
-	run := func(p0, p1 int) {
-		var tile [blockRows * panelCols]float32
-		for p := p0; p < p1; p++ {
-			bp := b.data[p*k*panelCols:]
-			bi := bias[p*panelCols:]
-			for blk := range numBlocks(m) {
-				ab := a[blk*k*blockRows:]
-				r0 := blk * blockRows
-				if rows := m - r0; rows < blockRows {
-					microKernel(k, ab, bp, tile[:], panelCols, bi)
-					for r := range rows {
-						copy(c[(r0+r)*ldc+p*panelCols:(r0+r)*ldc+(p+1)*panelCols], tile[r*panelCols:])
-					}
-					continue
-				}
-				microKernel(k, ab, bp, c[r0*ldc+p*panelCols:], ldc, bi)
-			}
-		}
-	}
 	if par <= 1 || np < 2 {
-		run(0, np)
+		gemmPanels(c, ldc, a, m, b, bias, 0, np)
 		return
 	}
-	par = min(par, np)
+	gemmParallel(c, ldc, a, m, b, bias, min(par, np))
+}
+
+// gemmParallel is gemm's parallel path, kept apart so that the serial one,
+// the common case, allocates nothing for the goroutines' closures.
+func gemmParallel(c []float32, ldc int, a []float32, m int, b panels, bias []float32, par int) {
+	np := numPanels(b.n)
 	var wg sync.WaitGroup
 	for w := 1; w < par; w++ {
-		wg.Go(func() { run(w*np/par, (w+1)*np/par) })
+		wg.Go(func() { gemmPanels(c, ldc, a, m, b, bias, w*np/par, (w+1)*np/par) })
 	}
-	run(0, np/par)
+	gemmPanels(c, ldc, a, m, b, bias, 0, np/par)
 	wg.Wait()
+}
+
+// gemmPanels computes gemm's result for panels [p0, p1) of b.
+func gemmPanels(c []float32, ldc int, a []float32, m int, b panels, bias []float32, p0, p1 int) {
+	k := b.k
+	var tile [blockRows * panelCols]float32
+	for p := p0; p < p1; p++ {
+		bp := b.data[p*k*panelCols:]
+		bi := bias[p*panelCols:]
+		for blk := range numBlocks(m) {
+			ab := a[blk*k*blockRows:]
+			r0 := blk * blockRows
+			if rows := m - r0; rows < blockRows {
+				// The kernel writes whole tiles: stage a ragged one.
+				microKernel(k, ab, bp, tile[:], panelCols, bi)
+				for r := range rows {
+					copy(c[(r0+r)*ldc+p*panelCols:(r0+r)*ldc+(p+1)*panelCols], tile[r*panelCols:])
+				}
+				continue
+			}
+			microKernel(k, ab, bp, c[r0*ldc+p*panelCols:], ldc, bi)
+		}
+	}
 }
 
 // microKernelGo computes one blockRows × panelCols tile: c[r*ldc+j] =

@@ -38,22 +38,24 @@ func loadTokenizer(dir string) (*tokenizer, error) {
 	if err != nil {
 		return nil, err
 	}
-	var entries [][2]json.RawMessage
+	var entries [][2]any // [piece, score]
 	if err := json.Unmarshal(raw, &entries); err != nil {
 		return nil, fmt.Errorf("parse %s: %w", path, err)
 	}
 	pieces := make([]string, len(entries))
 	scores := make([]float64, len(entries))
 	for i, e := range entries {
-		if err := json.Unmarshal(e[0], &pieces[i]); err != nil {
-			return nil, fmt.Errorf("parse %s: entry %d: piece: %w", path, i, err)
+		p, ok := e[0].(string)
+		if !ok {
+			return nil, fmt.Errorf("%s: entry %d: piece is %T, want a string", path, i, e[0])
 		}
-		var s *float64
-		if err := json.Unmarshal(e[1], &s); err != nil {
-			return nil, fmt.Errorf("parse %s: entry %d: score: %w", path, i, err)
-		}
-		if s != nil {
-			scores[i] = *s
+		pieces[i] = p
+		switch s := e[1].(type) {
+		case float64:
+			scores[i] = s
+		case nil: // seven pieces have no score
+		default:
+			return nil, fmt.Errorf("%s: entry %d: score is %T, want a number", path, i, e[1])
 		}
 	}
 	if len(pieces) <= reservedPieces {

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -72,7 +73,7 @@ func TestGolden(t *testing.T) {
 	}
 	var worst float64
 	for i, c := range cases {
-		if got := m.Tokenize(c.Text); !equalInts(got, c.TokenIDs) {
+		if got := m.Tokenize(c.Text); !slices.Equal(got, c.TokenIDs) {
 			t.Errorf("Tokenize(%q)\n got %v\nwant %v", c.Text, got, c.TokenIDs)
 		}
 		if len(vecs[i]) != len(c.Embedding) {
@@ -108,7 +109,7 @@ func TestTokenizerReference(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range g.Cases {
-		if got := m.Tokenize(c.Text); !equalInts(got, c.TokenIDs) {
+		if got := m.Tokenize(c.Text); !slices.Equal(got, c.TokenIDs) {
 			t.Errorf("Tokenize(%q)\n got %v\nwant %v", c.Text, got, c.TokenIDs)
 		}
 	}
@@ -188,7 +189,7 @@ func TestEmbedConcurrent(t *testing.T) {
 				t.Error(err)
 				return
 			}
-			if !slicesEqual(got[0], want[i]) {
+			if !slices.Equal(got[0], want[i]) {
 				t.Errorf("vector for %q alone differs", text)
 			}
 		})
@@ -203,7 +204,7 @@ func TestEmbedConcurrent(t *testing.T) {
 				return
 			}
 			for i := range rot {
-				if !slicesEqual(got[i], want[(i+g)%len(texts)]) {
+				if !slices.Equal(got[i], want[(i+g)%len(texts)]) {
 					t.Errorf("goroutine %d: vector for %q differs", g, rot[i])
 				}
 			}
@@ -253,7 +254,7 @@ func TestTruncation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slicesEqual(vecs[0], vecs[1]) {
+	if !slices.Equal(vecs[0], vecs[1]) {
 		t.Error("text beyond token 128 changed the embedding")
 	}
 }
@@ -313,30 +314,6 @@ func TestLoadNamesBadFile(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "model.json")) {
 		t.Fatalf("err = %v, want one naming model.json", err)
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-func slicesEqual(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func dot(a, b []float32) float64 {
