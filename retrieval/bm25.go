@@ -95,3 +95,13 @@ func topK(scores map[int]float64, k int) []Scored {
 	}
 	return out
 }
+
+// IDF is the inverse document frequency of an analysed term (see Terms); 0
+// for a term the index has never seen.
+func (ix *BM25) IDF(term string) float64 {
+	n := len(ix.postings[term])
+	if n == 0 {
+		return 0
+	}
+	return math.Log(1 + (float64(len(ix.docLen))-float64(n)+0.5)/(float64(n)+0.5))
+}

@@ -177,3 +177,7 @@ func (ix *Index) vectors(ctx context.Context) (vectorSet, error) {
 	}
 	return vs, nil
 }
+
+// TermIDF is how rare an analysed term is among the corpus's sentences; 0
+// when no sentence has it.
+func (ix *Index) TermIDF(term string) float64 { return ix.sentBM25.IDF(term) }

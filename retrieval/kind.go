@@ -61,3 +61,20 @@ func hasKind(text string, k kind) bool {
 	}
 	return true
 }
+
+// AnswerKind names the kind of answer a question asks for: "date", "year",
+// "number", "person", or "" for any.
+func AnswerKind(question string) string {
+	return [...]string{"", "date", "year", "number", "person"}[answerKind(question)]
+}
+
+// HasAnswerKind reports whether text holds an answer of the kind
+// AnswerKind returned.
+func HasAnswerKind(text, kindName string) bool {
+	for k, name := range [...]string{"", "date", "year", "number", "person"} {
+		if name == kindName {
+			return hasKind(text, kind(k))
+		}
+	}
+	return true
+}
