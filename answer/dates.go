@@ -18,9 +18,9 @@ type dateMention struct {
 
 var (
 	monthPattern = `(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?`
-	monthDay   = regexp.MustCompile(`\b` + monthPattern + `\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+((?:19|20)\d\d)\b)?`)
-	dayMonth   = regexp.MustCompile(`\b(\d{1,2})(?:st|nd|rd|th)?\s+` + monthPattern + `\b(?:,?\s+((?:19|20)\d\d)\b)?`)
-	monthYear  = regexp.MustCompile(`\b(?:in|since|of|until|by|mid-)\s*` + monthPattern + `(?:\s+((?:19|20)\d\d))?\b`)
+	monthDay     = regexp.MustCompile(`\b` + monthPattern + `\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+((?:19|20)\d\d)\b)?`)
+	dayMonth     = regexp.MustCompile(`\b(\d{1,2})(?:st|nd|rd|th)?\s+` + monthPattern + `\b(?:,?\s+((?:19|20)\d\d)\b)?`)
+	monthYear    = regexp.MustCompile(`\b(?:in|since|of|until|by|mid-)\s*` + monthPattern + `(?:\s+((?:19|20)\d\d))?\b`)
 )
 
 func parseMonth(s string) time.Month {

@@ -18,12 +18,12 @@ import (
 // Scoring weights for candidate sentences, and the refusal threshold, tuned
 // on eval/questions.yaml (`incidentbot eval`).
 var (
-	wCosine   = 1.5  // encoder similarity of sentence and question
-	wCover    = 1.5  // share of the question's (IDF-weighted) terms in the sentence
-	wKind     = 0.3  // the sentence holds the kind of answer asked for
-	wPrior    = 0.8  // the passage's retrieval score, relative to the best
-	wContext  = 1.0  // share of the question's terms only the previous sentence has
-	maxWords  = 45   // longer sentences are cut to the clauses that answer
+	wCosine  = 1.5 // encoder similarity of sentence and question
+	wCover   = 1.5 // share of the question's (IDF-weighted) terms in the sentence
+	wKind    = 0.3 // the sentence holds the kind of answer asked for
+	wPrior   = 0.8 // the passage's retrieval score, relative to the best
+	wContext = 1.0 // share of the question's terms only the previous sentence has
+	maxWords = 45  // longer sentences are cut to the clauses that answer
 )
 
 // Refusal thresholds (see answers).
