@@ -41,13 +41,17 @@ func (k kernelKind) String() string {
 // start-up. Tests switch it to check each against the others.
 var kernel = kernelGo
 
-// panels is a k × n matrix packed for the micro-kernel: panel p holds
-// columns [p·panelCols, (p+1)·panelCols) as k rows of panelCols floats.
-// Columns beyond n are zero.
+// panels is a k × n matrix packed for the micro-kernel as strips of
+// stripCols columns, each stored as k rows of stripCols floats; panel p (the
+// panelCols columns one kernel call covers) is strips 2p and 2p+1. Columns
+// beyond n are zero. Narrow strips keep each AVX2 half-tile's reads
+// sequential; the AVX-512 kernel streams the two strips side by side.
 type panels struct {
 	k, n int
 	data []float32
 }
+
+const stripCols = panelCols / 2
 
 func numPanels(n int) int    { return (n + panelCols - 1) / panelCols }
 func numBlocks(m int) int    { return (m + blockRows - 1) / blockRows }
@@ -58,12 +62,16 @@ func blocksLen(m, k int) int { return numBlocks(m) * k * blockRows }
 // src[i*rowStride + j*colStride]; a transposed source just swaps the strides.
 func packPanels(dst, src []float32, k, n, rowStride, colStride int) panels {
 	dst = dst[:panelsLen(k, n)]
-	for p := range numPanels(n) {
-		out := dst[p*k*panelCols : (p+1)*k*panelCols]
-		c0 := p * panelCols
-		cols := min(panelCols, n-c0)
+	for s := range 2 * numPanels(n) {
+		out := dst[s*k*stripCols : (s+1)*k*stripCols]
+		c0 := s * stripCols
+		cols := min(stripCols, n-c0)
+		if cols <= 0 { // padding strip
+			clear(out)
+			continue
+		}
 		for i := range k {
-			row := out[i*panelCols : (i+1)*panelCols]
+			row := out[i*stripCols : (i+1)*stripCols]
 			base := i*rowStride + c0*colStride
 			if colStride == 1 {
 				copy(row, src[base:base+cols])
@@ -177,24 +185,27 @@ func gemmPanels(c []float32, ldc int, a []float32, m int, b panels, bias []float
 	}
 }
 
-// microKernelGo computes one blockRows × panelCols tile: c[r*ldc+j] =
-// bias[j] + Σ_i a[i*blockRows+r]·b[i*panelCols+j]. It is the portable
-// fallback and the specification of the assembly kernels.
+// microKernelGo computes one blockRows × panelCols tile from a packed block
+// a and panel b: c[r*ldc+j] = bias[j] + Σ_i a[i*blockRows+r]·B[i][j], where
+// B[i][j] is b[(j/stripCols)*k*stripCols + i*stripCols + j%stripCols]. It is
+// the portable fallback and the specification of the assembly kernels.
 func microKernelGo(k int, a, b, c []float32, ldc int, bias []float32) {
 	var acc [blockRows][panelCols]float32
 	for r := range acc {
 		copy(acc[r][:], bias[:panelCols])
 	}
 	a = a[:k*blockRows]
-	b = b[:k*panelCols]
+	left, right := b[:k*stripCols], b[k*stripCols:2*k*stripCols]
 	for i := range k {
 		ai := a[i*blockRows : (i+1)*blockRows]
-		bi := b[i*panelCols : (i+1)*panelCols]
+		bl := left[i*stripCols : (i+1)*stripCols]
+		br := right[i*stripCols : (i+1)*stripCols]
 		for r := range blockRows {
 			ar := ai[r]
 			row := &acc[r]
-			for j := range panelCols {
-				row[j] += ar * bi[j]
+			for j := range stripCols {
+				row[j] += ar * bl[j]
+				row[stripCols+j] += ar * br[j]
 			}
 		}
 	}

@@ -1,14 +1,14 @@
 #include "textflag.h"
 
 // Both kernels compute one 6-row tile of c = bias + a·b over the whole depth
-// k (k ≥ 1): a is a packed block (k columns of 6 floats), b a packed panel
-// (k rows of 32 floats), c has row stride ldc floats. Every partial sum stays
-// in a register for the whole loop, which is unrolled twice.
+// k (k ≥ 1): a is a packed block (k columns of 6 floats), b a packed strip
+// pair (see panels in gemm.go), c has row stride ldc floats. Every partial
+// sum stays in a register for the whole loop, which is unrolled twice.
 
 // func kernel6x32AVX512(k int, a, b, c *float32, ldc int, bias *float32)
 //
-// The whole 6×32 tile: Z4..Z15 accumulate, two rows of 16 per tile row.
-// Requires AVX512F.
+// The whole 6×32 tile, both strips: Z4..Z15 accumulate, two registers of 16
+// per tile row. Requires AVX512F.
 TEXT ·kernel6x32AVX512(SB), NOSPLIT, $0-48
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
@@ -17,6 +17,8 @@ TEXT ·kernel6x32AVX512(SB), NOSPLIT, $0-48
 	MOVQ ldc+32(FP), R8
 	MOVQ bias+40(FP), R9
 	SHLQ $2, R8
+	MOVQ CX, R10
+	SHLQ $6, R10 // the right strip starts k·16 floats on
 
 	VMOVUPS (R9), Z4
 	VMOVUPS 64(R9), Z5
@@ -37,7 +39,7 @@ TEXT ·kernel6x32AVX512(SB), NOSPLIT, $0-48
 
 kernel6x32AVX512_loop:
 	VMOVUPS 0(DI), Z0
-	VMOVUPS 64(DI), Z1
+	VMOVUPS 0(DI)(R10*1), Z1
 	VBROADCASTSS 0(SI), Z2
 	VFMADD231PS Z0, Z2, Z4
 	VFMADD231PS Z1, Z2, Z5
@@ -56,8 +58,8 @@ kernel6x32AVX512_loop:
 	VBROADCASTSS 20(SI), Z3
 	VFMADD231PS Z0, Z3, Z14
 	VFMADD231PS Z1, Z3, Z15
-	VMOVUPS 128(DI), Z0
-	VMOVUPS 192(DI), Z1
+	VMOVUPS 64(DI), Z0
+	VMOVUPS 64(DI)(R10*1), Z1
 	VBROADCASTSS 24(SI), Z2
 	VFMADD231PS Z0, Z2, Z4
 	VFMADD231PS Z1, Z2, Z5
@@ -77,7 +79,7 @@ kernel6x32AVX512_loop:
 	VFMADD231PS Z0, Z3, Z14
 	VFMADD231PS Z1, Z3, Z15
 	ADDQ $48, SI
-	ADDQ $256, DI
+	ADDQ $128, DI
 	DECQ BX
 	JNZ  kernel6x32AVX512_loop
 
@@ -85,7 +87,7 @@ kernel6x32AVX512_tail:
 	ANDQ $1, CX
 	JZ   kernel6x32AVX512_store
 	VMOVUPS 0(DI), Z0
-	VMOVUPS 64(DI), Z1
+	VMOVUPS 0(DI)(R10*1), Z1
 	VBROADCASTSS 0(SI), Z2
 	VFMADD231PS Z0, Z2, Z4
 	VFMADD231PS Z1, Z2, Z5
@@ -128,8 +130,9 @@ kernel6x32AVX512_store:
 
 // func kernel6x16AVX2(k int, a, b, c *float32, ldc int, bias *float32)
 //
-// The left 16 columns of the tile (pass b, c and bias advanced by 16 floats
-// for the right half): Y4..Y15 accumulate. Requires AVX2 and FMA.
+// One strip, the left 16 columns of the tile (pass b at the right strip and
+// c and bias 16 floats on for the other half): Y4..Y15 accumulate.
+// Requires AVX2 and FMA.
 TEXT ·kernel6x16AVX2(SB), NOSPLIT, $0-48
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
@@ -177,8 +180,8 @@ kernel6x16AVX2_loop:
 	VBROADCASTSS 20(SI), Y3
 	VFMADD231PS Y0, Y3, Y14
 	VFMADD231PS Y1, Y3, Y15
-	VMOVUPS 128(DI), Y0
-	VMOVUPS 160(DI), Y1
+	VMOVUPS 64(DI), Y0
+	VMOVUPS 96(DI), Y1
 	VBROADCASTSS 24(SI), Y2
 	VFMADD231PS Y0, Y2, Y4
 	VFMADD231PS Y1, Y2, Y5
@@ -198,7 +201,7 @@ kernel6x16AVX2_loop:
 	VFMADD231PS Y0, Y3, Y14
 	VFMADD231PS Y1, Y3, Y15
 	ADDQ $48, SI
-	ADDQ $256, DI
+	ADDQ $128, DI
 	DECQ BX
 	JNZ  kernel6x16AVX2_loop
 

@@ -81,7 +81,7 @@ func (m *Model) Tokenize(text string) []int { return m.tok.encode(text) }
 func (m *Model) Embed(ctx context.Context, texts []string) ([][]float32, error) {
 	for i, t := range texts {
 		if strings.TrimSpace(t) == "" {
-			return nil, fmt.Errorf("uselite: text %d is empty", i)
+			return nil, fmt.Errorf("uselite: text %d is empty or only whitespace", i)
 		}
 	}
 	out := make([][]float32, len(texts))
