@@ -4,12 +4,12 @@ import "sync"
 
 // The dense layers dominate the cost of a forward pass, so they run on a
 // small register-blocked matrix multiply instead of a general-purpose one:
-// the weights are packed once, at load time, into panels of panelCols
-// columns stored row after row, and the activations are packed per call into
-// blocks of blockRows rows stored column after column. A micro-kernel then
-// computes one blockRows × panelCols tile of the result with every partial sum
-// held in registers, streaming both operands sequentially; the panel stays in
-// cache while every row block of the activations passes over it.
+// the weights are packed once, at load time, into narrow column strips stored
+// row after row, and the activations are packed per call into blocks of
+// blockRows rows stored column after column. A micro-kernel then computes one
+// blockRows × panelCols tile of the result with every partial sum held in
+// registers, streaming both operands sequentially; a panel of weights stays
+// in cache while every row block of the activations passes over it.
 //
 // The general-purpose alternative, github.com/viterin/vek's MatMul (which
 // adds one scaled weight row at a time into the output row), reads the whole
@@ -124,7 +124,8 @@ func packPartialBlock(out, src []float32, rows, k, lda int, scale float32) {
 	}
 }
 
-// zeroBias stands in for a missing bias.
+// zeroBias stands in for a missing bias (attention's products, at most
+// maxTokens wide).
 var zeroBias [4 * 512]float32
 
 // gemm sets the m × b.n matrix c (row stride ldc) to a·b + bias, where a is
