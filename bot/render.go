@@ -1,0 +1,193 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/incidentbot/incidentbot"
+	"github.com/incidentbot/incidentbot/retrieval"
+)
+
+// Rendering limits. Long quotes are cut in the answer message; the "show
+// sources" button sends them whole.
+const (
+	quoteLimit   = 280 // code points of a quote shown under an answer
+	passageLimit = 450 // code points of a passage shown by /sources
+	echoLimit    = 300 // code points of the question repeated above an answer
+)
+
+const refusalText = "I couldn't find an answer to that in the articles I have."
+
+// renderAnswer renders an answer with its numbered sources. echo, when not
+// empty, is the question, repeated above the answer (a slash command's
+// options are not shown with its reply). trimmed reports that a quote was
+// shortened, so a full source list is worth offering.
+func renderAnswer(a *incidentbot.Answer, echo string) (text string, trimmed bool) {
+	var b strings.Builder
+	if echo = oneLine(echo); echo != "" {
+		fmt.Fprintf(&b, "**Q:** %s\n\n", clip(echo, echoLimit))
+	}
+	body := strings.TrimSpace(a.Text)
+	if a.Refused && body == "" {
+		body = refusalText
+	}
+	b.WriteString(body)
+	b.WriteString("\n")
+	if a.Notice != "" {
+		fmt.Fprintf(&b, "\n*Note:* %s\n", strings.TrimSpace(a.Notice))
+	}
+	switch {
+	case len(a.Citations) > 0:
+		src, t := renderCitations(a.Citations, quoteLimit)
+		b.WriteString("\n**Sources**\n")
+		b.WriteString(src)
+		trimmed = t
+	case a.Refused && len(a.Closest) > 0:
+		src, t := renderCitations(a.Closest, quoteLimit)
+		b.WriteString("\n**Closest sources** (related passages; they do not answer the question)\n")
+		b.WriteString(src)
+		trimmed = t
+	}
+	return strings.TrimRight(b.String(), "\n"), trimmed
+}
+
+// renderSourceList renders citations with their quotes whole, for the
+// "show sources" button.
+func renderSourceList(a *incidentbot.Answer) string {
+	cites, head := a.Citations, "**Sources**"
+	if len(cites) == 0 {
+		cites, head = a.Closest, "**Closest sources** (related passages; they do not answer the question)"
+	}
+	if len(cites) == 0 {
+		return "This answer has no sources."
+	}
+	src, _ := renderCitations(cites, 0)
+	return head + "\n" + strings.TrimRight(src, "\n")
+}
+
+// renderCitations renders numbered sources; limit > 0 cuts quotes longer
+// than that.
+func renderCitations(cites []incidentbot.Citation, limit int) (string, bool) {
+	var b strings.Builder
+	trimmed := false
+	for _, c := range cites {
+		fmt.Fprintf(&b, "**[%d]** %s\n", c.N, sourceLine(c.Title, c.Doc, c.Outlet, c.Date))
+		q := oneLine(c.Quote)
+		if limit > 0 && utf8.RuneCountInString(q) > limit {
+			q, trimmed = clip(q, limit), true
+		}
+		if q != "" {
+			fmt.Fprintf(&b, "> “%s”\n", q)
+		}
+		if c.URL != "" {
+			fmt.Fprintf(&b, "<%s>\n", c.URL)
+		}
+	}
+	return b.String(), trimmed
+}
+
+// sourceLine is "*Title* — Outlet, 2022-09-16", leaving out what is unknown.
+func sourceLine(title, doc, outlet, date string) string {
+	if title == "" {
+		title = doc
+	}
+	line := "*" + oneLine(title) + "*"
+	var meta []string
+	if outlet != "" {
+		meta = append(meta, outlet)
+	}
+	if date != "" {
+		meta = append(meta, date)
+	}
+	if len(meta) > 0 {
+		line += " — " + strings.Join(meta, ", ")
+	}
+	return line
+}
+
+// renderSearch renders /sources results.
+func renderSearch(query string, resp *retrieval.Response) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "**Top passages for:** %s\n", clip(oneLine(query), echoLimit))
+	if len(resp.Hits) == 0 {
+		b.WriteString("\nNothing in the articles matches that.")
+		return b.String()
+	}
+	for i, h := range resp.Hits {
+		a := h.Article
+		fmt.Fprintf(&b, "\n**%d.** %s\n", i+1, sourceLine(a.Title, a.ID, a.Outlet, a.DateString()))
+		fmt.Fprintf(&b, "> %s\n", clip(oneLine(h.Passage.Text), passageLimit))
+		if a.URL != "" {
+			fmt.Fprintf(&b, "<%s>\n", a.URL)
+		}
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// renderTimeline renders dated events and their sources.
+func renderTimeline(t *incidentbot.Timeline) (string, bool) {
+	var b strings.Builder
+	b.WriteString("**Timeline of the 2022 cyberattacks**\n")
+	if len(t.Events) == 0 {
+		b.WriteString("\nThe articles give no dated events.")
+		return b.String(), false
+	}
+	for _, e := range t.Events {
+		fmt.Fprintf(&b, "**%s** — %s\n", e.Date, strings.TrimSpace(e.Text))
+	}
+	trimmed := false
+	if len(t.Citations) > 0 {
+		src, tr := renderCitations(t.Citations, quoteLimit)
+		b.WriteString("\n**Sources**\n")
+		b.WriteString(src)
+		trimmed = tr
+	}
+	return strings.TrimRight(b.String(), "\n"), trimmed
+}
+
+// renderReport renders what /refresh did.
+func renderReport(r *retrieval.Report) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "**Index refreshed** in %.1f s.\n", r.Seconds)
+	line := func(label string, ids []string) {
+		fmt.Fprintf(&b, "%s: %d", label, len(ids))
+		if len(ids) > 0 {
+			fmt.Fprintf(&b, " (%s)", clip(strings.Join(ids, ", "), 300))
+		}
+		b.WriteString("\n")
+	}
+	line("Articles added", r.ArticlesAdded)
+	line("Articles changed", r.ArticlesChanged)
+	line("Articles removed", r.ArticlesRemoved)
+	fmt.Fprintf(&b, "Texts embedded: %d\n", r.Embedded)
+	fmt.Fprintf(&b, "Now serving %s and %s.", plural(r.Articles, "article"), plural(r.Passages, "passage"))
+	if !r.Changed() {
+		b.WriteString("\nNothing had changed.")
+	}
+	return b.String()
+}
+
+// oneLine folds whitespace, newlines included, to single spaces.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// clip cuts s to at most n code points, at a word boundary when there is
+// one close by, and marks the cut with "…".
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	cut, count := 0, 0
+	for i := range s {
+		if count == n-1 {
+			cut = i
+			break
+		}
+		count++
+	}
+	head := s[:cut]
+	if i := strings.LastIndexByte(head, ' '); i > len(head)*2/3 {
+		head = head[:i]
+	}
+	return strings.TrimRight(head, " ,;:") + "…"
+}

@@ -1,0 +1,233 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// replier is how a handler answers, whatever the event came through.
+type replier interface {
+	// Defer acknowledges the event before slow work (Discord shows
+	// "thinking…"; a mention gets its thread and a typing indicator).
+	Defer(ctx context.Context, ephemeral bool) error
+	// Progress shows the text of an answer still being written. It edits
+	// one message; Send later replaces it.
+	Progress(ctx context.Context, text string) error
+	// Send delivers a reply, in as many messages as its length needs: the
+	// first replaces the deferred or partial one, the rest follow.
+	Send(ctx context.Context, r Reply) error
+}
+
+// Reply is a message to show.
+type Reply struct {
+	Text string
+	// Ephemeral replies are seen only by the user, where Discord allows it
+	// (not after a public defer, not for mentions).
+	Ephemeral bool
+	Buttons   []Button // shown under the last message
+}
+
+// Button is a button under a reply.
+type Button struct {
+	ID    string // custom_id
+	Label string
+	Emoji string
+}
+
+// components lays buttons out in action rows of five.
+func components(bs []Button) []discordgo.MessageComponent {
+	out := []discordgo.MessageComponent{}
+	var row discordgo.ActionsRow
+	for _, b := range bs {
+		btn := discordgo.Button{CustomID: b.ID, Label: b.Label, Style: discordgo.SecondaryButton}
+		if b.Emoji != "" {
+			btn.Emoji = &discordgo.ComponentEmoji{Name: b.Emoji}
+		}
+		row.Components = append(row.Components, btn)
+		if len(row.Components) == 5 {
+			out = append(out, row)
+			row = discordgo.ActionsRow{}
+		}
+	}
+	if len(row.Components) > 0 {
+		out = append(out, row)
+	}
+	return out
+}
+
+// noMentions lets nothing in a message ping anyone: answers quote articles
+// and echo questions, and either may contain @everyone or <@id>. Discord
+// applies allowed_mentions per request, so every create and edit sends it.
+func noMentions() *discordgo.MessageAllowedMentions {
+	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
+}
+
+// Discord error codes the bot handles by name.
+const (
+	codeUnknownMessage      = 10008 // the message was deleted (e.g. the "thinking…" one)
+	codeUnknownWebhook      = 10015
+	codeUnknownInteraction  = 10062 // not acknowledged within 3 s, or already gone
+	codeAlreadyAcknowledged = 40060
+	codeInvalidWebhookToken = 50027 // the 15-minute interaction token expired
+)
+
+// discordCode extracts Discord's JSON error code, or 0.
+func discordCode(err error) int {
+	var re *discordgo.RESTError
+	if errors.As(err, &re) && re.Message != nil {
+		return re.Message.Code
+	}
+	return 0
+}
+
+// isGone reports an error after which nothing more can be shown for this
+// event: the interaction or its message no longer exists.
+func isGone(err error) bool {
+	switch discordCode(err) {
+	case codeUnknownMessage, codeUnknownWebhook, codeUnknownInteraction, codeInvalidWebhookToken, codeAlreadyAcknowledged:
+		return true
+	}
+	return false
+}
+
+// countDiscordError counts a failed Discord call by its code ("http" when
+// the error carries none).
+func (s *service) countDiscordError(err error) {
+	code := "other"
+	if c := discordCode(err); c != 0 {
+		code = strconv.Itoa(c)
+	} else {
+		var re *discordgo.RESTError
+		if errors.As(err, &re) && re.Response != nil {
+			code = "http_" + strconv.Itoa(re.Response.StatusCode)
+		}
+	}
+	s.metrics.discordError(code)
+}
+
+// restFailed logs and counts a failed REST call for ev and returns it
+// wrapped. Errors that mean the event is gone are logged at Info: a
+// deleted message or expired token is normal, not a fault.
+func (d *discord) restFailed(ev *Event, what string, err error) error {
+	d.b.countDiscordError(err)
+	log := logFor(d.b.log, ev)
+	if isGone(err) {
+		log.Info(what+": the interaction or message is gone", "code", discordCode(err))
+	} else {
+		log.Warn(what+" failed", "err", err)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// interactionReplier answers an interaction: a callback first (deferred or
+// not), then edits of @original and followups.
+type interactionReplier struct {
+	d  *discord
+	i  *discordgo.Interaction
+	ev *Event
+
+	mu        sync.Mutex
+	acked     bool
+	ephemeral bool // the acknowledgement was ephemeral
+	gone      bool // nothing more can be shown
+}
+
+func (r *interactionReplier) Defer(ctx context.Context, ephemeral bool) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.acked {
+		return nil
+	}
+	resp := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}
+	if ephemeral {
+		resp.Data = &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral}
+	}
+	if err := r.d.s.InteractionRespond(r.i, resp, discordgo.WithContext(ctx)); err != nil {
+		r.gone = isGone(err)
+		return r.d.restFailed(r.ev, "acknowledging", err)
+	}
+	r.acknowledged(ephemeral)
+	return nil
+}
+
+func (r *interactionReplier) acknowledged(ephemeral bool) {
+	r.acked, r.ephemeral = true, ephemeral
+	r.d.b.metrics.ackLatency.observe(time.Since(r.ev.Received).Seconds())
+}
+
+func (r *interactionReplier) Progress(ctx context.Context, text string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.acked || r.gone {
+		return nil
+	}
+	content := clip(text, maxContent)
+	if err := r.d.editOriginal(ctx, r.i, &discordgo.WebhookEdit{Content: &content, AllowedMentions: noMentions()}); err != nil {
+		r.gone = isGone(err)
+		return r.d.restFailed(r.ev, "editing a partial answer", err)
+	}
+	return nil
+}
+
+func (r *interactionReplier) Send(ctx context.Context, rep Reply) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.gone {
+		return fmt.Errorf("reply: interaction %s is gone", r.i.ID)
+	}
+	parts := splitText(rep.Text, maxContent)
+	if len(parts) == 0 {
+		return errors.New("reply: empty text")
+	}
+	buttonsFor := func(i int) []discordgo.MessageComponent {
+		if i == len(parts)-1 {
+			return components(rep.Buttons)
+		}
+		return []discordgo.MessageComponent{}
+	}
+	if !r.acked {
+		data := &discordgo.InteractionResponseData{Content: parts[0], Components: buttonsFor(0), AllowedMentions: noMentions()}
+		if rep.Ephemeral {
+			data.Flags = discordgo.MessageFlagsEphemeral
+		}
+		err := r.d.s.InteractionRespond(r.i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: data}, discordgo.WithContext(ctx))
+		if err != nil {
+			r.gone = isGone(err)
+			return r.d.restFailed(r.ev, "replying", err)
+		}
+		r.acknowledged(rep.Ephemeral)
+	} else {
+		comps := buttonsFor(0)
+		if err := r.d.editOriginal(ctx, r.i, &discordgo.WebhookEdit{Content: &parts[0], Components: &comps, AllowedMentions: noMentions()}); err != nil {
+			r.gone = isGone(err)
+			return r.d.restFailed(r.ev, "editing the response", err)
+		}
+	}
+	for i := 1; i < len(parts); i++ {
+		params := &discordgo.WebhookParams{Content: parts[i], Components: buttonsFor(i), AllowedMentions: noMentions()}
+		if rep.Ephemeral || r.ephemeral {
+			params.Flags = discordgo.MessageFlagsEphemeral
+		}
+		if _, err := r.d.s.FollowupMessageCreate(r.i, false, params, discordgo.WithContext(ctx)); err != nil {
+			r.gone = isGone(err)
+			return r.d.restFailed(r.ev, fmt.Sprintf("sending part %d of %d", i+1, len(parts)), err)
+		}
+	}
+	return nil
+}
+
+// editOriginal edits @original in a rate-limit bucket of its own token.
+// discordgo puts every webhook message edit of the application in one
+// bucket and holds it for the length of each request, which would make 100
+// answers wait on each other; Discord limits these per webhook token.
+func (d *discord) editOriginal(ctx context.Context, i *discordgo.Interaction, edit *discordgo.WebhookEdit) error {
+	uri := discordgo.EndpointWebhookMessage(i.AppID, i.Token, "@original")
+	_, err := d.s.RequestWithBucketID("PATCH", uri, edit, discordgo.EndpointWebhookToken(i.AppID, i.Token), discordgo.WithContext(ctx))
+	return err
+}
