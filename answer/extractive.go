@@ -325,7 +325,8 @@ func clip(qa question, c *candidate, maxWords int) string {
 		}
 	}
 	// The window of clauses of at most maxWords words with the most weight.
-	bestI, bestJ, bestW := 0, 0, -1.0
+	// Ties go to the longer window, then the earlier one.
+	bestI, bestJ, bestW, bestN := 0, 0, -1.0, 0
 	for i := range clauses {
 		w, n := 0.0, 0
 		for j := i; j < len(clauses); j++ {
@@ -334,8 +335,8 @@ func clip(qa question, c *candidate, maxWords int) string {
 				break
 			}
 			w += weight[j]
-			if w > bestW {
-				bestI, bestJ, bestW = i, j, w
+			if w > bestW || w == bestW && n > bestN {
+				bestI, bestJ, bestW, bestN = i, j, w, n
 			}
 		}
 	}

@@ -33,13 +33,7 @@ func (a *Answerer) llmAnswer(ctx context.Context, req Request, q string, resp *r
 	if len(hits) == 0 {
 		return nil, errors.New("no passages to answer from")
 	}
-	passages := make([]prompts.Passage, len(hits))
-	checks := make([]VerifyPassage, len(hits))
-	for i, h := range hits {
-		src := prompts.Source(h.Article)
-		passages[i] = prompts.Passage{N: i + 1, Source: src, Text: h.Passage.Text}
-		checks[i] = VerifyPassage{Text: h.Passage.Text, Source: src}
-	}
+	passages, checks := promptPassages(hits)
 	history := req.History
 	if len(history) > maxHistory {
 		history = history[len(history)-maxHistory:]
@@ -61,6 +55,13 @@ func (a *Answerer) llmAnswer(ctx context.Context, req Request, q string, resp *r
 		return nil, errors.New("language model: empty reply")
 	}
 
+	return a.verified(ctx, q, text, hits, checks), nil
+}
+
+// verified checks model-written text against the passages it was given and
+// builds the answer the user sees: only supported sentences, renumbered
+// citations, or a refusal when nothing is supported.
+func (a *Answerer) verified(ctx context.Context, q, text string, hits []retrieval.Hit, checks []VerifyPassage) *incidentbot.Answer {
 	v := analyse(text, checks)
 	a.rescue(ctx, &v, hits)
 	v.finish()
@@ -83,13 +84,25 @@ func (a *Answerer) llmAnswer(ctx context.Context, req Request, q string, resp *r
 		for i, h := range hits[:min(len(hits), maxClosest)] {
 			ans.Closest = append(ans.Closest, hitCitation(i+1, h))
 		}
-		return ans, nil
+		return ans
 	}
 	ans.Text = v.Text
 	for i, n := range v.Cited {
 		ans.Citations = append(ans.Citations, hitCitation(i+1, hits[n-1]))
 	}
-	return ans, nil
+	return ans
+}
+
+// promptPassages numbers hits for a prompt and for verification.
+func promptPassages(hits []retrieval.Hit) ([]prompts.Passage, []VerifyPassage) {
+	passages := make([]prompts.Passage, len(hits))
+	checks := make([]VerifyPassage, len(hits))
+	for i, h := range hits {
+		src := prompts.Source(h.Article)
+		passages[i] = prompts.Passage{N: i + 1, Source: src, Text: h.Passage.Text}
+		checks[i] = VerifyPassage{Text: h.Passage.Text, Source: src}
+	}
+	return passages, checks
 }
 
 func hitCitation(n int, h retrieval.Hit) incidentbot.Citation {
