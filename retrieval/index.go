@@ -157,6 +157,25 @@ func (ix *Index) SentenceVector(ctx context.Context, p *incidentbot.Passage, i i
 	return doc.Embedding, nil
 }
 
+// NewIndex chunks articles and builds an index in memory, without
+// persisting it, taking every vector from vectorFor. Benchmarks use it to
+// build large synthetic indexes; the program goes through Open.
+func NewIndex(embedderID string, articles []*incidentbot.Article, vectorFor func(text string) []float32) (*Index, error) {
+	var passages []*incidentbot.Passage
+	vecs := vectorSet{}
+	for _, a := range articles {
+		for _, p := range Chunk(a) {
+			passages = append(passages, p)
+			vecs[p.Hash] = vectorFor(p.Text)
+			for _, s := range p.Sentences {
+				t := a.Text[s.Start:s.End]
+				vecs[Hash(t)] = vectorFor(t)
+			}
+		}
+	}
+	return newIndex(embedderID, articles, passages, vecs)
+}
+
 // vectors returns every vector of the index by content hash, for reuse by
 // the next refresh.
 func (ix *Index) vectors(ctx context.Context) (vectorSet, error) {

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/philippgille/chromem-go"
+
 	"github.com/incidentbot/incidentbot"
 )
 
@@ -118,9 +120,15 @@ func (ix *Index) search(ctx context.Context, query string, qv []float32, k int, 
 		sentCos[int(ix.sentFirst[pi])+j] = c
 		sentFloor = math.Min(sentFloor, c)
 	}
-	passRes, err := ix.passVecs.QueryEmbedding(ctx, qv, min(len(ix.passages), candidates), nil, nil)
-	if err != nil {
-		return nil, fmt.Errorf("passage vector search: %w", err)
+	// Whole-passage cosines only matter to the vector-only ranking and when
+	// the hybrid weighs them; skipping the scan saves a pass over every
+	// passage vector.
+	var passRes []chromem.Result
+	if m == VectorOnly || m == RRF || w.PassageCosine != 0 {
+		passRes, err = ix.passVecs.QueryEmbedding(ctx, qv, min(len(ix.passages), candidates), nil, nil)
+		if err != nil {
+			return nil, fmt.Errorf("passage vector search: %w", err)
+		}
 	}
 	passCos := make(map[int]float64, len(passRes))
 	passFloor := 1.0

@@ -1,0 +1,253 @@
+// Package bench measures what users and operators feel: how fast the local
+// encoder embeds, how long an index takes to build and to load, and how long
+// a question takes, on the shipped corpus and on synthetic corpora of 10k and
+// 100k passages. `incidentbot bench` prints its report; bench_test.go holds
+// the same measurements as Go benchmarks.
+package bench
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/incidentbot/incidentbot"
+	"github.com/incidentbot/incidentbot/answer"
+	"github.com/incidentbot/incidentbot/eval"
+	"github.com/incidentbot/incidentbot/retrieval"
+	"github.com/incidentbot/incidentbot/uselite"
+)
+
+// Report holds the figures.
+type Report struct {
+	Encoder struct {
+		Passages       int     `json:"passages"`
+		MeanTokens     float64 `json:"mean_tokens"`
+		Seconds        float64 `json:"seconds"`
+		PassagesPerSec float64 `json:"passages_per_sec"`
+		TokensPerSec   float64 `json:"tokens_per_sec"`
+	} `json:"encoder"`
+	ModelLoadSeconds        float64     `json:"model_load_seconds"`
+	IndexBuildSeconds       float64     `json:"index_build_seconds"`
+	ColdStartSeconds        float64     `json:"cold_start_seconds"`
+	RefreshUnchangedSeconds float64     `json:"refresh_unchanged_seconds"`
+	Query                   Latency     `json:"query"`
+	Ask                     Latency     `json:"ask"`
+	Synthetic               []Synthetic `json:"synthetic"`
+	PeakRSSMB               float64     `json:"peak_rss_mb"`
+}
+
+// Latency is a latency distribution in milliseconds.
+type Latency struct {
+	N     int     `json:"n"`
+	P50MS float64 `json:"p50_ms"`
+	P99MS float64 `json:"p99_ms"`
+}
+
+// Synthetic is query latency on a generated corpus.
+type Synthetic struct {
+	Passages     int     `json:"passages"`
+	Sentences    int     `json:"sentences"`
+	BuildSeconds float64 `json:"build_seconds"`
+	Query        Latency `json:"query"`
+}
+
+// Options says what to measure.
+type Options struct {
+	ModelDir  string
+	Load      func() ([]*incidentbot.Article, error)
+	Synthetic []int // passage counts, e.g. 10000, 100000
+	Progress  func(string)
+}
+
+// Run takes every measurement. It builds indexes in temporary folders and
+// removes them.
+func Run(ctx context.Context, o Options) (*Report, error) {
+	say := func(s string) {
+		if o.Progress != nil {
+			o.Progress(s)
+		}
+	}
+	r := &Report{}
+	dir, err := uselite.FindWeights(o.ModelDir)
+	if err != nil {
+		return nil, err
+	}
+	t := time.Now()
+	model, err := uselite.Load(dir)
+	if err != nil {
+		return nil, err
+	}
+	r.ModelLoadSeconds = time.Since(t).Seconds()
+	articles, err := o.Load()
+	if err != nil {
+		return nil, err
+	}
+
+	say("encoder throughput")
+	var texts []string
+	tokens := 0
+	for _, a := range articles {
+		for _, p := range retrieval.Chunk(a) {
+			texts = append(texts, p.Text)
+			tokens += min(len(model.Tokenize(p.Text)), 128)
+		}
+	}
+	t = time.Now()
+	if _, err := model.Embed(ctx, texts); err != nil {
+		return nil, err
+	}
+	sec := time.Since(t).Seconds()
+	r.Encoder.Passages, r.Encoder.Seconds = len(texts), sec
+	r.Encoder.MeanTokens = float64(tokens) / float64(len(texts))
+	r.Encoder.PassagesPerSec, r.Encoder.TokensPerSec = float64(len(texts))/sec, float64(tokens)/sec
+
+	say("index build")
+	data, err := os.MkdirTemp("", "incidentbot-bench-")
+	if err != nil {
+		return nil, fmt.Errorf("temp folder: %w", err)
+	}
+	defer os.RemoveAll(data)
+	t = time.Now()
+	if _, _, err := retrieval.Open(ctx, retrieval.StoreOptions{DataDir: data, Embedder: model, Load: o.Load}); err != nil {
+		return nil, err
+	}
+	r.IndexBuildSeconds = time.Since(t).Seconds()
+
+	say("cold start")
+	t = time.Now()
+	model2, err := uselite.Load(dir)
+	if err != nil {
+		return nil, err
+	}
+	store, rep, err := retrieval.Open(ctx, retrieval.StoreOptions{DataDir: data, Embedder: model2, Load: o.Load})
+	if err != nil {
+		return nil, err
+	}
+	r.ColdStartSeconds = time.Since(t).Seconds()
+	if rep.Embedded != 0 {
+		return nil, fmt.Errorf("cold start embedded %d texts: the persisted index was not reused", rep.Embedded)
+	}
+	t = time.Now()
+	if _, err := store.Refresh(ctx, false); err != nil {
+		return nil, err
+	}
+	r.RefreshUnchangedSeconds = time.Since(t).Seconds()
+
+	say("query and ask latency")
+	qs, err := eval.Default()
+	if err != nil {
+		return nil, err
+	}
+	var questions []string
+	for _, q := range qs {
+		questions = append(questions, q.Question)
+	}
+	if r.Query, err = timeEach(questions, func(q string) error { _, err := store.Search(ctx, q, 5); return err }); err != nil {
+		return nil, err
+	}
+	ans := answer.New(store, answer.Options{})
+	if r.Ask, err = timeEach(questions, func(q string) error { _, err := ans.Ask(ctx, answer.Request{Question: q}); return err }); err != nil {
+		return nil, err
+	}
+
+	for _, n := range o.Synthetic {
+		say(fmt.Sprintf("synthetic corpus of %d passages", n))
+		s, err := synthetic(ctx, model2, articles, n, questions)
+		if err != nil {
+			return nil, err
+		}
+		r.Synthetic = append(r.Synthetic, *s)
+	}
+	r.PeakRSSMB = peakRSSMB()
+	return r, nil
+}
+
+func timeEach(items []string, f func(string) error) (Latency, error) {
+	var ms []float64
+	for _, it := range items {
+		t := time.Now()
+		if err := f(it); err != nil {
+			return Latency{}, err
+		}
+		ms = append(ms, float64(time.Since(t).Microseconds())/1000)
+	}
+	return Latency{N: len(ms), P50MS: eval.Percentile(ms, 50), P99MS: eval.Percentile(ms, 99)}, nil
+}
+
+// SyntheticArticles makes articles from the corpus's sentences in random
+// order until they hold at least n passages: real words for BM25, and
+// (from RandomVector) vectors spread like real ones.
+func SyntheticArticles(base []*incidentbot.Article, n int, seed uint64) []*incidentbot.Article {
+	var sents []string
+	for _, a := range base {
+		for _, p := range retrieval.Chunk(a) {
+			for _, s := range p.Sentences {
+				sents = append(sents, a.Text[s.Start:s.End])
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(seed, 1))
+	var out []*incidentbot.Article
+	passages := 0
+	for passages < n {
+		var paras []string
+		for range 10 {
+			var p []string
+			for range 3 {
+				p = append(p, sents[rng.IntN(len(sents))])
+			}
+			paras = append(paras, strings.Join(p, " "))
+		}
+		a := &incidentbot.Article{ID: fmt.Sprintf("synthetic-%06d", len(out)), Title: "Synthetic", Text: strings.Join(paras, "\n\n")}
+		passages += len(retrieval.Chunk(a))
+		out = append(out, a)
+	}
+	return out
+}
+
+// RandomVector is a unit vector determined by text.
+func RandomVector(text string, dim int) []float32 {
+	h := fnv.New64a()
+	h.Write([]byte(text))
+	rng := rand.New(rand.NewPCG(h.Sum64(), 7))
+	v := make([]float32, dim)
+	var norm float64
+	for i := range v {
+		x := rng.NormFloat64()
+		v[i] = float32(x)
+		norm += x * x
+	}
+	for i := range v {
+		v[i] /= float32(math.Sqrt(norm))
+	}
+	return v
+}
+
+func synthetic(ctx context.Context, model *uselite.Model, base []*incidentbot.Article, n int, questions []string) (*Synthetic, error) {
+	arts := SyntheticArticles(base, n, uint64(n))
+	t := time.Now()
+	ix, err := retrieval.NewIndex(model.ID(), arts, func(s string) []float32 { return RandomVector(s, model.Dim()) })
+	if err != nil {
+		return nil, err
+	}
+	s := &Synthetic{Passages: len(ix.Passages()), Sentences: ix.SentenceCount(), BuildSeconds: time.Since(t).Seconds()}
+	s.Query, err = timeEach(questions[:min(len(questions), 40)], func(q string) error {
+		_, err := ix.Search(ctx, model, q, 5)
+		return err
+	})
+	return s, err
+}
+
+func peakRSSMB() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Maxrss) / 1024 // kilobytes on Linux
+}
