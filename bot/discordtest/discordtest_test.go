@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
+	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -15,6 +18,19 @@ import (
 
 	"github.com/incidentbot/incidentbot/bot/discordtest"
 )
+
+// TestMain raises test parallelism: nearly every test here spends its time
+// in discordgo's Close, which sleeps a full second, not on the CPU, and the
+// default (GOMAXPROCS, 2 on CI) would serialise those seconds.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	if !explicit {
+		_ = flag.Set("test.parallel", "16")
+	}
+	os.Exit(m.Run())
+}
 
 const testIntents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages
 
@@ -831,4 +847,146 @@ func TestDMAndModal(t *testing.T) {
 	if v := recv(t, got, "modal submit"); v.err != nil || v.modalID != "report" || v.modalVal != "the db" {
 		t.Errorf("modal submit: %+v", v)
 	}
+}
+
+func TestInvalidateSessionAndZombieConnection(t *testing.T) {
+	t.Parallel()
+	srv := discordtest.New(t, discordtest.Config{HeartbeatInterval: 200 * time.Millisecond})
+	s := newSession(t, srv)
+	readies := make(chan string, 4)
+	s.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) { readies <- r.SessionID })
+	open(t, s)
+	first := recv(t, readies, "first READY")
+
+	// Op 9: discordgo identifies again on the same connection.
+	if err := srv.InvalidateSession(); err != nil {
+		t.Fatal(err)
+	}
+	if second := recv(t, readies, "second READY"); second == first {
+		t.Error("expected a new session after INVALID_SESSION")
+	}
+	if n := len(srv.Connections()); n != 1 || srv.Identifies() != 2 {
+		t.Errorf("connections=%d identifies=%d", n, srv.Identifies())
+	}
+
+	// Unacknowledged heartbeats: discordgo gives up after 5 intervals. It
+	// closes with 1000, which ends the session on Discord's side, so its
+	// RESUME is refused and it has to IDENTIFY again.
+	srv.DropHeartbeatAcks(true)
+	if err := srv.Wait(ctxT(t, 6*time.Second), func() bool { return srv.Resumes() > 0 }); err != nil {
+		t.Fatal(err)
+	}
+	srv.DropHeartbeatAcks(false)
+	recv(t, readies, "READY after the refused resume")
+	if rr := srv.ResumeRecords()[0]; rr.Accepted {
+		t.Errorf("resume after a 1000 close should be refused: %+v", rr)
+	}
+	if c := srv.Connections(); c[0].ClientCloseCode != websocket.CloseNormalClosure || srv.Identifies() != 3 {
+		t.Errorf("connections = %+v, identifies = %d", c, srv.Identifies())
+	}
+	handled := make(chan struct{}, 1)
+	s.AddHandler(func(*discordgo.Session, *discordgo.InteractionCreate) { handled <- struct{}{} })
+	if err := srv.SendInteraction(discordtest.SlashCommand("still-there")); err != nil {
+		t.Fatal(err)
+	}
+	recv(t, handled, "interaction after zombie reconnect")
+}
+
+func TestAutocompleteSelectAndDMChannel(t *testing.T) {
+	t.Parallel()
+	srv := discordtest.New(t, discordtest.Config{})
+	s := newSession(t, srv)
+	errs := make(chan error, 2)
+	s.AddHandler(func(s *discordgo.Session, ic *discordgo.InteractionCreate) {
+		switch ic.Type {
+		case discordgo.InteractionApplicationCommandAutocomplete:
+			focused := ""
+			for _, o := range ic.ApplicationCommandData().Options {
+				if o.Focused {
+					focused = o.StringValue()
+				}
+			}
+			errs <- s.InteractionRespond(ic.Interaction, &discordgo.InteractionResponse{
+				Type: discordgo.InteractionApplicationCommandAutocompleteResult,
+				Data: &discordgo.InteractionResponseData{Choices: []*discordgo.ApplicationCommandOptionChoice{{Name: focused + "-db", Value: focused + "-db"}}},
+			})
+		case discordgo.InteractionMessageComponent:
+			vals := ic.MessageComponentData().Values
+			err := s.InteractionRespond(ic.Interaction, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate})
+			if err == nil && fmt.Sprint(vals) != "[sev1]" {
+				err = fmt.Errorf("values = %v", vals)
+			}
+			errs <- err
+		}
+	})
+	open(t, s)
+	ac := discordtest.Autocomplete("ask", discordtest.StringOption("service", "pay").Focus())
+	if err := srv.SendInteraction(ac); err != nil {
+		t.Fatal(err)
+	}
+	if err := recv(t, errs, "autocomplete"); err != nil {
+		t.Fatal(err)
+	}
+	if rec := srv.Interaction(ac.ID); rec.ResponseType != discordtest.CallbackAutocompleteResult || !strings.Contains(string(rec.Callbacks[0].Data), "pay-db") {
+		t.Errorf("autocomplete record = %+v", rec)
+	}
+	sel := discordtest.SelectMenu("severity", "sev1")
+	if err := srv.SendInteraction(sel); err != nil {
+		t.Fatal(err)
+	}
+	if err := recv(t, errs, "select"); err != nil {
+		t.Fatal(err)
+	}
+	// The deferred update targets the (synthesized) message holding the select.
+	if rec := srv.Interaction(sel.ID); rec.Original == nil || rec.Original.Kind != discordtest.KindComponentHost || rec.Original.FindComponent("severity") == nil {
+		t.Errorf("select record = %+v", rec)
+	}
+
+	dm, err := s.UserChannelCreate(discordtest.DefaultUserID)
+	if err != nil || dm.Type != discordgo.ChannelTypeDM {
+		t.Fatalf("UserChannelCreate = %+v, %v", dm, err)
+	}
+	if _, err := s.ChannelMessageSend(dm.ID, "hello in DM"); err != nil {
+		t.Fatal(err)
+	}
+	if ms := srv.ChannelMessages(dm.ID); len(ms) != 1 || ms[0].GuildID != "" {
+		t.Errorf("DM messages = %+v", ms)
+	}
+}
+
+// Example shows the shape of an end-to-end test: a real discordgo session
+// against the fake, one slash command, and assertions on what the bot sent.
+func Example() {
+	var t testing.T // in a real test, the *testing.T of the test function
+	srv := discordtest.New(&t, discordtest.Config{})
+
+	s, _ := discordgo.New("Bot " + srv.Token())
+	s.Client = &http.Client{Transport: srv.Transport()}
+	s.ShouldReconnectOnError = true
+	s.AddHandler(func(s *discordgo.Session, ic *discordgo.InteractionCreate) {
+		_ = s.InteractionRespond(ic.Interaction, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource})
+		answer := "Restart the primary."
+		_, _ = s.InteractionResponseEdit(ic.Interaction, &discordgo.WebhookEdit{
+			Content:         &answer,
+			AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}},
+		})
+	})
+	if err := s.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close() // before the server's cleanup
+
+	in := discordtest.SlashCommand("ask", discordtest.StringOption("question", "db down?"))
+	if err := srv.SendInteraction(in); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	rec, err := srv.WaitInteraction(ctx, in.ID, func(r *discordtest.InteractionRecord) bool {
+		return r.Original != nil && !r.Original.Loading()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Println(rec.Original.Content, rec.AckLatency < 3*time.Second, rec.Original.AllowedMentions.ParseIsEmptyList())
 }

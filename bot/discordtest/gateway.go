@@ -527,10 +527,10 @@ func (s *Server) guildPayloadLocked(g Guild) map[string]any {
 			threads = append(threads, s.wireThreadLocked(t))
 		}
 	}
+	joinedAt := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).Format(discordTime)
 	return map[string]any{
-		"id": g.ID, "name": g.Name, "icon": nil, "owner_id": g.OwnerID,
-		"joined_at": time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).Format(discordTime),
-		"large":     false, "unavailable": false, "member_count": 2,
+		"id": g.ID, "name": g.Name, "icon": nil, "owner_id": g.OwnerID, "large": false, "unavailable": false,
+		"joined_at": joinedAt, "member_count": 2,
 		"channels": channels, "roles": roles, "members": []any{botMember}, "threads": threads,
 		"presences": []any{}, "voice_states": []any{}, "emojis": []any{}, "stickers": []any{},
 		"features": []any{}, "stage_instances": []any{}, "guild_scheduled_events": []any{},

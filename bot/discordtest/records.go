@@ -549,6 +549,20 @@ type CommandOptionSpec struct {
 	MaxLength    *int                `json:"max_length,omitempty"`
 }
 
+func cloneOptionSpecs(in []CommandOptionSpec) []CommandOptionSpec {
+	if in == nil {
+		return nil
+	}
+	out := make([]CommandOptionSpec, len(in))
+	for i, o := range in {
+		out[i] = o
+		out[i].Choices = append([]CommandChoice(nil), o.Choices...)
+		out[i].ChannelTypes = append([]int(nil), o.ChannelTypes...)
+		out[i].Options = cloneOptionSpecs(o.Options)
+	}
+	return out
+}
+
 // CommandChoice is a fixed choice of a command option.
 type CommandChoice struct {
 	Name  string `json:"name"`
@@ -748,7 +762,10 @@ func (s *Server) Commands(guildID string) []Command {
 	defer s.mu.Unlock()
 	var out []Command
 	for _, c := range s.commands[guildID] {
-		out = append(out, c.cmd)
+		cmd := c.cmd
+		cmd.Options = cloneOptionSpecs(c.cmd.Options)
+		cmd.Contexts = append([]int(nil), c.cmd.Contexts...)
+		out = append(out, cmd)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out

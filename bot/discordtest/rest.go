@@ -24,6 +24,7 @@ const (
 	RouteGetGateway     = "GET /gateway"
 	RouteGetGatewayBot  = "GET /gateway/bot"
 	RouteGetCurrentUser = "GET /users/@me"
+	RouteCreateDM       = "POST /users/@me/channels"
 
 	RouteInteractionCallback = "POST /interactions/{interaction.id}/{interaction.token}/callback"
 	RouteGetOriginal         = "GET /webhooks/{application.id}/{interaction.token}/messages/@original"
@@ -76,6 +77,7 @@ var routes = buildRoutes([]struct {
 	{RouteGetGateway, false, hGateway},
 	{RouteGetGatewayBot, true, hGatewayBot},
 	{RouteGetCurrentUser, true, hCurrentUser},
+	{RouteCreateDM, true, hCreateDM},
 	{RouteInteractionCallback, false, hCallback},
 	{RouteGetOriginal, false, hGetOriginal},
 	{RouteEditOriginal, false, hEditOriginal},
@@ -497,6 +499,20 @@ func hCurrentUser(s *Server, rc *reqCtx) *resp {
 	return ok(200, u)
 }
 
+func hCreateDM(s *Server, rc *reqCtx) *resp {
+	var b struct {
+		RecipientID string `json:"recipient_id"`
+	}
+	if err := json.Unmarshal(rc.body, &b); err != nil || b.RecipientID == "" {
+		var fe formErrors
+		fe.add("recipient_id", "BASE_TYPE_REQUIRED", "This field is required")
+		return errResp(fe.err())
+	}
+	ch := s.dmChannelLocked(b.RecipientID)
+	return ok(200, map[string]any{"id": ch, "type": 1, "last_message_id": nil, "flags": 0,
+		"recipients": []any{wireUser(s.userLocked(b.RecipientID))}})
+}
+
 // ---- interactions ----
 
 // interactionState is the mutable side of an InteractionRecord.
@@ -534,10 +550,29 @@ func (s *Server) tokenExpiredLocked(st *interactionState, now time.Time) bool {
 	return st.expired || (!st.rec.DispatchedAt.IsZero() && now.Sub(st.rec.DispatchedAt) > s.tokenTTL)
 }
 
-func invalidCallbackType(allowed string) *APIError {
+// callbackTypesFor lists the callback types Discord accepts per interaction
+// type: no message updates for slash commands, only choices for
+// autocomplete, no modal in answer to a modal.
+var callbackTypesFor = map[int][]int{
+	InteractionTypeApplicationCommand: {CallbackChannelMessage, CallbackDeferredMessage, CallbackModal},
+	InteractionTypeMessageComponent:   {CallbackChannelMessage, CallbackDeferredMessage, CallbackDeferredUpdateMessage, CallbackUpdateMessage, CallbackModal},
+	InteractionTypeAutocomplete:       {CallbackAutocompleteResult},
+	InteractionTypeModalSubmit:        {CallbackChannelMessage, CallbackDeferredMessage, CallbackDeferredUpdateMessage, CallbackUpdateMessage},
+}
+
+func invalidCallbackType(allowed []int) *APIError {
 	var fe formErrors
-	fe.add("type", "BASE_TYPE_CHOICES", "Value must be one of "+allowed+".")
+	fe.add("type", "BASE_TYPE_CHOICES", fmt.Sprintf("Value must be one of %v.", allowed))
 	return fe.err()
+}
+
+func containsInt(list []int, n int) bool {
+	for _, x := range list {
+		if x == n {
+			return true
+		}
+	}
+	return false
 }
 
 func hCallback(s *Server, rc *reqCtx) *resp {
@@ -566,14 +601,8 @@ func hCallback(s *Server, rc *reqCtx) *resp {
 	if rc.now.Sub(st.rec.DispatchedAt) > s.ackDeadline || st.expired {
 		return fail(errUnknownInteraction())
 	}
-	itype := st.rec.Type
-	allowed := map[int]string{
-		InteractionTypeApplicationCommand: "(4, 5, 9)",
-		InteractionTypeMessageComponent:   "(4, 5, 6, 7, 9)",
-		InteractionTypeAutocomplete:       "(8,)",
-		InteractionTypeModalSubmit:        "(4, 5, 6, 7)",
-	}[itype]
-	if !strings.Contains(allowed, strconv.Itoa(body.Type)) || body.Type < 4 {
+	allowed := callbackTypesFor[st.rec.Type]
+	if !containsInt(allowed, body.Type) {
 		return fail(invalidCallbackType(allowed))
 	}
 	if (body.Type == CallbackDeferredUpdateMessage || body.Type == CallbackUpdateMessage) && st.componentMessageID == "" {
