@@ -16,9 +16,9 @@ import "sync"
 // weight matrix from memory once per token: on the full model that ran at
 // roughly 30 GFLOP/s per core, against 95 (AVX2) to 175 (AVX-512) here.
 //
-// The tile is 6 × 32: twelve AVX-512 or (as two 6 × 16 halves) twelve AVX2
-// accumulators, which leaves registers for the operands and enough
-// independent sums to keep both FMA units busy.
+// The tile is 6 × 32 for AVX-512 and 6 × 16 for AVX2 (and portable Go):
+// twelve vector accumulators either way, which leaves registers for the
+// operands and enough independent sums to keep both FMA units busy.
 const (
 	blockRows = 6
 	panelCols = 32
@@ -41,11 +41,11 @@ func (k kernelKind) String() string {
 // start-up. Tests switch it to check each against the others.
 var kernel = kernelGo
 
-// panels is a k × n matrix packed for the micro-kernel as strips of
-// stripCols columns, each stored as k rows of stripCols floats; panel p (the
-// panelCols columns one kernel call covers) is strips 2p and 2p+1. Columns
-// beyond n are zero. Narrow strips keep each AVX2 half-tile's reads
-// sequential; the AVX-512 kernel streams the two strips side by side.
+// panels is a k × n matrix packed for the micro-kernels as strips of
+// stripCols columns, each stored as k rows of stripCols floats. The AVX2 and
+// Go kernels take one strip per call, the AVX-512 kernel a panel of two
+// (strips 2p and 2p+1, streamed side by side); n is padded with zero columns
+// to whole panels so that either works on the same packing.
 type panels struct {
 	k, n int
 	data []float32
@@ -163,54 +163,61 @@ func gemmParallel(c []float32, ldc int, a []float32, m int, b panels, bias []flo
 	wg.Wait()
 }
 
-// gemmPanels computes gemm's result for panels [p0, p1) of b.
+// gemmPanels computes gemm's result for panels [p0, p1) of b, one kernel
+// tile (a strip, or for AVX-512 a whole panel) at a time. Going down all the
+// row blocks before moving on keeps that tile's weights in the L1 cache.
 func gemmPanels(c []float32, ldc int, a []float32, m int, b panels, bias []float32, p0, p1 int) {
-	k := b.k
+	k, w := b.k, kernelCols()
 	var tile [blockRows * panelCols]float32
-	for p := p0; p < p1; p++ {
-		bp := b.data[p*k*panelCols:]
-		bi := bias[p*panelCols:]
+	for g := p0 * panelCols / w; g < p1*panelCols/w; g++ {
+		bg := b.data[g*k*w:]
+		bi := bias[g*w:]
 		for blk := range numBlocks(m) {
 			ab := a[blk*k*blockRows:]
 			r0 := blk * blockRows
 			if rows := m - r0; rows < blockRows {
 				// The kernel writes whole tiles: stage a ragged one.
-				microKernel(k, ab, bp, tile[:], panelCols, bi)
+				microKernel(k, ab, bg, tile[:], w, bi)
 				for r := range rows {
-					copy(c[(r0+r)*ldc+p*panelCols:(r0+r)*ldc+(p+1)*panelCols], tile[r*panelCols:])
+					copy(c[(r0+r)*ldc+g*w:(r0+r)*ldc+(g+1)*w], tile[r*w:])
 				}
 				continue
 			}
-			microKernel(k, ab, bp, c[r0*ldc+p*panelCols:], ldc, bi)
+			microKernel(k, ab, bg, c[r0*ldc+g*w:], ldc, bi)
 		}
 	}
 }
 
-// microKernelGo computes one blockRows × panelCols tile from a packed block
-// a and panel b: c[r*ldc+j] = bias[j] + Σ_i a[i*blockRows+r]·B[i][j], where
-// B[i][j] is b[(j/stripCols)*k*stripCols + i*stripCols + j%stripCols]. It is
-// the portable fallback and the specification of the assembly kernels.
+// kernelCols is the width of the tile the current kernel computes.
+func kernelCols() int {
+	if kernel == kernelAVX512 {
+		return panelCols
+	}
+	return stripCols
+}
+
+// microKernelGo computes one blockRows × stripCols tile from a packed block a
+// and strip b: c[r*ldc+j] = bias[j] + Σ_i a[i*blockRows+r]·b[i*stripCols+j].
+// It is the portable fallback and the specification of the assembly kernels.
 func microKernelGo(k int, a, b, c []float32, ldc int, bias []float32) {
-	var acc [blockRows][panelCols]float32
+	var acc [blockRows][stripCols]float32
 	for r := range acc {
-		copy(acc[r][:], bias[:panelCols])
+		copy(acc[r][:], bias[:stripCols])
 	}
 	a = a[:k*blockRows]
-	left, right := b[:k*stripCols], b[k*stripCols:2*k*stripCols]
+	b = b[:k*stripCols]
 	for i := range k {
 		ai := a[i*blockRows : (i+1)*blockRows]
-		bl := left[i*stripCols : (i+1)*stripCols]
-		br := right[i*stripCols : (i+1)*stripCols]
+		bi := b[i*stripCols : (i+1)*stripCols]
 		for r := range blockRows {
 			ar := ai[r]
 			row := &acc[r]
 			for j := range stripCols {
-				row[j] += ar * bl[j]
-				row[stripCols+j] += ar * br[j]
+				row[j] += ar * bi[j]
 			}
 		}
 	}
 	for r := range acc {
-		copy(c[r*ldc:r*ldc+panelCols], acc[r][:])
+		copy(c[r*ldc:r*ldc+stripCols], acc[r][:])
 	}
 }

@@ -43,7 +43,6 @@ func microKernel(k int, a, b, c []float32, ldc int, bias []float32) {
 		kernel6x32AVX512(k, &a[0], &b[0], &c[0], ldc, &bias[0])
 	case kernelAVX2:
 		kernel6x16AVX2(k, &a[0], &b[0], &c[0], ldc, &bias[0])
-		kernel6x16AVX2(k, &a[0], &b[k*stripCols], &c[stripCols], ldc, &bias[stripCols])
 	default:
 		microKernelGo(k, a, b, c, ldc, bias)
 	}

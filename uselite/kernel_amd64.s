@@ -1,9 +1,9 @@
 #include "textflag.h"
 
 // Both kernels compute one 6-row tile of c = bias + a·b over the whole depth
-// k (k ≥ 1): a is a packed block (k columns of 6 floats), b a packed strip
-// pair (see panels in gemm.go), c has row stride ldc floats. Every partial
-// sum stays in a register for the whole loop, which is unrolled twice.
+// k (k ≥ 1): a is a packed block (k columns of 6 floats), b one or two
+// packed strips (see panels in gemm.go), c has row stride ldc floats. Every
+// partial sum stays in a register for the whole loop, which is unrolled twice.
 
 // func kernel6x32AVX512(k int, a, b, c *float32, ldc int, bias *float32)
 //
@@ -130,9 +130,8 @@ kernel6x32AVX512_store:
 
 // func kernel6x16AVX2(k int, a, b, c *float32, ldc int, bias *float32)
 //
-// One strip, the left 16 columns of the tile (pass b at the right strip and
-// c and bias 16 floats on for the other half): Y4..Y15 accumulate.
-// Requires AVX2 and FMA.
+// A 6×16 tile from one strip: Y4..Y15 accumulate, two registers of 8 per
+// tile row. Requires AVX2 and FMA.
 TEXT ·kernel6x16AVX2(SB), NOSPLIT, $0-48
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
