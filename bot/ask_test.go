@@ -1,0 +1,96 @@
+package bot_test
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/incidentbot/incidentbot/bot/discordtest"
+)
+
+func TestAskDefersThenEditsWithCitations(t *testing.T) {
+	h := start(t, setup{})
+	in := h.ask("When did Albania cut diplomatic ties with Iran?")
+	rec := h.answered(in.ID)
+
+	if len(rec.Callbacks) == 0 || rec.Callbacks[0].Type != discordtest.CallbackDeferredMessage || !rec.Callbacks[0].Accepted {
+		t.Fatalf("first callback = %+v, want an accepted deferral (type 5)", rec.Callbacks)
+	}
+	if rec.AckLatency <= 0 || rec.AckLatency > 3e9 {
+		t.Errorf("ack latency %v", rec.AckLatency)
+	}
+	if rec.Original.Ephemeral() {
+		t.Error("the answer is ephemeral; /ask answers are public")
+	}
+	got := rec.Original.Content
+	for _, want := range []string{"**Q:** When did Albania cut diplomatic ties with Iran?", "[1]", "**Sources**", "**[1]** *", "> “"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("answer lacks %q:\n%s", want, got)
+		}
+	}
+	var labels []string
+	for _, b := range rec.Original.Buttons() {
+		if b.Emoji != nil {
+			labels = append(labels, b.Emoji.Name)
+		}
+	}
+	if strings.Join(labels, " ") != "👍 👎" {
+		t.Errorf("buttons %v, want 👍 👎", labels)
+	}
+	if len(rec.Errors) > 0 {
+		t.Errorf("Discord errors: %v", rec.Errors)
+	}
+	checkSafeWrites(t, h.srv)
+
+	cmds := h.srv.Commands(discordtest.DefaultGuildID)
+	var names []string
+	for _, c := range cmds {
+		names = append(names, c.Name)
+	}
+	if strings.Join(names, ",") != "ask,refresh,sources,summary,timeline" {
+		t.Errorf("guild commands %v", names)
+	}
+	if len(h.srv.Commands("")) != 0 {
+		t.Error("commands registered globally although a guild is configured")
+	}
+	if len(h.srv.CallsTo(discordtest.RouteBulkOverwriteGuildCommands)) != 1 {
+		t.Error("want exactly one bulk overwrite")
+	}
+}
+
+func TestSourcesListsPassages(t *testing.T) {
+	h := start(t, setup{})
+	in := h.send(discordtest.SlashCommand("sources", discordtest.StringOption("query", "TIMS border system")))
+	rec := h.replied(in.ID, "**Top passages for:** TIMS border system")
+	if !strings.Contains(rec.Original.Content, "**1.** *") || !strings.Contains(rec.Original.Content, "**3.** *") || !strings.Contains(rec.Original.Content, "TIMS") {
+		t.Errorf("want numbered passages about TIMS:\n%s", rec.Original.Content)
+	}
+	if utf8.RuneCountInString(rec.Original.Content) > discordtest.MaxContentLength {
+		t.Error("over the limit")
+	}
+	checkSafeWrites(t, h.srv)
+}
+
+func TestInvalidQuestionsGetEphemeralReplies(t *testing.T) {
+	h := start(t, setup{})
+	for _, tc := range []struct{ q, want string }{
+		{"   ", "Please ask a question"},
+		{strings.Repeat("why ", 400), "too long (1599 characters, the limit is 1000)"},
+	} {
+		in := h.ask(tc.q)
+		rec := h.replied(in.ID, tc.want)
+		if rec.ResponseType != discordtest.CallbackChannelMessage || !rec.Original.Ephemeral() {
+			t.Errorf("%q: response type %d ephemeral=%v, want an immediate ephemeral message", tc.q[:3], rec.ResponseType, rec.Original.Ephemeral())
+		}
+	}
+	checkSafeWrites(t, h.srv)
+}
+
+func TestDMsDisabledGetAClearReply(t *testing.T) {
+	h := start(t, setup{})
+	in := h.send(discordtest.SlashCommand("ask", discordtest.StringOption("question", "Who attacked Albania?")).InDM(discordtest.DefaultUser))
+	rec := h.replied(in.ID, "direct messages are turned off")
+	if !rec.Original.Ephemeral() {
+		t.Error("want ephemeral")
+	}
+}
