@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"container/heap"
 	"math"
 	"sort"
 )
@@ -44,9 +45,9 @@ func NewBM25(texts []string) *BM25 {
 func (ix *BM25) Len() int { return len(ix.docLen) }
 
 // Scores returns the BM25 score of every doc that shares a term with the
-// query, keyed by doc number. Repeated query terms count once.
-func (ix *BM25) Scores(query string) map[int]float64 {
-	scores := map[int]float64{}
+// query. Repeated query terms count once.
+func (ix *BM25) Scores(query string) *Sparse {
+	sc := &Sparse{dense: make([]float64, len(ix.docLen))}
 	seen := map[string]bool{}
 	n := float64(len(ix.docLen))
 	for _, term := range Terms(query) {
@@ -62,15 +63,61 @@ func (ix *BM25) Scores(query string) map[int]float64 {
 		for _, p := range plist {
 			f := float64(p.freq)
 			norm := ix.k1 * (1 - ix.b + ix.b*float64(ix.docLen[p.doc])/ix.avgLen)
-			scores[int(p.doc)] += idf * f * (ix.k1 + 1) / (f + norm)
+			if sc.dense[p.doc] == 0 {
+				sc.touched = append(sc.touched, int(p.doc))
+			}
+			sc.dense[p.doc] += idf * f * (ix.k1 + 1) / (f + norm)
 		}
 	}
-	return scores
+	return sc
 }
 
 // Top returns the k best docs for query, best first.
 func (ix *BM25) Top(query string, k int) []Scored {
-	return topK(ix.Scores(query), k)
+	return ix.Scores(query).Top(k)
+}
+
+// Sparse holds scores for a few of many docs: a dense array (cheap to add
+// into) and the list of docs that have a score.
+type Sparse struct {
+	dense   []float64
+	touched []int
+}
+
+// Get returns doc i's score (0 when it has none).
+func (s *Sparse) Get(i int) float64 { return s.dense[i] }
+
+// Max returns the best score.
+func (s *Sparse) Max() float64 {
+	best := 0.0
+	for _, i := range s.touched {
+		best = math.Max(best, s.dense[i])
+	}
+	return best
+}
+
+// Top returns the k best docs, best first.
+func (s *Sparse) Top(k int) []Scored {
+	h := make(minHeap, 0, k+1)
+	for _, i := range s.touched {
+		x := Scored{i, s.dense[i]}
+		if len(h) < k {
+			heap.Push(&h, x)
+		} else if k > 0 && better(x, h[0]) {
+			h[0] = x
+			heap.Fix(&h, 0)
+		}
+	}
+	return sortedTop(h, k)
+}
+
+// Map returns the scores as a map.
+func (s *Sparse) Map() map[int]float64 {
+	m := make(map[int]float64, len(s.touched))
+	for _, i := range s.touched {
+		m[i] = s.dense[i]
+	}
+	return m
 }
 
 // Scored is a doc number with its score.
@@ -84,16 +131,26 @@ func topK(scores map[int]float64, k int) []Scored {
 	for d, s := range scores {
 		out = append(out, Scored{d, s})
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Score != out[j].Score {
-			return out[i].Score > out[j].Score
-		}
-		return out[i].Doc < out[j].Doc
-	})
-	if k >= 0 && len(out) > k {
-		out = out[:k]
+	if k < 0 {
+		k = len(out)
 	}
-	return out
+	return sortedTop(out, k)
+}
+
+// better orders scores best first, ties by doc number for stable results.
+func better(a, b Scored) bool {
+	if a.Score != b.Score {
+		return a.Score > b.Score
+	}
+	return a.Doc < b.Doc
+}
+
+func sortedTop(xs []Scored, k int) []Scored {
+	sort.Slice(xs, func(i, j int) bool { return better(xs[i], xs[j]) })
+	if len(xs) > k {
+		xs = xs[:k]
+	}
+	return xs
 }
 
 // IDF is the inverse document frequency of an analysed term (see Terms); 0

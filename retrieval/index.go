@@ -43,6 +43,9 @@ type Index struct {
 	passVecs  *chromem.Collection
 	sentVecs  *chromem.Collection
 	sentCount int
+	// sentMatrix holds the sentence vectors in sentence-doc order (see
+	// sentOwner); chromem's sentence documents share its memory.
+	sentMatrix *matrix
 }
 
 // Articles returns the indexed articles, sorted by ID.
@@ -91,6 +94,9 @@ func newIndex(embedderID string, articles []*incidentbot.Article, passages []*in
 	var sentTexts []string
 	var pdocs, sdocs []chromem.Document
 	for i, p := range passages {
+		if v, ok := vecs[p.Hash]; ok && ix.sentMatrix == nil {
+			ix.sentMatrix = newMatrix(len(v), len(passages)*3)
+		}
 		ix.byPassage[p.ID] = i
 		texts[i] = p.Heading + "\n" + p.Text
 		v, ok := vecs[p.Hash]
@@ -115,7 +121,10 @@ func newIndex(embedderID string, articles []*incidentbot.Article, passages []*in
 			if !ok {
 				return nil, fmt.Errorf("no vector for sentence %d of passage %s", j, p.ID)
 			}
-			sdocs = append(sdocs, chromem.Document{ID: sentenceID(p.ID, j), Embedding: sv, Metadata: map[string]string{"hash": Hash(text)}})
+			if len(sv) != ix.Dim {
+				return nil, fmt.Errorf("sentence %d of passage %s: vector has %d dimensions, others %d", j, p.ID, len(sv), ix.Dim)
+			}
+			sdocs = append(sdocs, chromem.Document{ID: sentenceID(p.ID, j), Embedding: ix.sentMatrix.add(sv), Metadata: map[string]string{"hash": Hash(text)}})
 		}
 	}
 	ix.bm25 = NewBM25(texts)
@@ -150,11 +159,11 @@ func (ix *Index) SentenceText(p *incidentbot.Passage, i int) string {
 
 // SentenceVector returns the stored vector of sentence i of passage p.
 func (ix *Index) SentenceVector(ctx context.Context, p *incidentbot.Passage, i int) ([]float32, error) {
-	doc, err := ix.sentVecs.GetByID(ctx, sentenceID(p.ID, i))
-	if err != nil {
-		return nil, fmt.Errorf("sentence vector %s: %w", sentenceID(p.ID, i), err)
+	pi, ok := ix.byPassage[p.ID]
+	if !ok || i < 0 || i >= len(p.Sentences) {
+		return nil, fmt.Errorf("no sentence %d in passage %s", i, p.ID)
 	}
-	return doc.Embedding, nil
+	return ix.sentMatrix.row(int(ix.sentFirst[pi]) + i), nil
 }
 
 // NewIndex chunks articles and builds an index in memory, without

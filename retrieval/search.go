@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"strconv"
-	"strings"
 
 	"github.com/philippgille/chromem-go"
 
@@ -100,31 +98,23 @@ func (ix *Index) search(ctx context.Context, query string, qv []float32, k int, 
 	expanded := ExpandQuery(query)
 	passBM := ix.bm25.Scores(expanded)
 	sentBM := ix.sentBM25.Scores(expanded)
-	passBMMax, sentBMMax := maxScore(passBM), maxScore(sentBM)
+	passBMMax, sentBMMax := passBM.Max(), sentBM.Max()
 
 	// Cosines of the nearest sentences and passages. Anything not among them
 	// gets the lowest cosine seen: it is at most that close.
-	sentRes, err := ix.sentVecs.QueryEmbedding(ctx, qv, min(ix.sentCount, 3*candidates), nil, nil)
-	if err != nil {
-		return nil, fmt.Errorf("sentence vector search: %w", err)
-	}
+	sentRes := ix.sentMatrix.nearest(qv, 3*candidates)
 	sentCos := make(map[int]float64, len(sentRes))
 	sentFloor := 1.0
 	for _, r := range sentRes {
-		pid, j := splitSentenceID(r.ID)
-		pi, ok := ix.byPassage[pid]
-		if !ok {
-			continue
-		}
-		c := float64(r.Similarity)
-		sentCos[int(ix.sentFirst[pi])+j] = c
-		sentFloor = math.Min(sentFloor, c)
+		sentCos[r.Doc] = r.Score
+		sentFloor = math.Min(sentFloor, r.Score)
 	}
 	// Whole-passage cosines only matter to the vector-only ranking and when
 	// the hybrid weighs them; skipping the scan saves a pass over every
 	// passage vector.
 	var passRes []chromem.Result
 	if m == VectorOnly || m == RRF || w.PassageCosine != 0 {
+		var err error
 		passRes, err = ix.passVecs.QueryEmbedding(ctx, qv, min(len(ix.passages), candidates), nil, nil)
 		if err != nil {
 			return nil, fmt.Errorf("passage vector search: %w", err)
@@ -141,10 +131,10 @@ func (ix *Index) search(ctx context.Context, query string, qv []float32, k int, 
 
 	// Candidates: the best passages of each retriever.
 	cand := map[int]bool{}
-	for _, s := range topK(passBM, candidates) {
+	for _, s := range passBM.Top(candidates) {
 		cand[s.Doc] = true
 	}
-	for _, s := range topK(sentBM, candidates) {
+	for _, s := range sentBM.Top(candidates) {
 		cand[int(ix.sentOwner[s.Doc])] = true
 	}
 	for si := range sentCos {
@@ -159,14 +149,14 @@ func (ix *Index) search(ctx context.Context, query string, qv []float32, k int, 
 			f.passCos = c
 		}
 		if passBMMax > 0 {
-			f.passBM25 = passBM[pi] / passBMMax
+			f.passBM25 = passBM.Get(pi) / passBMMax
 		}
 		first := int(ix.sentFirst[pi])
 		n := len(ix.passages[pi].Sentences)
 		f.sentBM25, f.sentCos = make([]float64, n), make([]float64, n)
 		for j := 0; j < n; j++ {
 			if sentBMMax > 0 {
-				f.sentBM25[j] = sentBM[first+j] / sentBMMax
+				f.sentBM25[j] = sentBM.Get(first+j) / sentBMMax
 			}
 			f.sentCos[j] = sentFloor
 			if c, ok := sentCos[first+j]; ok {
@@ -180,7 +170,7 @@ func (ix *Index) search(ctx context.Context, query string, qv []float32, k int, 
 	bestSent := map[int]int{}
 	switch m {
 	case BM25Only:
-		scores = passBM
+		scores = passBM.Map()
 	case VectorOnly:
 		for pi := range cand {
 			f := feat(pi)
@@ -193,7 +183,7 @@ func (ix *Index) search(ctx context.Context, query string, qv []float32, k int, 
 			f := feat(pi)
 			vs[pi] = f.sentCos[argmax(f.sentCos)] + 0.25*f.passCos
 		}
-		for _, ranked := range [][]Scored{topK(passBM, candidates), topK(vs, candidates)} {
+		for _, ranked := range [][]Scored{passBM.Top(candidates), topK(vs, candidates)} {
 			for rank, x := range ranked {
 				scores[x.Doc] += 1 / float64(60+rank+1)
 			}
@@ -242,14 +232,6 @@ func (ix *Index) search(ctx context.Context, query string, qv []float32, k int, 
 	return resp, nil
 }
 
-func maxScore(m map[int]float64) float64 {
-	best := 0.0
-	for _, s := range m {
-		best = math.Max(best, s)
-	}
-	return best
-}
-
 func argmax(xs []float64) int {
 	bi := 0
 	for i, x := range xs {
@@ -258,12 +240,6 @@ func argmax(xs []float64) int {
 		}
 	}
 	return bi
-}
-
-func splitSentenceID(id string) (string, int) {
-	i := strings.LastIndexByte(id, '/')
-	n, _ := strconv.Atoi(id[i+1:])
-	return id[:i], n
 }
 
 func dot(a, b []float32) float64 {
