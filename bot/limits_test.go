@@ -39,7 +39,9 @@ var markerRe = regexp.MustCompile(`\[\d+\]`)
 
 func TestLongAnswerIsSplitWithinLimits(t *testing.T) {
 	ans := newHooked(t)
-	ans.ask = func(ctx context.Context, req answer.Request) (*incidentbot.Answer, error) { return longAnswer(req.Question), nil }
+	ans.ask = func(ctx context.Context, req answer.Request) (*incidentbot.Answer, error) {
+		return longAnswer(req.Question), nil
+	}
 	h := start(t, setup{answerer: ans})
 
 	in := h.ask("Tell me everything about the attacks")
