@@ -135,7 +135,7 @@ func (a *Answerer) extractive(q string, resp *retrieval.Response) *incidentbot.A
 		}
 		budget := maxWords
 		if len(chosen) > 1 {
-			budget = 60 / len(chosen)
+			budget = 28
 		}
 		parts = append(parts, clip(qa, c, budget)+" "+markers)
 		ans.TotalSentences++
@@ -321,7 +321,7 @@ func clip(qa question, c *candidate, maxWords int) string {
 			}
 		}
 		if qa.kind != "" && retrieval.HasAnswerKind(cl, qa.kind) {
-			weight[i] += qa.total / 2
+			weight[i] += qa.total // the answer itself must not be cut
 		}
 	}
 	// The window of clauses of at most maxWords words with the most weight.
@@ -341,6 +341,15 @@ func clip(qa question, c *candidate, maxWords int) string {
 		}
 	}
 	out := strings.TrimSpace(strings.Join(clauses[bestI:bestJ+1], ""))
+	// Fill what is left of the budget with the start of the next clause,
+	// so "On September 6, 2022" keeps what happened on that day.
+	if left := maxWords - bestN; bestJ+1 < len(clauses) && left >= 5 {
+		out += " " + strings.TrimSpace(firstWords(strings.TrimSpace(clauses[bestJ+1]), left))
+		bestJ++
+		if firstWords(strings.TrimSpace(clauses[bestJ]), left) != strings.TrimSpace(clauses[bestJ]) {
+			bestJ = -1 // cut inside the clause
+		}
+	}
 	out = strings.TrimRight(out, ",;:–— ")
 	if bestI > 0 {
 		out = "…" + out
