@@ -3,16 +3,21 @@ module github.com/incidentbot/incidentbot
 go 1.26.8
 
 require (
-	github.com/bwmarrin/discordgo v0.29.0 // indirect
+	github.com/bwmarrin/discordgo v0.29.0
+	github.com/gorilla/websocket v1.5.3
+	github.com/philippgille/chromem-go v0.7.0
+	github.com/sashabaranov/go-openai v1.43.0
+	github.com/viterin/vek v0.4.3
+	golang.org/x/sys v0.33.0
+	golang.org/x/text v0.44.0
+	gopkg.in/yaml.v3 v3.0.1
+)
+
+require (
 	github.com/chewxy/math32 v1.10.1 // indirect
-	github.com/gorilla/websocket v1.5.3 // indirect
-	github.com/philippgille/chromem-go v0.7.0 // indirect
-	github.com/sashabaranov/go-openai v1.43.0 // indirect
+	github.com/kr/text v0.2.0 // indirect
+	github.com/stretchr/testify v1.10.0 // indirect
 	github.com/viterin/partial v1.1.0 // indirect
-	github.com/viterin/vek v0.4.3 // indirect
-	golang.org/x/crypto v0.0.0-20210421170649-83a5a9bb288b // indirect
+	golang.org/x/crypto v0.39.0 // indirect
 	golang.org/x/exp v0.0.0-20230817173708-d852ddb80c63 // indirect
-	golang.org/x/sys v0.11.0 // indirect
-	golang.org/x/text v0.44.0 // indirect
-	gopkg.in/yaml.v3 v3.0.1 // indirect
 )

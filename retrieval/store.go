@@ -231,7 +231,11 @@ func (s *Store) refresh(ctx context.Context, dryRun bool, prev *Manifest) (*Repo
 	s.vectors.Store(&vecs)
 	s.current.Store(ix)
 	rep.Seconds = time.Since(start).Seconds()
-	s.opts.Logger.Info("index refreshed", "articles", rep.Articles, "passages", rep.Passages,
+	logf := s.opts.Logger.Info
+	if !rep.Changed() && rep.Embedded == 0 {
+		logf = s.opts.Logger.Debug // an unchanged corpus is routine
+	}
+	logf("index refreshed", "articles", rep.Articles, "passages", rep.Passages,
 		"added", strings.Join(rep.ArticlesAdded, ","), "changed", strings.Join(rep.ArticlesChanged, ","),
 		"removed", strings.Join(rep.ArticlesRemoved, ","), "embedded", rep.Embedded, "seconds", rep.Seconds)
 	return rep, nil
