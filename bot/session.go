@@ -95,7 +95,13 @@ func restClient(apiBase string, base *http.Client) (*http.Client, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("bot: discord.api_base %q is not an http(s) URL", apiBase)
 	}
-	next, timeout := http.DefaultTransport, 20*time.Second
+	// The default transport keeps two idle connections per host; a burst
+	// of 100 acknowledgements would open (and TLS-handshake) most of a
+	// hundred. Keep enough around, and let HTTP/2 multiplex where offered.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = 128, 128
+	var next http.RoundTripper = tr
+	timeout := 20 * time.Second
 	if base != nil {
 		if base.Transport != nil {
 			next = base.Transport

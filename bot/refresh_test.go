@@ -1,0 +1,117 @@
+package bot_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/incidentbot/incidentbot"
+	"github.com/incidentbot/incidentbot/answer"
+	"github.com/incidentbot/incidentbot/bot/discordtest"
+	"github.com/incidentbot/incidentbot/config"
+	"github.com/incidentbot/incidentbot/eval"
+)
+
+// answerableQuestions returns n distinct questions from the evaluation set.
+func answerableQuestions(tb testing.TB, n int) []string {
+	tb.Helper()
+	qs, err := eval.Default()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var out []string
+	for _, q := range qs {
+		if !q.Unanswerable && len(out) < n {
+			out = append(out, q.Question)
+		}
+	}
+	if len(out) < n {
+		tb.Fatalf("only %d questions", len(out))
+	}
+	return out
+}
+
+func TestRefreshWhileAnsweringLosesNothing(t *testing.T) {
+	dir := corpusCopy(t)
+	store := privateStore(t, dir)
+	// Answers are computed on the index of the moment, then held until the
+	// refresh has been reported: those in flight straddle the swap.
+	ans := &hooked{real: answer.New(store, answer.Options{})}
+	gate := make(chan struct{})
+	ans.ask = func(ctx context.Context, req answer.Request) (*incidentbot.Answer, error) {
+		a, err := ans.real.Ask(ctx, req)
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		return a, err
+	}
+	h := start(t, setup{library: store, answerer: ans, cfg: func(c *config.Discord) {
+		c.MaintainerUsers = []string{maintainerUser}
+		c.MaxConcurrent = 4
+	}})
+
+	questions := answerableQuestions(t, 20)
+	var ids []string
+	for _, q := range questions {
+		ids = append(ids, h.ask(q).ID)
+	}
+	err := h.srv.Wait(ctxT(t, 30*time.Second), func() bool { return len(ans.requests()) >= 4 })
+	if err != nil {
+		t.Fatal("the first answers never started")
+	}
+
+	writeArticle(t, dir, "900_drill", "Blackout drill at the Tirana data centre", "2022-10-03",
+		"On October 3, 2022, Albania's National Agency for Information Society ran a blackout drill codenamed Operation Quartz Heron at the Tirana data centre.\n\n"+
+			"The drill tested whether e-Albania could be restored from offline backups within six hours.")
+	ref := h.send(discordtest.SlashCommand("refresh").ByMember(maintainer))
+	rep := h.replied(ref.ID, "**Index refreshed**")
+	for _, want := range []string{"Articles added: 1 (900_drill)", "Articles changed: 0", "Articles removed: 0", "Now serving 6 articles"} {
+		if !strings.Contains(rep.Original.Content, want) {
+			t.Errorf("report lacks %q:\n%s", want, rep.Original.Content)
+		}
+	}
+	if strings.Contains(rep.Original.Content, "Texts embedded: 0") {
+		t.Errorf("nothing embedded:\n%s", rep.Original.Content)
+	}
+	close(gate)
+
+	for i, id := range ids {
+		rec := h.answered(id)
+		if !strings.Contains(rec.Original.Content, "**Q:** "+questions[i]) || len(rec.Errors) > 0 {
+			t.Errorf("question %d: errors %v, answer:\n%s", i, rec.Errors, rec.Original.Content)
+		}
+	}
+	rec := h.answered(h.ask("What was Operation Quartz Heron?").ID)
+	if !strings.Contains(rec.Original.Content, "Quartz Heron") || !strings.Contains(rec.Original.Content, "Blackout drill at the Tirana data centre") {
+		t.Errorf("the new article is not used:\n%s", rec.Original.Content)
+	}
+	checkSafeWrites(t, h.srv)
+}
+
+func TestRefreshFailureIsReportedAndOldIndexServes(t *testing.T) {
+	dir := corpusCopy(t)
+	store := privateStore(t, dir)
+	h := start(t, setup{library: store, answerer: answer.New(store, answer.Options{}), cfg: func(c *config.Discord) {
+		c.MaintainerUsers = []string{maintainerUser}
+	}})
+	// An article that does not parse makes the refresh fail.
+	writeBroken(t, dir)
+	ref := h.send(discordtest.SlashCommand("refresh").ByMember(maintainer))
+	rec := h.replied(ref.ID, "**Refresh failed:**")
+	if !strings.Contains(rec.Original.Content, "The previous index is still serving") || !rec.Original.Ephemeral() {
+		t.Errorf("failure report:\n%s", rec.Original.Content)
+	}
+	h.answered(h.ask("When did Albania cut diplomatic ties with Iran?").ID)
+}
+
+func writeBroken(tb testing.TB, dir string) {
+	tb.Helper()
+	if err := os.WriteFile(filepath.Join(dir, "999_broken.md"), []byte("---\ntitle: \"Broken\"\ndate: \"last Tuesday\"\n---\nBody.\n"), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+}
