@@ -15,7 +15,7 @@ var (
 	promoLine = regexp.MustCompile(`(?i)^(read (more|also|next)|also read|related|see also|watch)\s*:`)
 	// A heading that starts the other-stories block: everything after it goes.
 	tailHeading = regexp.MustCompile(`(?i)^(skip next section\b.*|related (stories|articles|topics|content|coverage)|more (stories|news|articles)( from .*)?|read more|dw's top story|top stor(y|ies)|explore more|you (may|might) also (like|be interested in)|recommended( for you| stories)?|most (read|popular|viewed)|latest (news|stories))$`)
-	copyright = regexp.MustCompile(`(?i)^(©|\(c\)\s|copyright\b)|©\s*\d{4}|all rights reserved`)
+	copyright   = regexp.MustCompile(`(?i)^(©|\(c\)\s|copyright\b)|©\s*\d{4}|all rights reserved`)
 	// A photo credit, alone or glued to the end of a caption:
 	// "…cut tiesImage: Franc Zhurda/AP/picture alliance".
 	credit      = regexp.MustCompile(`\s*\(?(Image|Photo|Photograph|Picture|Credit|Foto|Bild)s?( by)?: ?[^\n]{1,120}$|\s*\((Photo|Image)s?( by)? [^()]{1,80}\)$`)

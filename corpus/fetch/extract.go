@@ -59,9 +59,11 @@ func Extract(body []byte, contentType string, pageURL *url.URL) (*Page, error) {
 	if pageURL != nil {
 		p.FinalURL = pageURL.String()
 	}
-	p.Outlet = firstOf(art.SiteName(), ld.publisher, hostName(pageURL))
-	p.Title = cleanTitle(firstOf(art.Title(), ld.headline), p.Outlet)
-	p.Author = cleanAuthor(firstOf(art.Byline(), ld.author))
+	// JSON-LD first: it is structured, where readability's byline may be a
+	// line of the page ("Elona Elezi Tirana | Niloofar Gholami Bonn").
+	p.Outlet = firstOf(ld.publisher, art.SiteName(), hostName(pageURL))
+	p.Title = cleanTitle(firstOf(ld.headline, art.Title()), p.Outlet)
+	p.Author = cleanAuthor(firstOf(ld.author, art.Byline()))
 	if t, err := art.PublishedTime(); err == nil {
 		p.Published = t
 	} else if t, ok := parseTime(ld.published); ok {
