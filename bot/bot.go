@@ -32,6 +32,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"sync/atomic"
 	"time"
 
@@ -118,6 +119,9 @@ func (b *Bot) Ready() <-chan struct{} { return b.ready }
 // built from a partial struct (tests, the console) still behaves.
 func withDefaults(c config.Discord) config.Discord {
 	d := config.Default().Discord
+	if reflect.ValueOf(c).IsZero() {
+		return d // nothing configured at all: the documented defaults
+	}
 	if c.APIBase == "" {
 		c.APIBase = d.APIBase
 	}
