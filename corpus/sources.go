@@ -60,14 +60,17 @@ type Sources struct {
 // Source is one entry of a sources file. Title, Outlet, Author, Date and
 // Tags override the article file's front matter when set.
 type Source struct {
-	Index int // 1-based position in the list
-	Line  int // where the entry starts in the file
-	Path  string
-	URL   string
-	File  string // for a URL entry: the file its page was saved to
-	Title, Outlet, Author, Date string
-	Tags  []string
-	node  *yaml.Node
+	Index  int // 1-based position in the list
+	Line   int // where the entry starts in the file
+	Path   string
+	URL    string
+	File   string // for a URL entry: the file its page was saved to
+	Title  string
+	Outlet string
+	Author string
+	Date   string
+	Tags   []string
+	node   *yaml.Node
 }
 
 // Name says which entry this is, for messages: `entry 3 (url https://…)`.
