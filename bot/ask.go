@@ -167,7 +167,7 @@ func newAnswerCache(max int, ttl time.Duration) *answerCache {
 }
 
 // do returns the cached answer for key, waits for one being computed, or
-// computes it with f. Errors are not cached. A panic in f reaches the
+// computes it with f. Errors and fallback answers are not kept. A panic in f reaches the
 // caller that ran it; the others get an error.
 func (c *answerCache) do(ctx context.Context, key cacheKey, f func() (*incidentbot.Answer, error)) (*incidentbot.Answer, error) {
 	c.mu.Lock()
@@ -205,7 +205,10 @@ func (c *answerCache) do(ctx context.Context, key cacheKey, f func() (*incidentb
 		}
 		c.mu.Lock()
 		e.at = time.Now()
-		if e.err != nil && c.entries[key] == e {
+		// Keep neither errors nor fallbacks: both say the model was
+		// failing just now, which must not outlast the outage.
+		transient := e.err != nil || (e.ans != nil && e.ans.Mode == incidentbot.ModeFallback)
+		if transient && c.entries[key] == e {
 			delete(c.entries, key)
 		}
 		c.mu.Unlock()

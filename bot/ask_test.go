@@ -3,9 +3,11 @@ package bot_test
 import (
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/incidentbot/incidentbot/bot/discordtest"
+	"github.com/incidentbot/incidentbot/config"
 )
 
 func TestAskDefersThenEditsWithCitations(t *testing.T) {
@@ -92,5 +94,48 @@ func TestDMsDisabledGetAClearReply(t *testing.T) {
 	rec := h.replied(in.ID, "direct messages are turned off")
 	if !rec.Original.Ephemeral() {
 		t.Error("want ephemeral")
+	}
+}
+
+func TestDMsAllowed(t *testing.T) {
+	h := start(t, setup{cfg: func(c *config.Discord) { c.AllowDMs = true }})
+	in := h.send(discordtest.SlashCommand("ask", discordtest.StringOption("question", "Who attacked Albania?")).InDM(discordtest.DefaultUser))
+	h.answered(in.ID)
+
+	msg := discordtest.UserMessage("When did Albania cut diplomatic ties with Iran?").InDM()
+	if err := h.srv.SendMessage(msg); err != nil {
+		t.Fatal(err)
+	}
+	ans := botAnswerIn(t, h, msg.ChannelID, 1)
+	if !strings.Contains(ans.Content, "**Sources**") || ans.ReferenceID != msg.ID {
+		t.Errorf("DM answer (reference %q):\n%s", ans.ReferenceID, ans.Content)
+	}
+	if len(h.srv.Threads()) != 0 {
+		t.Error("a thread was opened in a DM")
+	}
+	checkSafeWrites(t, h.srv)
+}
+
+func TestTooLateToAcknowledgeIsDropped(t *testing.T) {
+	h := start(t, setup{})
+	h.srv.SetAckDeadline(time.Nanosecond)
+	in := h.ask("Who attacked Albania?")
+	rec, err := h.srv.WaitInteraction(ctxT(t, 30*time.Second), in.ID, func(r *discordtest.InteractionRecord) bool {
+		return r.HasError(discordtest.CodeUnknownInteraction)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.srv.SetAckDeadline(3 * time.Second)
+	h.answered(h.ask("When did Albania cut diplomatic ties with Iran?").ID)
+	rec = h.srv.Interaction(in.ID)
+	if len(rec.Callbacks) != 1 || len(rec.Errors) != 1 || rec.Original != nil {
+		t.Errorf("after 10062 the bot kept trying: callbacks %d, errors %v", len(rec.Callbacks), rec.Errors)
+	}
+	if !strings.Contains(h.logs.String(), "could not acknowledge in time") {
+		t.Error("the late acknowledgement is not logged")
+	}
+	if strings.Contains(h.logs.String(), h.srv.Token()) {
+		t.Error("the token appears in the log")
 	}
 }

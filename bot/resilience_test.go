@@ -171,6 +171,9 @@ func TestIntentsAndShards(t *testing.T) {
 	if rec.Shard == nil || *rec.Shard != [2]int{1, 2} {
 		t.Errorf("shard %v, want [1 2]", rec.Shard)
 	}
+	if n := len(srv.CallsTo(discordtest.RouteBulkOverwriteGuildCommands)); n != 0 {
+		t.Errorf("shard 1 registered commands %d times; shard 0 does that", n)
+	}
 }
 
 func TestDeletedThinkingMessageAndExpiredToken(t *testing.T) {
@@ -346,4 +349,25 @@ func gaugeValue(metrics, name string) float64 {
 	}
 	v, _ := strconv.ParseFloat(m[1], 64)
 	return v
+}
+
+func TestGatewayDropsAreSurvived(t *testing.T) {
+	h := start(t, setup{})
+	for _, code := range []int{4000, 4009} { // resumable, then not
+		identifies := h.srv.Identifies()
+		resumes := h.srv.Resumes()
+		if err := h.srv.CloseGateway(code); err != nil {
+			t.Fatal(err)
+		}
+		err := h.srv.Wait(ctxT(t, 30*time.Second), func() bool {
+			if code == 4000 {
+				return h.srv.Resumes() > resumes && h.srv.ResumeRecords()[resumes].Accepted
+			}
+			return h.srv.Identifies() > identifies
+		})
+		if err != nil {
+			t.Fatalf("after close %d: %v", code, err)
+		}
+		h.answered(h.ask("Who attacked Albania?").ID)
+	}
 }

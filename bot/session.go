@@ -144,6 +144,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	if !b.started.CompareAndSwap(false, true) {
 		return errors.New("bot: Run called twice")
 	}
+	defer b.cancelWork()
 	stopOps, err := b.startOps()
 	if err != nil {
 		return err
@@ -201,8 +202,13 @@ func (d *discord) open(ctx context.Context) error {
 	}
 }
 
-// serve reconnects after each disconnect until ctx is done.
+// serve reconnects after each disconnect until ctx is done. A connection
+// that keeps dropping soon after it was made is retried with growing
+// pauses: some refusals only show after a successful reconnect (a RESUME
+// refused with op 9, then an IDENTIFY closed with 4014 once the intent was
+// revoked), and discordgo reports them as a dropped connection.
 func (d *discord) serve(ctx context.Context) error {
+	connectedAt, pause, flaps := time.Now(), time.Duration(0), 0
 	for {
 		select {
 		case <-ctx.Done():
@@ -211,13 +217,28 @@ func (d *discord) serve(ctx context.Context) error {
 			if d.closing.Load() {
 				return nil
 			}
-			d.b.log.Info("gateway disconnected; reconnecting")
+			if time.Since(connectedAt) < 30*time.Second {
+				pause, flaps = min(max(2*pause, time.Second), time.Minute), flaps+1
+			} else {
+				pause, flaps = 0, 0
+			}
+			if flaps >= 3 {
+				d.b.log.Warn("the gateway keeps closing soon after connecting; if the bot's privileged intents were changed, "+
+					"enable the Message Content intent in the developer portal or set discord.mentions: false", "flaps", flaps)
+			}
+			d.b.log.Info("gateway disconnected; reconnecting", "after", pause)
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(pause):
+			}
 			if err := d.open(ctx); err != nil {
 				if ctx.Err() != nil {
 					return nil
 				}
 				return err
 			}
+			connectedAt = time.Now()
 			d.b.log.Info("gateway reconnected")
 		}
 	}
@@ -303,6 +324,9 @@ func (d *discord) appID() string {
 // registerCommands overwrites the application's commands in one request:
 // in the configured guild (instant, for development) or globally.
 func (d *discord) registerCommands(ctx context.Context) error {
+	if d.b.cfg.ShardID != 0 {
+		return nil // one shard registers for all; the others would only repeat it
+	}
 	app := d.appID()
 	if app == "" {
 		return errors.New("bot: READY carried no application ID")

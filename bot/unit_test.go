@@ -282,3 +282,17 @@ func TestParseRendered(t *testing.T) {
 		t.Errorf("without echo: %q, %q", q, ans)
 	}
 }
+
+func TestAnswerCacheDropsFallbacks(t *testing.T) {
+	c := newAnswerCache(8, time.Hour)
+	calls := 0
+	f := func() (*incidentbot.Answer, error) {
+		calls++
+		return &incidentbot.Answer{Mode: incidentbot.ModeFallback}, nil
+	}
+	c.do(context.Background(), cacheKey{question: "q"}, f)
+	c.do(context.Background(), cacheKey{question: "q"}, f)
+	if calls != 2 {
+		t.Errorf("a fallback answer was reused (%d computations)", calls)
+	}
+}
