@@ -24,7 +24,8 @@ type ConsoleOptions struct {
 	Config  config.Discord
 	DataDir string
 	Logger  *slog.Logger
-	// Prompt is printed before each line is read; empty means "> ".
+	// Prompt is printed before each line is read; empty prints none
+	// (right for piped input; pass "> " for a terminal).
 	Prompt string
 }
 
@@ -47,9 +48,6 @@ func Console(ctx context.Context, in io.Reader, out io.Writer, opts ConsoleOptio
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
-	}
-	if opts.Prompt == "" {
-		opts.Prompt = "> "
 	}
 	svc := newService(serviceOptions{
 		cfg: withDefaults(opts.Config), answerer: opts.Answerer, library: opts.Library,
@@ -74,7 +72,6 @@ func Console(ctx context.Context, in io.Reader, out io.Writer, opts ConsoleOptio
 		readErr <- sc.Err()
 	}()
 
-	w.print("incidentbot console. Type /help for commands.\n")
 	for n := 1; ; n++ {
 		w.print(opts.Prompt)
 		var line string
@@ -82,7 +79,9 @@ func Console(ctx context.Context, in io.Reader, out io.Writer, opts ConsoleOptio
 		case <-ctx.Done():
 			return ctx.Err()
 		case err := <-readErr:
-			w.print("\n")
+			if opts.Prompt != "" {
+				w.print("\n")
+			}
 			return err
 		case line = <-lines:
 		}

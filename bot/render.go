@@ -77,7 +77,11 @@ func renderCitations(cites []incidentbot.Citation, limit int) (string, bool) {
 		if limit > 0 && utf8.RuneCountInString(q) > limit {
 			q, trimmed = clip(q, limit), true
 		}
-		if q != "" {
+		switch {
+		case q == "":
+		case strings.ContainsRune(`"“”‘'`, []rune(q)[0]):
+			fmt.Fprintf(&b, "> %s\n", q) // already in quotation marks
+		default:
 			fmt.Fprintf(&b, "> “%s”\n", q)
 		}
 		if c.URL != "" {
