@@ -371,3 +371,23 @@ func TestGatewayDropsAreSurvived(t *testing.T) {
 		h.answered(h.ask("Who attacked Albania?").ID)
 	}
 }
+
+func TestWrongTokenGivesAClearError(t *testing.T) {
+	srv := discordtest.New(t, discordtest.Config{})
+	cfg := testConfig()
+	cfg.APIBase = srv.APIBase()
+	b, err := bot.New(bot.Options{Config: cfg, Token: "not-the-token", Answerer: newHooked(t), Library: sharedStore(t), HTTPClient: loopbackClient()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err = b.Run(ctx)
+	var gerr *bot.GatewayError
+	if !errors.As(err, &gerr) || gerr.Code != 4004 || !strings.Contains(err.Error(), "discord.token_env") {
+		t.Fatalf("Run = %v, want a 4004 GatewayError naming discord.token_env", err)
+	}
+	if strings.Contains(err.Error(), "not-the-token") {
+		t.Error("the error quotes the token")
+	}
+}
