@@ -147,7 +147,9 @@ func corpusLoader(dir string) func() ([]*incidentbot.Article, error) {
 	if dir == "" {
 		return func() ([]*incidentbot.Article, error) { return corpus.Load(corpus.Default(), "corpus (built in)") }
 	}
-	return func() ([]*incidentbot.Article, error) { return corpus.LoadDir(dir) }
+	// A folder with a sources.yaml loads through it; dir may also name a
+	// sources file itself (how `refresh --sources FILE` reaches the store).
+	return func() ([]*incidentbot.Article, error) { return corpus.LoadPath(dir) }
 }
 
 // isTerminal reports whether w is a character device, i.e. a person watches.

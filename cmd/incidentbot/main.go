@@ -33,13 +33,18 @@ Commands:
                         diplomatic-break, iran-response)
   timeline              the dated events, in order
   index                 build or refresh the index (embeds only what changed)
+  refresh [--dry-run]   show what changed in the corpus, sentence by sentence, and apply it
+  corpus add URL        fetch an article page into the corpus folder and sources.yaml
+  corpus list           check the corpus (and its sources.yaml) and list its articles
+  corpus log            the refreshes applied so far, newest first
   eval                  measure retrieval and answers on the evaluation set
   bench                 measure encoder speed, index build, cold start and query latency
   serve                 run the Discord bot
   chat                  try the bot's commands in this terminal
   feedback              summarise the 👍/👎 feedback users gave in Discord
 
-Common flags: --config FILE, --corpus DIR, --data DIR, --json.
+Common flags: --config FILE, --corpus DIR, --data DIR, --json. A corpus folder
+with a sources.yaml is loaded through it; --corpus may also name a sources file.
 Run 'incidentbot <command> -h' for a command's flags.
 `
 
@@ -61,6 +66,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runTimeline(ctx, rest, stdout, stderr)
 	case "index":
 		return runIndex(ctx, rest, stdout, stderr)
+	case "refresh":
+		return runRefresh(ctx, rest, stdout, stderr)
+	case "corpus":
+		return runCorpus(ctx, rest, stdout, stderr)
 	case "eval":
 		return runEval(ctx, rest, stdout, stderr)
 	case "bench":
