@@ -24,12 +24,12 @@ import (
 // corpus without editing article files (a re-fetched page would overwrite
 // such edits):
 //
-//	folder: articles            # where `incidentbot corpus add` saves pages
+//	folder: fetched             # where `incidentbot corpus add` saves pages
 //	articles:
 //	  - path: articles/002_013f2565afa33a21.md
 //	    tags: [albania, diplomatic-break]
 //	  - url: https://www.dw.com/en/…/a-63136035
-//	    file: articles/2022-09-16-albania-blames-iran-for-cyberattacks.md
+//	    file: fetched/2022-09-16-albania-blames-iran-for-cyberattacks.md
 //	    outlet: DW
 //
 // Paths are relative to the sources file's folder. A URL entry is loaded from

@@ -68,7 +68,9 @@ func runRefresh(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		old = applied.Articles
 		t := applied.SavedAt
 		res.Baseline = &t
-		if st, err := os.Stat(filepath.Join(cfg.Data, retrieval.SnapshotFile)); err == nil && st.ModTime().After(t.Add(time.Second)) {
+		// Only a dry run needs this: an applied refresh reports what the
+		// index itself changed.
+		if st, err := os.Stat(filepath.Join(cfg.Data, retrieval.SnapshotFile)); *dryRun && err == nil && st.ModTime().After(t.Add(time.Second)) {
 			res.Warnings = append(res.Warnings, fmt.Sprintf("the index was saved at %s, after the last recorded refresh: "+
 				"another command (index, or one that refreshed on start) may have applied some of these changes already",
 				st.ModTime().UTC().Format("2006-01-02 15:04 UTC")))

@@ -129,6 +129,9 @@ func download(ctx context.Context, u *url.URL, opts Options) (body []byte, conte
 	req.Header.Set("Accept", "text/html,application/xhtml+xml;q=0.9")
 	resp, err := client.Do(req)
 	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return nil, "", nil, fmt.Errorf("cancelled: %w", err)
+		}
 		var uerr *url.Error
 		if errors.As(err, &uerr) && uerr.Timeout() {
 			return nil, "", nil, fmt.Errorf("no answer within %s: %w", opts.Timeout, err)
