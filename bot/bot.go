@@ -5,12 +5,13 @@
 // The pieces, one file each:
 //
 //	router.go      events, handlers, routes by command name and custom_id prefix
-//	middleware.go  recover, drain, DM guard, permissions, validation, defer, queue
+//	service.go     the command table: which middleware each command runs behind
+//	middleware.go  recover, errors, drain, DM guard, validation, rate limit, defer, queue
 //	ratelimit.go   per-user and per-channel token buckets
 //	queue.go       the global cap on concurrent answers, with a bounded wait queue
 //	ask.go         /ask and mentions: answer, stream, cache
 //	sources.go     /sources and the "show sources" button
-//	moderation.go  /summary and /timeline, and who counts as a moderator
+//	moderation.go  /summary and /timeline; who counts as a moderator or maintainer
 //	refresh.go     /refresh, for maintainers
 //	mention.go     @mentions, threads and the turns kept per thread
 //	feedback.go    👍/👎 buttons, feedback.jsonl and FeedbackSummary

@@ -6,14 +6,11 @@ import (
 	"unicode/utf8"
 )
 
-// Discord's limits on what a message may hold, counted in code points.
-const (
-	maxContent = 2000
-	// Answers are sent as message content, not embeds: content renders the
-	// same in the console, keeps [n] markers selectable, and has one limit
-	// to respect instead of four (description 4096, 6000 in total, 25
-	// fields, 1024 per field).
-)
+// maxContent is Discord's limit on a message's content, in code points.
+// Answers are sent as content, not embeds: content renders the same in the
+// console, keeps [n] markers selectable, and has one limit to respect
+// instead of four (description 4096, 6000 in total, 25 fields, 1024 each).
+const maxContent = 2000
 
 // protectedRe matches what a cut must never fall inside: citation markers
 // and <links>.
