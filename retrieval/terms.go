@@ -38,6 +38,9 @@ func appendTerm(out []string, w string) []string {
 	if m, ok := months[w]; ok {
 		return append(out, m)
 	}
+	if c, ok := demonyms[w]; ok {
+		return append(out, c) // "Montenegrin minister" finds "Montenegro's minister"
+	}
 	if n := strings.TrimRight(w, "stndrh"); n != w && n != "" && isDigits(n) && len(w)-len(n) == 2 {
 		return append(out, n) // 8th, 21st, 2nd, 3rd
 	}
@@ -140,6 +143,13 @@ func stem(w string) string {
 		w = w[:len(w)-1] // "orchestrate" and "orchestrated" meet at "orchestrat"
 	}
 	return w
+}
+
+var demonyms = map[string]string{
+	"albanian": "albania", "albanians": "albania", "montenegrin": "montenegro", "montenegrins": "montenegro",
+	"kosovar": "kosovo", "kosovars": "kosovo", "kosovan": "kosovo", "iranian": "iran", "iranians": "iran",
+	"russian": "russia", "russians": "russia", "israeli": "israel", "israelis": "israel",
+	"ukrainian": "ukraine", "serbian": "serbia", "american": "america", "americans": "america",
 }
 
 var months = map[string]string{

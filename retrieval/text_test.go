@@ -111,3 +111,9 @@ func TestBM25RanksTheMatchingText(t *testing.T) {
 		t.Errorf("no shared terms must score nothing, got %v", got)
 	}
 }
+
+func TestDemonymsMeetCountries(t *testing.T) {
+	if !slices.Contains(Terms("Which Montenegrin minister spoke?"), "montenegro") || !slices.Contains(Terms("Kosovar leaders"), "kosovo") {
+		t.Error("a demonym must match its country")
+	}
+}
