@@ -139,3 +139,13 @@ func TestTooLateToAcknowledgeIsDropped(t *testing.T) {
 		t.Error("the token appears in the log")
 	}
 }
+
+func TestRefusalShowsClosestSourcesLabelled(t *testing.T) {
+	h := start(t, setup{})
+	rec := h.answered(h.ask("What is the capital of Peru?").ID)
+	got := rec.Original.Content
+	if !strings.Contains(got, "**Closest sources** (related passages; they do not answer the question)") || strings.Contains(got, "\n**Sources**") {
+		t.Errorf("refusal:\n%s", got)
+	}
+	h.waitMetric("incidentbot_questions_refused_total 1")
+}
