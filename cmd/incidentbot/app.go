@@ -35,6 +35,41 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.json, "json", false, "print JSON, one object per line")
 }
 
+// command is one subcommand's flags and configuration.
+type command struct {
+	flags  commonFlags
+	fs     *flag.FlagSet
+	cfg    config.Config
+	log    *slog.Logger
+	stderr io.Writer
+}
+
+// newCommand registers the common flags; the caller adds its own to fs
+// before parse.
+func newCommand(name string, stderr io.Writer) *command {
+	c := &command{fs: newFlagSet(name, stderr), stderr: stderr}
+	c.flags.register(c.fs)
+	return c
+}
+
+// parse parses args and loads the configuration they point at.
+func (c *command) parse(args []string) error {
+	if err := c.fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := c.flags.loadConfig()
+	if err != nil {
+		return err
+	}
+	c.cfg, c.log = cfg, newLogger(cfg, c.stderr)
+	return nil
+}
+
+// open wires the index and the answerer.
+func (c *command) open(ctx context.Context, o openOptions) (*app, error) {
+	return openApp(ctx, c.cfg, c.log, o)
+}
+
 func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)

@@ -13,21 +13,15 @@ import (
 )
 
 func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	var c commonFlags
-	fs := newFlagSet("ask", stderr)
-	c.register(fs)
-	if err := fs.Parse(args); err != nil {
+	c := newCommand("ask", stderr)
+	if err := c.parse(args); err != nil {
 		return err
 	}
-	cfg, err := c.loadConfig()
-	if err != nil {
-		return err
-	}
-	question := strings.Join(fs.Args(), " ")
-	if len(fs.Args()) > 0 && strings.TrimSpace(question) == "" {
+	question := strings.Join(c.fs.Args(), " ")
+	if len(c.fs.Args()) > 0 && strings.TrimSpace(question) == "" {
 		return answer.ErrEmptyQuestion
 	}
-	a, err := openApp(ctx, cfg, newLogger(cfg, stderr), openOptions{})
+	a, err := c.open(ctx, openOptions{})
 	if err != nil {
 		return err
 	}
@@ -40,7 +34,7 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		ans, err := a.answerer.Ask(ctx, answer.Request{Question: q})
 		if errors.Is(err, answer.ErrEmptyQuestion) || errors.Is(err, answer.ErrTooLong) {
 			// One bad line in a batch must not stop the rest.
-			if c.json {
+			if c.flags.json {
 				return json.NewEncoder(stdout).Encode(map[string]string{"question": q, "error": err.Error()})
 			}
 			fmt.Fprintf(stdout, "Question: %s\nError: %v\n\n", truncate(q, 80), err)
@@ -49,7 +43,7 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		if err != nil {
 			return err
 		}
-		if c.json {
+		if c.flags.json {
 			if ans.Citations == nil {
 				ans.Citations = []incidentbot.Citation{}
 			}
@@ -100,18 +94,12 @@ func truncate(s string, n int) string {
 }
 
 func runSummary(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var c commonFlags
-	fs := newFlagSet("summary", stderr)
-	c.register(fs)
-	topic := fs.String("topic", "", "limit to one topic: "+strings.Join(answer.Topics, ", "))
-	if err := fs.Parse(args); err != nil {
+	c := newCommand("summary", stderr)
+	topic := c.fs.String("topic", "", "limit to one topic: "+strings.Join(answer.Topics, ", "))
+	if err := c.parse(args); err != nil {
 		return err
 	}
-	cfg, err := c.loadConfig()
-	if err != nil {
-		return err
-	}
-	a, err := openApp(ctx, cfg, newLogger(cfg, stderr), openOptions{})
+	a, err := c.open(ctx, openOptions{})
 	if err != nil {
 		return err
 	}
@@ -119,7 +107,7 @@ func runSummary(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	if c.json {
+	if c.flags.json {
 		return json.NewEncoder(stdout).Encode(ans)
 	}
 	printAnswer(stdout, ans)
@@ -127,17 +115,11 @@ func runSummary(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 func runTimeline(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var c commonFlags
-	fs := newFlagSet("timeline", stderr)
-	c.register(fs)
-	if err := fs.Parse(args); err != nil {
+	c := newCommand("timeline", stderr)
+	if err := c.parse(args); err != nil {
 		return err
 	}
-	cfg, err := c.loadConfig()
-	if err != nil {
-		return err
-	}
-	a, err := openApp(ctx, cfg, newLogger(cfg, stderr), openOptions{})
+	a, err := c.open(ctx, openOptions{})
 	if err != nil {
 		return err
 	}
@@ -145,7 +127,7 @@ func runTimeline(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	if c.json {
+	if c.flags.json {
 		return json.NewEncoder(stdout).Encode(tl)
 	}
 	for _, e := range tl.Events {

@@ -12,17 +12,12 @@ import (
 )
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var c commonFlags
-	fs := newFlagSet("bench", stderr)
-	c.register(fs)
-	synth := fs.String("synthetic", "10000,100000", "sizes of synthetic corpora (passages) to time queries on; empty for none")
-	if err := fs.Parse(args); err != nil {
+	c := newCommand("bench", stderr)
+	synth := c.fs.String("synthetic", "10000,100000", "sizes of synthetic corpora (passages) to time queries on; empty for none")
+	if err := c.parse(args); err != nil {
 		return err
 	}
-	cfg, err := c.loadConfig()
-	if err != nil {
-		return err
-	}
+	cfg := c.cfg
 	var sizes []int
 	for _, s := range strings.Split(*synth, ",") {
 		if s = strings.TrimSpace(s); s == "" {
@@ -41,7 +36,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	if c.json {
+	if c.flags.json {
 		return json.NewEncoder(stdout).Encode(r)
 	}
 	fmt.Fprintf(stdout, "Encoder (USE-Lite, pure Go): %.0f passages/s, %.0f tokens/s (%d passages, %.0f tokens each)\n",

@@ -13,15 +13,9 @@ import (
 )
 
 func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var c commonFlags
-	fs := newFlagSet("eval", stderr)
-	c.register(fs)
-	questions := fs.String("questions", "", "evaluation file (default: the built-in eval/questions.yaml)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, err := c.loadConfig()
-	if err != nil {
+	c := newCommand("eval", stderr)
+	questions := c.fs.String("questions", "", "evaluation file (default: the built-in eval/questions.yaml)")
+	if err := c.parse(args); err != nil {
 		return err
 	}
 	qs, err := eval.Default()
@@ -31,7 +25,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	a, err := openApp(ctx, cfg, newLogger(cfg, stderr), openOptions{})
+	a, err := c.open(ctx, openOptions{})
 	if err != nil {
 		return err
 	}
@@ -51,7 +45,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	if c.json {
+	if c.flags.json {
 		return json.NewEncoder(stdout).Encode(map[string]any{"retrieval": ret, "answers": ans})
 	}
 	fmt.Fprintf(stdout, "Retrieval (%d answerable questions; an answer passage is from a right article and holds the answer):\n", ret[0].Questions)

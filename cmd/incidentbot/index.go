@@ -11,24 +11,18 @@ import (
 )
 
 func runIndex(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var c commonFlags
-	fs := newFlagSet("index", stderr)
-	c.register(fs)
-	rebuild := fs.Bool("rebuild", false, "discard an index made by another embedder (or a damaged one) and build anew")
-	dryRun := fs.Bool("dry-run", false, "only report what would change")
-	if err := fs.Parse(args); err != nil {
+	c := newCommand("index", stderr)
+	rebuild := c.fs.Bool("rebuild", false, "discard an index made by another embedder (or a damaged one) and build anew")
+	dryRun := c.fs.Bool("dry-run", false, "only report what would change")
+	if err := c.parse(args); err != nil {
 		return err
 	}
-	cfg, err := c.loadConfig()
-	if err != nil {
-		return err
-	}
-	log := newLogger(cfg, stderr)
+	cfg := c.cfg
 	var progress io.Writer
-	if isTerminal(stderr) && !c.json {
+	if isTerminal(stderr) && !c.flags.json {
 		progress = stderr
 	}
-	a, err := openApp(ctx, cfg, log, openOptions{rebuild: *rebuild, progress: progress})
+	a, err := c.open(ctx, openOptions{rebuild: *rebuild, progress: progress})
 	if err != nil {
 		return err
 	}
@@ -40,7 +34,7 @@ func runIndex(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
-	if c.json {
+	if c.flags.json {
 		return json.NewEncoder(stdout).Encode(rep)
 	}
 	printReport(stdout, rep, cfg.Data)

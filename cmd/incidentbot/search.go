@@ -21,21 +21,15 @@ type searchResult struct {
 }
 
 func runSearch(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	var c commonFlags
-	fs := newFlagSet("search", stderr)
-	c.register(fs)
-	k := fs.Int("k", 5, "how many passages to show")
-	if err := fs.Parse(args); err != nil {
+	c := newCommand("search", stderr)
+	k := c.fs.Int("k", 5, "how many passages to show")
+	if err := c.parse(args); err != nil {
 		return err
 	}
 	if *k < 1 || *k > 50 {
 		return fmt.Errorf("-k must be between 1 and 50")
 	}
-	cfg, err := c.loadConfig()
-	if err != nil {
-		return err
-	}
-	a, err := openApp(ctx, cfg, newLogger(cfg, stderr), openOptions{})
+	a, err := c.open(ctx, openOptions{})
 	if err != nil {
 		return err
 	}
@@ -52,7 +46,7 @@ func runSearch(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			results = append(results, searchResult{Rank: h.Rank, Doc: h.Article.ID, Title: h.Article.Title, Outlet: h.Article.Outlet,
 				Date: h.Article.DateString(), Text: h.Passage.Text, Start: h.Passage.Start, End: h.Passage.End, Score: h.Score})
 		}
-		if c.json {
+		if c.flags.json {
 			return json.NewEncoder(stdout).Encode(map[string]any{"query": q, "results": results})
 		}
 		fmt.Fprintf(stdout, "Query: %s\n\n", q)
@@ -62,7 +56,7 @@ func runSearch(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 		return nil
 	}
-	if q := strings.Join(fs.Args(), " "); q != "" {
+	if q := strings.Join(c.fs.Args(), " "); q != "" {
 		return one(q)
 	}
 	return readLines(ctx, stdin, one)

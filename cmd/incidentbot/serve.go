@@ -13,22 +13,16 @@ import (
 // runServe runs the Discord bot until SIGINT/SIGTERM (ctx), then lets
 // answers in flight finish and closes the gateway.
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var c commonFlags
-	fs := newFlagSet("serve", stderr)
-	c.register(fs)
-	if err := fs.Parse(args); err != nil {
+	c := newCommand("serve", stderr)
+	if err := c.parse(args); err != nil {
 		return err
 	}
-	cfg, err := c.loadConfig()
-	if err != nil {
-		return err
-	}
-	log := newLogger(cfg, stderr)
+	cfg, log := c.cfg, c.log
 	token := strings.TrimSpace(config.Secret(cfg.Discord.TokenEnv))
 	if token == "" {
 		return fmt.Errorf("no Discord bot token: set the environment variable %s (the name comes from discord.token_env)", cfg.Discord.TokenEnv)
 	}
-	a, err := openApp(ctx, cfg, log, openOptions{})
+	a, err := c.open(ctx, openOptions{})
 	if err != nil {
 		return err
 	}
@@ -44,18 +38,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // runChat runs the bot's command router in the terminal.
 func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	var c commonFlags
-	fs := newFlagSet("chat", stderr)
-	c.register(fs)
-	if err := fs.Parse(args); err != nil {
+	c := newCommand("chat", stderr)
+	if err := c.parse(args); err != nil {
 		return err
 	}
-	cfg, err := c.loadConfig()
-	if err != nil {
-		return err
-	}
-	log := newLogger(cfg, stderr)
-	a, err := openApp(ctx, cfg, log, openOptions{})
+	cfg, log := c.cfg, c.log
+	a, err := c.open(ctx, openOptions{})
 	if err != nil {
 		return err
 	}
@@ -69,15 +57,9 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 
 // runFeedback summarises the 👍/👎 votes collected in Discord.
 func runFeedback(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var c commonFlags
-	fs := newFlagSet("feedback", stderr)
-	c.register(fs)
-	if err := fs.Parse(args); err != nil {
+	c := newCommand("feedback", stderr)
+	if err := c.parse(args); err != nil {
 		return err
 	}
-	cfg, err := c.loadConfig()
-	if err != nil {
-		return err
-	}
-	return bot.FeedbackSummary(cfg.Data, stdout)
+	return bot.FeedbackSummary(c.cfg.Data, stdout)
 }
