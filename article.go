@@ -62,7 +62,7 @@ type Passage struct {
 	// – Target of Cyber Attacks"). It helps search find the passage (a
 	// sentence under it may never name the country) but is not cited.
 	Heading string
-	Hash      string // content hash of Text; unchanged text keeps its vector
+	Hash    string // content hash of Text; unchanged text keeps its vector
 }
 
 // Result is one passage found for a query.
