@@ -18,12 +18,13 @@ import (
 // Scoring weights for candidate sentences, and the refusal threshold, tuned
 // on eval/questions.yaml (`incidentbot eval`).
 var (
-	wCosine  = 1.5 // encoder similarity of sentence and question
-	wCover   = 1.5 // share of the question's (IDF-weighted) terms in the sentence
-	wKind    = 0.3 // the sentence holds the kind of answer asked for
-	wPrior   = 0.8 // the passage's retrieval score, relative to the best
-	wContext = 1.0 // share of the question's terms only the previous sentence has
-	maxWords = 45  // longer sentences are cut to the clauses that answer
+	wCosine   = 1.5 // encoder similarity of sentence and question
+	wCover    = 1.5 // share of the question's (IDF-weighted) terms in the sentence
+	wKind     = 0.3 // the sentence holds the kind of answer asked for
+	wPrior    = 0.8 // the passage's retrieval score, relative to the best
+	wContext  = 1.0 // share of the question's terms only the previous sentence has
+	maxWords  = 60  // a longer sentence is cut to the clauses that answer
+	pairWords = 35  // each of two sentences is cut to this
 )
 
 // Refusal thresholds (see answers).
@@ -108,7 +109,7 @@ func (a *Answerer) extractive(q string, resp *retrieval.Response) *incidentbot.A
 		}
 		switch {
 		case c.hit.Article.ID != best.hit.Article.ID && conflicts(qa, best, c):
-			if !conflict {
+			if !conflict && len(chosen) == 1 {
 				chosen = append(chosen, c)
 				conflict = true
 			}
@@ -116,7 +117,8 @@ func (a *Answerer) extractive(q string, resp *retrieval.Response) *incidentbot.A
 			if len(agreeing[best]) < 2 {
 				agreeing[best] = append(agreeing[best], c)
 			}
-		case len(chosen) == 1 && !conflict && c.score >= 0.85*best.score && !similar(best, c) && !sameValue(qa, best, c):
+		case len(chosen) == 1 && c.score >= 0.85*best.score && !similar(best, c) && !sameValue(qa, best, c) &&
+			wordCount(best.text)+wordCount(c.text) <= 2*pairWords:
 			chosen = append(chosen, c)
 		}
 	}
@@ -135,7 +137,7 @@ func (a *Answerer) extractive(q string, resp *retrieval.Response) *incidentbot.A
 		}
 		budget := maxWords
 		if len(chosen) > 1 {
-			budget = 28
+			budget = pairWords
 		}
 		parts = append(parts, clip(qa, c, budget)+" "+markers)
 		ans.TotalSentences++
@@ -293,7 +295,14 @@ func conflicts(qa question, a, b *candidate) bool {
 	if len(va) == 0 || len(vb) == 0 || sameValue(qa, a, b) {
 		return false
 	}
-	return b.cover >= 0.8*a.cover && b.cover >= 0.5
+	// The same fact: both sentences hold most of the question's words.
+	var shared float64
+	for t, w := range qa.terms {
+		if a.terms[t] && b.terms[t] {
+			shared += w
+		}
+	}
+	return qa.total > 0 && shared/qa.total >= 0.5
 }
 
 // agrees: another article states the same answer; cite both.
@@ -341,6 +350,10 @@ func clip(qa question, c *candidate, maxWords int) string {
 		}
 	}
 	out := strings.TrimSpace(strings.Join(clauses[bestI:bestJ+1], ""))
+	if bestN > maxWords {
+		// One clause alone is over the budget: cut it by words.
+		out, bestJ = firstWords(out, maxWords), -1
+	}
 	// Fill what is left of the budget with the start of the next clause,
 	// so "On September 6, 2022" keeps what happened on that day.
 	if left := maxWords - bestN; bestJ+1 < len(clauses) && left >= 5 {

@@ -25,7 +25,7 @@ var (
 	yearMention   = regexp.MustCompile(`\b(19|20)\d\d\b`)
 	personMention = regexp.MustCompile(`\b\p{Lu}\p{Ll}+\s+(\p{Lu}\.\s+)?\p{Lu}[\p{Ll}’']+`)
 	countQuestion = regexp.MustCompile(`(?i)\b(how (many|much|long)|what (number|percentage|amount)|number of)\b`)
-	dateMention   = regexp.MustCompile(`(?i)\b(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?\s+(\d{1,2}(st|nd|rd|th)?|(19|20)\d\d)\b|\b\d{1,2}(st|nd|rd|th)?\s+(january|february|march|april|may|june|july|august|september|october|november|december|sept?|jul)\b|(?i)\bin (may|june|july|august|september|mid-july)\b`)
+	dateMention   = regexp.MustCompile(`(?i)\b(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?\s+(\d{1,2}(st|nd|rd|th)?|(19|20)\d\d)\b|\b\d{1,2}(st|nd|rd|th)?\s+(january|february|march|april|may|june|july|august|september|october|november|december|sept?|jul)\b|(?i)\b(in|of|since|until|by|early|late|mid-)\s*(january|february|march|april|may|june|july|august|september|october|november|december)\b`)
 	numberMention = regexp.MustCompile(`\b\d[\d,.]*\b|(?i)\b(two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?)\b`)
 )
 
