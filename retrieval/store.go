@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -22,8 +21,9 @@ type Store struct {
 	current atomic.Pointer[Index]
 	// vectors of the current index by content hash: what a refresh reuses.
 	vectors atomic.Pointer[vectorSet]
-	// refreshing serialises refreshes: a second one waits for the first.
-	refreshing sync.Mutex
+	// refreshing holds a token while a refresh runs: a second one waits
+	// for the first (or gives up with its context).
+	refreshing chan struct{}
 }
 
 // StoreOptions configures a Store.
@@ -80,7 +80,7 @@ func Open(ctx context.Context, opts StoreOptions) (*Store, *Report, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Store{opts: opts}
+	s := &Store{opts: opts, refreshing: make(chan struct{}, 1)}
 	snap, err := readSnapshot(ctx, opts.DataDir)
 	if err != nil {
 		if !opts.Rebuild {
@@ -132,16 +132,12 @@ func (s *Store) Refresh(ctx context.Context, dryRun bool) (*Report, error) {
 }
 
 func (s *Store) refresh(ctx context.Context, dryRun bool, prev *Manifest) (*Report, error) {
-	// Wait for a refresh in progress, but give up if the caller does.
-	locked := make(chan struct{})
-	go func() { s.refreshing.Lock(); close(locked) }()
 	select {
-	case <-locked:
+	case s.refreshing <- struct{}{}:
 	case <-ctx.Done():
-		go func() { <-locked; s.refreshing.Unlock() }()
 		return nil, fmt.Errorf("waiting for another refresh: %w", ctx.Err())
 	}
-	defer s.refreshing.Unlock()
+	defer func() { <-s.refreshing }()
 	if ix := s.Index(); ix != nil && prev != nil {
 		m := manifestOf(ix) // another refresh may have finished while we waited
 		prev = &m
