@@ -123,23 +123,21 @@ func (s *Store) Search(ctx context.Context, query string, k int) (*Response, err
 // persists the new index and swaps it in. Concurrent calls run one after the
 // other.
 func (s *Store) Refresh(ctx context.Context, dryRun bool) (*Report, error) {
-	var prev *Manifest
-	if ix := s.Index(); ix != nil {
-		m := manifestOf(ix)
-		prev = &m
-	}
-	return s.refresh(ctx, dryRun, prev)
+	return s.refresh(ctx, dryRun, nil)
 }
 
-func (s *Store) refresh(ctx context.Context, dryRun bool, prev *Manifest) (*Report, error) {
+// refresh compares the corpus with the live index, or, before there is one,
+// with the snapshot's manifest (nil when there is no snapshot either).
+func (s *Store) refresh(ctx context.Context, dryRun bool, snapshot *Manifest) (*Report, error) {
 	select {
 	case s.refreshing <- struct{}{}:
 	case <-ctx.Done():
 		return nil, fmt.Errorf("waiting for another refresh: %w", ctx.Err())
 	}
 	defer func() { <-s.refreshing }()
-	if ix := s.Index(); ix != nil && prev != nil {
-		m := manifestOf(ix) // another refresh may have finished while we waited
+	prev := snapshot
+	if ix := s.Index(); ix != nil {
+		m := manifestOf(ix)
 		prev = &m
 	}
 
