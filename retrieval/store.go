@@ -146,9 +146,17 @@ func (s *Store) refresh(ctx context.Context, dryRun bool, snapshot *Manifest) (*
 	if err != nil {
 		return nil, fmt.Errorf("loading corpus: %w", err)
 	}
+	// Every text the new index needs a vector for: passages and sentences.
 	var passages []*incidentbot.Passage
+	var needed []string
 	for _, a := range articles {
-		passages = append(passages, Chunk(a)...)
+		for _, p := range Chunk(a) {
+			passages = append(passages, p)
+			needed = append(needed, p.Text)
+			for _, sp := range p.Sentences {
+				needed = append(needed, a.Text[sp.Start:sp.End])
+			}
+		}
 	}
 	rep := diff(prev, articles, passages)
 	rep.DryRun = dryRun
@@ -157,41 +165,23 @@ func (s *Store) refresh(ctx context.Context, dryRun bool, snapshot *Manifest) (*
 	if v := s.vectors.Load(); v != nil {
 		known = *v
 	}
-	// Texts to embed: passages and sentences whose hash has no vector yet.
+	// Reuse the vector of every text seen before; embed the rest once each.
+	vecs := make(vectorSet, len(needed))
 	var todo []string
 	queued := map[string]bool{}
-	need := func(text string) {
-		h := Hash(text)
-		if _, ok := known[h]; !ok && !queued[h] {
+	for _, t := range needed {
+		h := Hash(t)
+		if v, ok := known[h]; ok {
+			vecs[h] = v
+		} else if !queued[h] {
 			queued[h] = true
-			todo = append(todo, text)
-		}
-	}
-	for _, p := range passages {
-		need(p.Text)
-		a := articleByID(articles, p.ArticleID)
-		for _, sp := range p.Sentences {
-			need(a.Text[sp.Start:sp.End])
+			todo = append(todo, t)
 		}
 	}
 	rep.ToEmbed = len(todo)
 	if dryRun {
 		rep.Seconds = time.Since(start).Seconds()
 		return rep, nil
-	}
-
-	vecs := make(vectorSet, len(queued)+len(passages))
-	for _, p := range passages { // keep only what the new index uses
-		if v, ok := known[p.Hash]; ok {
-			vecs[p.Hash] = v
-		}
-		a := articleByID(articles, p.ArticleID)
-		for _, sp := range p.Sentences {
-			h := Hash(a.Text[sp.Start:sp.End])
-			if v, ok := known[h]; ok {
-				vecs[h] = v
-			}
-		}
 	}
 	for i := 0; i < len(todo); i += s.opts.BatchSize {
 		batch := todo[i:min(i+s.opts.BatchSize, len(todo))]
@@ -233,15 +223,6 @@ func (s *Store) refresh(ctx context.Context, dryRun bool, snapshot *Manifest) (*
 		"added", strings.Join(rep.ArticlesAdded, ","), "changed", strings.Join(rep.ArticlesChanged, ","),
 		"removed", strings.Join(rep.ArticlesRemoved, ","), "embedded", rep.Embedded, "seconds", rep.Seconds)
 	return rep, nil
-}
-
-func articleByID(articles []*incidentbot.Article, id string) *incidentbot.Article {
-	for _, a := range articles {
-		if a.ID == id {
-			return a
-		}
-	}
-	return nil
 }
 
 func articleHash(a *incidentbot.Article) string {
