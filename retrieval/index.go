@@ -185,26 +185,6 @@ func NewIndex(embedderID string, articles []*incidentbot.Article, vectorFor func
 	return newIndex(embedderID, articles, passages, vecs)
 }
 
-// vectors returns every vector of the index by content hash, for reuse by
-// the next refresh.
-func (ix *Index) vectors(ctx context.Context) (vectorSet, error) {
-	vs := vectorSet{}
-	for _, p := range ix.passages {
-		doc, err := ix.passVecs.GetByID(ctx, p.ID)
-		if err != nil {
-			return nil, fmt.Errorf("passage vector %s: %w", p.ID, err)
-		}
-		vs[p.Hash] = doc.Embedding
-		for j := range p.Sentences {
-			doc, err := ix.sentVecs.GetByID(ctx, sentenceID(p.ID, j))
-			if err != nil {
-				return nil, fmt.Errorf("sentence vector %s: %w", sentenceID(p.ID, j), err)
-			}
-			vs[doc.Metadata["hash"]] = doc.Embedding
-		}
-	}
-	return vs, nil
-}
 
 // TermIDF is how rare an analysed term is among the corpus's sentences; 0
 // when no sentence has it.
