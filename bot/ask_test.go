@@ -11,6 +11,7 @@ import (
 )
 
 func TestAskDefersThenEditsWithCitations(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	in := h.ask("When did Albania cut diplomatic ties with Iran?")
 	rec := h.answered(in.ID)
@@ -61,6 +62,7 @@ func TestAskDefersThenEditsWithCitations(t *testing.T) {
 }
 
 func TestSourcesListsPassages(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	in := h.send(discordtest.SlashCommand("sources", discordtest.StringOption("query", "TIMS border system")))
 	rec := h.replied(in.ID, "**Top passages for:** TIMS border system")
@@ -74,6 +76,7 @@ func TestSourcesListsPassages(t *testing.T) {
 }
 
 func TestInvalidQuestionsGetEphemeralReplies(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	for _, tc := range []struct{ q, want string }{
 		{"   ", "Please ask a question"},
@@ -89,6 +92,7 @@ func TestInvalidQuestionsGetEphemeralReplies(t *testing.T) {
 }
 
 func TestDMsDisabledGetAClearReply(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	in := h.send(discordtest.SlashCommand("ask", discordtest.StringOption("question", "Who attacked Albania?")).InDM(discordtest.DefaultUser))
 	rec := h.replied(in.ID, "direct messages are turned off")
@@ -98,6 +102,7 @@ func TestDMsDisabledGetAClearReply(t *testing.T) {
 }
 
 func TestDMsAllowed(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{cfg: func(c *config.Discord) { c.AllowDMs = true }})
 	in := h.send(discordtest.SlashCommand("ask", discordtest.StringOption("question", "Who attacked Albania?")).InDM(discordtest.DefaultUser))
 	h.answered(in.ID)
@@ -117,6 +122,7 @@ func TestDMsAllowed(t *testing.T) {
 }
 
 func TestTooLateToAcknowledgeIsDropped(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	h.srv.SetAckDeadline(time.Nanosecond)
 	in := h.ask("Who attacked Albania?")
@@ -141,6 +147,7 @@ func TestTooLateToAcknowledgeIsDropped(t *testing.T) {
 }
 
 func TestRefusalShowsClosestSourcesLabelled(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	rec := h.answered(h.ask("What is the capital of Peru?").ID)
 	got := rec.Original.Content

@@ -14,6 +14,7 @@ import (
 )
 
 func TestConsoleRunsTheSameHandlers(t *testing.T) {
+	t.Parallel()
 	dir := corpusCopy(t)
 	store := privateStore(t, dir)
 	ans := &hooked{real: answer.New(store, answer.Options{})}
@@ -70,6 +71,7 @@ func TestConsoleRunsTheSameHandlers(t *testing.T) {
 }
 
 func TestConsoleStopsWithTheContext(t *testing.T) {
+	t.Parallel()
 	r, w := io.Pipe()
 	defer w.Close()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -90,6 +92,7 @@ func TestConsoleStopsWithTheContext(t *testing.T) {
 
 // The answer package's own summary and timeline, through Discord.
 func TestRealSummaryAndTimeline(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	for _, cmd := range []*discordtest.Interaction{
 		discordtest.SlashCommand("summary").ByMember(withPerm),

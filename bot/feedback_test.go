@@ -36,6 +36,7 @@ func readFeedback(tb testing.TB, dir string) []bot.FeedbackRecord {
 }
 
 func TestFeedbackButtonsAreRecorded(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	const q = "When did Albania cut diplomatic ties with Iran?"
 	in := h.ask(q)
@@ -75,6 +76,7 @@ func TestFeedbackButtonsAreRecorded(t *testing.T) {
 }
 
 func TestFeedbackForAForgottenAnswerUsesTheMessage(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	host := &discordtest.Message{Content: "**Q:** Who attacked Albania?\n\nIranian hackers did. [1]\n\n**Sources**\n**[1]** *X*"}
 	click := h.send(discordtest.ButtonClick("fb:up:12345").OnMessage(host))
@@ -86,6 +88,7 @@ func TestFeedbackForAForgottenAnswerUsesTheMessage(t *testing.T) {
 }
 
 func TestFeedbackSummaryWithoutFeedback(t *testing.T) {
+	t.Parallel()
 	var out strings.Builder
 	if err := bot.FeedbackSummary(t.TempDir(), &out); err != nil || !strings.Contains(out.String(), "No feedback yet") {
 		t.Errorf("got %q, %v", out.String(), err)
@@ -93,6 +96,7 @@ func TestFeedbackSummaryWithoutFeedback(t *testing.T) {
 }
 
 func TestFeedbackSummaryCountsLatestVotePerUser(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	lines := []string{
 		`{"time":"2026-01-01T00:00:00Z","answer_id":"a","question":"Q one?","answer":"x","docs":[],"user":"u1","vote":"up"}`,

@@ -38,6 +38,7 @@ func longAnswer(q string) *incidentbot.Answer {
 var markerRe = regexp.MustCompile(`\[\d+\]`)
 
 func TestLongAnswerIsSplitWithinLimits(t *testing.T) {
+	t.Parallel()
 	ans := newHooked(t)
 	ans.ask = func(ctx context.Context, req answer.Request) (*incidentbot.Answer, error) {
 		return longAnswer(req.Question), nil
@@ -97,6 +98,7 @@ func TestLongAnswerIsSplitWithinLimits(t *testing.T) {
 }
 
 func TestEveryoneInQuestionsAndAnswersPingsNobody(t *testing.T) {
+	t.Parallel()
 	ans := newHooked(t)
 	ans.ask = func(ctx context.Context, req answer.Request) (*incidentbot.Answer, error) {
 		a, err := ans.real.Ask(ctx, req)

@@ -86,6 +86,7 @@ func TestLLMAnswerStreamsIntoTheMessage(t *testing.T) {
 }
 
 func TestLLMFailureShowsTheFallbackNotice(t *testing.T) {
+	t.Parallel()
 	model := openaitest.NewServer(t)
 	model.SetChatFunc(quotingModel)
 	model.FailNext(openaitest.PathChat, 1, 500, "")

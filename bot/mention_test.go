@@ -53,6 +53,7 @@ func botAnswerIn(tb testing.TB, h *harness, channel string, n int) *discordtest.
 }
 
 func TestMentionOpensThreadAndFollowUpUsesContext(t *testing.T) {
+	t.Parallel()
 	spy := newHooked(t)
 	h := start(t, setup{answerer: spy})
 
@@ -101,6 +102,7 @@ func TestMentionOpensThreadAndFollowUpUsesContext(t *testing.T) {
 }
 
 func TestThreadHistorySurvivesRestart(t *testing.T) {
+	t.Parallel()
 	spy := newHooked(t)
 	h := start(t, setup{answerer: spy})
 	const first = "When did Albania cut diplomatic ties with Iran?"
@@ -132,6 +134,7 @@ func TestThreadHistorySurvivesRestart(t *testing.T) {
 }
 
 func TestEmptyMentionGetsAHint(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	msg := discordtest.UserMessage("").MentioningBot()
 	if err := h.srv.SendMessage(msg); err != nil {

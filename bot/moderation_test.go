@@ -35,6 +35,7 @@ func moderationSetup(tb testing.TB) setup {
 }
 
 func TestModeratorCommandsRefusedForMembers(t *testing.T) {
+	t.Parallel()
 	h := start(t, moderationSetup(t))
 	for _, tc := range []struct {
 		cmd  *discordtest.Interaction
@@ -55,6 +56,7 @@ func TestModeratorCommandsRefusedForMembers(t *testing.T) {
 }
 
 func TestModeratorCommandsAllowedForModerators(t *testing.T) {
+	t.Parallel()
 	h := start(t, moderationSetup(t))
 
 	in := h.send(discordtest.SlashCommand("summary", discordtest.StringOption("topic", "albania")).ByMember(withPerm))
@@ -90,6 +92,7 @@ func TestModeratorCommandsAllowedForModerators(t *testing.T) {
 }
 
 func TestSummaryTopicChoicesRegistered(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	for _, c := range h.srv.Commands(discordtest.DefaultGuildID) {
 		if c.Name != "summary" {

@@ -35,6 +35,7 @@ func answerableQuestions(tb testing.TB, n int) []string {
 }
 
 func TestRefreshWhileAnsweringLosesNothing(t *testing.T) {
+	t.Parallel()
 	dir := corpusCopy(t)
 	store := privateStore(t, dir)
 	// Answers are computed on the index of the moment, then held until the
@@ -94,6 +95,7 @@ func TestRefreshWhileAnsweringLosesNothing(t *testing.T) {
 }
 
 func TestRefreshFailureIsReportedAndOldIndexServes(t *testing.T) {
+	t.Parallel()
 	dir := corpusCopy(t)
 	store := privateStore(t, dir)
 	h := start(t, setup{library: store, answerer: answer.New(store, answer.Options{}), cfg: func(c *config.Discord) {
