@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"strconv"
 	"sync"
 	"time"
@@ -148,7 +149,7 @@ func (r *interactionReplier) Defer(ctx context.Context, ephemeral bool) error {
 	if ephemeral {
 		resp.Data = &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral}
 	}
-	if err := r.d.s.InteractionRespond(r.i, resp, discordgo.WithContext(ctx)); err != nil {
+	if err := r.d.respond(ctx, r.i, resp); err != nil {
 		r.gone = isGone(err)
 		return r.d.restFailed(r.ev, "acknowledging", err)
 	}
@@ -196,7 +197,7 @@ func (r *interactionReplier) Send(ctx context.Context, rep Reply) error {
 		if rep.Ephemeral {
 			data.Flags = discordgo.MessageFlagsEphemeral
 		}
-		err := r.d.s.InteractionRespond(r.i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: data}, discordgo.WithContext(ctx))
+		err := r.d.respond(ctx, r.i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: data})
 		if err != nil {
 			r.gone = isGone(err)
 			return r.d.restFailed(r.ev, "replying", err)
@@ -214,7 +215,7 @@ func (r *interactionReplier) Send(ctx context.Context, rep Reply) error {
 		if rep.Ephemeral || r.ephemeral {
 			params.Flags = discordgo.MessageFlagsEphemeral
 		}
-		if _, err := r.d.s.FollowupMessageCreate(r.i, false, params, discordgo.WithContext(ctx)); err != nil {
+		if err := r.d.followup(ctx, r.i, params); err != nil {
 			r.gone = isGone(err)
 			return r.d.restFailed(r.ev, fmt.Sprintf("sending part %d of %d", i+1, len(parts)), err)
 		}
@@ -222,12 +223,40 @@ func (r *interactionReplier) Send(ctx context.Context, rep Reply) error {
 	return nil
 }
 
-// editOriginal edits @original in a rate-limit bucket of its own token.
-// discordgo puts every webhook message edit of the application in one
-// bucket and holds it for the length of each request, which would make 100
-// answers wait on each other; Discord limits these per webhook token.
+// The three interaction calls below go through discordgo's REST client
+// (its 429 handling included) with rate-limit buckets of our choosing.
+// discordgo keys these buckets by URL, token included, and never forgets
+// a bucket: a long-running bot would keep one per interaction it ever
+// answered. It also puts every @original edit of the application in one
+// bucket and holds it for the length of each request, so 100 answers would
+// wait on each other. Hashing the token into a fixed set of buckets keeps
+// memory bounded and edits parallel; Discord limits these per token, so
+// unrelated interactions sharing a bucket only ever wait a little longer.
+const interactionBuckets = 64
+
+func bucketFor(kind, token string) string {
+	h := fnv.New32a()
+	h.Write([]byte(token))
+	return kind + "/" + strconv.Itoa(int(h.Sum32()%interactionBuckets))
+}
+
+// respond sends the interaction callback (the acknowledgement).
+func (d *discord) respond(ctx context.Context, i *discordgo.Interaction, resp *discordgo.InteractionResponse) error {
+	uri := discordgo.EndpointInteractionResponse(i.ID, i.Token)
+	_, err := d.s.RequestWithBucketID("POST", uri, *resp, bucketFor("callback", i.Token), discordgo.WithContext(ctx))
+	return err
+}
+
+// editOriginal edits @original.
 func (d *discord) editOriginal(ctx context.Context, i *discordgo.Interaction, edit *discordgo.WebhookEdit) error {
 	uri := discordgo.EndpointWebhookMessage(i.AppID, i.Token, "@original")
-	_, err := d.s.RequestWithBucketID("PATCH", uri, edit, discordgo.EndpointWebhookToken(i.AppID, i.Token), discordgo.WithContext(ctx))
+	_, err := d.s.RequestWithBucketID("PATCH", uri, edit, bucketFor("webhook", i.Token), discordgo.WithContext(ctx))
+	return err
+}
+
+// followup posts a followup message.
+func (d *discord) followup(ctx context.Context, i *discordgo.Interaction, params *discordgo.WebhookParams) error {
+	uri := discordgo.EndpointWebhookToken(i.AppID, i.Token)
+	_, err := d.s.RequestWithBucketID("POST", uri, params, bucketFor("webhook", i.Token), discordgo.WithContext(ctx))
 	return err
 }
