@@ -230,9 +230,11 @@ func (r *interactionReplier) Send(ctx context.Context, rep Reply) error {
 // answered. It also puts every @original edit of the application in one
 // bucket and holds it for the length of each request, so 100 answers would
 // wait on each other. Hashing the token into a fixed set of buckets keeps
-// memory bounded and edits parallel; Discord limits these per token, so
-// unrelated interactions sharing a bucket only ever wait a little longer.
-const interactionBuckets = 64
+// memory bounded and calls parallel (a bucket is held for the length of a
+// request, so a burst of acknowledgements needs many more buckets than it
+// has members); Discord limits these per token, so the rare interactions
+// sharing a bucket only ever wait a little longer.
+const interactionBuckets = 1024
 
 func bucketFor(kind, token string) string {
 	h := fnv.New32a()
