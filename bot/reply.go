@@ -87,9 +87,15 @@ func discordCode(err error) int {
 	return 0
 }
 
+// errGone is returned for replies to an event already known to be gone.
+var errGone = errors.New("the interaction or its message is gone")
+
 // isGone reports an error after which nothing more can be shown for this
 // event: the interaction or its message no longer exists.
 func isGone(err error) bool {
+	if errors.Is(err, errGone) {
+		return true
+	}
 	switch discordCode(err) {
 	case codeUnknownMessage, codeUnknownWebhook, codeUnknownInteraction, codeInvalidWebhookToken, codeAlreadyAcknowledged:
 		return true
@@ -180,7 +186,7 @@ func (r *interactionReplier) Send(ctx context.Context, rep Reply) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.gone {
-		return fmt.Errorf("reply: interaction %s is gone", r.i.ID)
+		return fmt.Errorf("reply to interaction %s: %w", r.i.ID, errGone)
 	}
 	parts := splitText(rep.Text, maxContent)
 	if len(parts) == 0 {
