@@ -95,7 +95,7 @@ func (a *Answerer) extractive(q string, resp *retrieval.Response) *incidentbot.A
 	ans := &incidentbot.Answer{Question: q, Mode: incidentbot.ModeExtractive}
 	ix := a.src.Index()
 	qa := analyseQuestion(ix, q)
-	cands := candidates(qa, resp)
+	cands := candidates(ix, qa, resp)
 	if len(cands) == 0 || !answers(qa, cands[0]) {
 		return refusal(ans, resp)
 	}
@@ -160,7 +160,7 @@ func refusal(ans *incidentbot.Answer, resp *retrieval.Response) *incidentbot.Ans
 }
 
 // candidates scores every sentence of the retrieved passages, best first.
-func candidates(qa question, resp *retrieval.Response) []*candidate {
+func candidates(ix *retrieval.Index, qa question, resp *retrieval.Response) []*candidate {
 	if len(resp.Hits) == 0 {
 		return nil
 	}
@@ -197,7 +197,7 @@ func candidates(qa question, resp *retrieval.Response) []*candidate {
 					c.context = ctx / qa.total
 				}
 			}
-			c.hasKind = qa.kind != "" && retrieval.HasAnswerKind(c.text, qa.kind)
+			c.hasKind = qa.kind != "" && ix.SentenceHasAnswerKind(h.Passage, j, qa.kind)
 			c.score = wCosine*c.cosine + wCover*c.cover + wContext*c.context
 			if c.hasKind {
 				c.score += wKind

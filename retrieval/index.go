@@ -38,6 +38,7 @@ type Index struct {
 	sentBM25  *BM25
 	sentOwner []int32 // sentence doc → passage number
 	sentFirst []int32 // passage number → its first sentence doc
+	sentKinds []uint8 // sentence doc → kinds of answer it holds (kindsOf)
 
 	db        *chromem.DB
 	passVecs  *chromem.Collection
@@ -116,6 +117,7 @@ func newIndex(embedderID string, articles []*incidentbot.Article, passages []*in
 				ix.sentFirst = append(ix.sentFirst, int32(len(sentTexts)))
 			}
 			sentTexts = append(sentTexts, text)
+			ix.sentKinds = append(ix.sentKinds, kindsOf(text))
 			ix.sentOwner = append(ix.sentOwner, int32(i))
 			sv, ok := vecs[Hash(text)]
 			if !ok {

@@ -3,6 +3,8 @@ package retrieval
 import (
 	"regexp"
 	"strings"
+
+	"github.com/incidentbot/incidentbot"
 )
 
 // The kind of answer a question asks for. On this corpus many passages
@@ -74,6 +76,34 @@ func HasAnswerKind(text, kindName string) bool {
 	for k, name := range [...]string{"", "date", "year", "number", "person"} {
 		if name == kindName {
 			return hasKind(text, kind(k))
+		}
+	}
+	return true
+}
+
+// kindsOf returns the kinds of answer text holds, one bit per kind: they
+// depend on the text only, so the index works them out once per sentence
+// instead of running the patterns on every query.
+func kindsOf(text string) uint8 {
+	var bits uint8
+	for k := dateKind; k <= personKind; k++ {
+		if hasKind(text, k) {
+			bits |= 1 << k
+		}
+	}
+	return bits
+}
+
+// SentenceHasAnswerKind reports whether sentence i of passage p holds an
+// answer of the kind AnswerKind named.
+func (ix *Index) SentenceHasAnswerKind(p *incidentbot.Passage, i int, kindName string) bool {
+	pi, ok := ix.byPassage[p.ID]
+	if !ok || i < 0 || i >= len(p.Sentences) {
+		return false
+	}
+	for k, name := range [...]string{"", "date", "year", "number", "person"} {
+		if name == kindName {
+			return k == 0 || ix.sentKinds[int(ix.sentFirst[pi])+i]&(1<<k) != 0
 		}
 	}
 	return true

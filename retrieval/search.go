@@ -194,7 +194,7 @@ func (ix *Index) search(ctx context.Context, query string, qv []float32, k int, 
 			best, bj := math.Inf(-1), 0
 			for j := range f.sentCos {
 				s := w.SentenceBM25*f.sentBM25[j] + w.SentenceCosine*f.sentCos[j]
-				if want != anyKind && hasKind(ix.SentenceText(ix.passages[pi], j), want) {
+				if want != anyKind && ix.sentKinds[int(ix.sentFirst[pi])+j]&(1<<want) != 0 {
 					s += w.AnswerKind
 				}
 				if s > best {
