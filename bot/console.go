@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/incidentbot/incidentbot"
 	"github.com/incidentbot/incidentbot/config"
 )
 
@@ -18,6 +19,8 @@ import (
 type ConsoleOptions struct {
 	Answerer Answerer
 	Library  Library
+	// LoadCorpus: see Options.LoadCorpus.
+	LoadCorpus func() ([]*incidentbot.Article, error)
 	// Config supplies the limits the handlers read (concurrency, stream
 	// interval, thread turns); rate limits and permissions do not apply to
 	// the console.
@@ -51,7 +54,7 @@ func Console(ctx context.Context, in io.Reader, out io.Writer, opts ConsoleOptio
 	}
 	svc := newService(serviceOptions{
 		cfg: withDefaults(opts.Config), answerer: opts.Answerer, library: opts.Library,
-		dataDir: opts.DataDir, log: opts.Logger, console: true,
+		dataDir: opts.DataDir, log: opts.Logger, console: true, loadCorpus: opts.LoadCorpus,
 	})
 	defer svc.cancelWork()
 	w := &consoleWriter{w: out}

@@ -47,7 +47,7 @@ func TestConsoleRunsTheSameHandlers(t *testing.T) {
 		"**Top passages for:** TIMS",            // /sources
 		"**Timeline of the 2022 cyberattacks**", // /timeline
 		"**Summary of the 2022 cyberattacks — kosovo**",
-		"**Index refreshed**", // /refresh: the console is trusted
+		"Nothing to refresh", // /refresh: the console is trusted; the corpus is unchanged
 		`I don't know the command "bogus"`,
 		"Please ask a question",
 	} {

@@ -171,6 +171,8 @@ type setup struct {
 	listen   string
 	data     string
 	srvReady func(*discordtest.Server) // run before the bot starts
+	// corpusDir, when set, is what /refresh previews against.
+	corpusDir string
 }
 
 // testConfig is the configuration tests start from: limits out of the way
@@ -215,9 +217,13 @@ func newBot(tb testing.TB, srv *discordtest.Server, s setup) *harness {
 	}
 	logs := &syncBuffer{}
 	client := loopbackClient()
+	var load func() ([]*incidentbot.Article, error)
+	if s.corpusDir != "" {
+		load = func() ([]*incidentbot.Article, error) { return corpus.LoadDir(s.corpusDir) }
+	}
 	b, err := bot.New(bot.Options{
 		Config: cfg, HTTP: config.HTTP{Listen: s.listen}, Token: srv.Token(), DataDir: s.data,
-		Answerer: s.answerer, Library: s.library, HTTPClient: client,
+		Answerer: s.answerer, Library: s.library, HTTPClient: client, LoadCorpus: load,
 		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	if err != nil {

@@ -78,13 +78,13 @@ func TestModeratorCommandsAllowedForModerators(t *testing.T) {
 	in = h.send(discordtest.SlashCommand("timeline").ByMember(maintainer))
 	h.replied(in.ID, "**Timeline")
 	in = h.send(discordtest.SlashCommand("refresh").ByMember(maintainer))
-	rec = h.replied(in.ID, "**Index refreshed**")
-	if !rec.Original.Ephemeral() || !strings.Contains(rec.Original.Content, "Nothing had changed") {
-		t.Errorf("refresh report:\n%s", rec.Original.Content)
+	rec = h.replied(in.ID, "**Refresh preview**")
+	if !rec.Original.Ephemeral() || !strings.Contains(rec.Original.Content, "Nothing to refresh") {
+		t.Errorf("refresh of an unchanged corpus:\n%s", rec.Original.Content)
 	}
 	byRole := discordtest.NewMember(discordtest.NewUser("1400000000000000010", "ops")).WithRoles(maintainerRole)
 	in = h.send(discordtest.SlashCommand("refresh").ByMember(byRole))
-	h.replied(in.ID, "**Index refreshed**")
+	h.replied(in.ID, "Nothing to refresh")
 
 	in = h.send(discordtest.SlashCommand("summary", discordtest.StringOption("topic", "mars")).ByMember(withPerm))
 	h.replied(in.ID, `Unknown topic "mars"`)

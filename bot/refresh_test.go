@@ -12,6 +12,7 @@ import (
 	"github.com/incidentbot/incidentbot/answer"
 	"github.com/incidentbot/incidentbot/bot/discordtest"
 	"github.com/incidentbot/incidentbot/config"
+	"github.com/incidentbot/incidentbot/corpus"
 	"github.com/incidentbot/incidentbot/eval"
 )
 
@@ -51,7 +52,7 @@ func TestRefreshWhileAnsweringLosesNothing(t *testing.T) {
 		}
 		return a, err
 	}
-	h := start(t, setup{library: store, answerer: ans, cfg: func(c *config.Discord) {
+	h := start(t, setup{library: store, answerer: ans, corpusDir: dir, cfg: func(c *config.Discord) {
 		c.MaintainerUsers = []string{maintainerUser}
 		c.MaxConcurrent = 4
 	}})
@@ -69,8 +70,21 @@ func TestRefreshWhileAnsweringLosesNothing(t *testing.T) {
 	writeArticle(t, dir, "900_drill", "Blackout drill at the Tirana data centre", "2022-10-03",
 		"On October 3, 2022, Albania's National Agency for Information Society ran a blackout drill codenamed Operation Quartz Heron at the Tirana data centre.\n\n"+
 			"The drill tested whether e-Albania could be restored from offline backups within six hours.")
+	// /refresh shows what would change and waits for the maintainer.
 	ref := h.send(discordtest.SlashCommand("refresh").ByMember(maintainer))
-	rep := h.replied(ref.ID, "**Index refreshed**")
+	preview := h.replied(ref.ID, "**Refresh preview**")
+	if !strings.Contains(preview.Original.Content, "added **Blackout drill at the Tirana data centre**") ||
+		!strings.Contains(preview.Original.Content, "Texts to embed:") || !preview.Original.Ephemeral() {
+		t.Errorf("preview should list the new article, privately:\n%s", preview.Original.Content)
+	}
+	if store.Index().Article("900_drill") != nil {
+		t.Fatal("a preview must not change the index")
+	}
+	// A member who is not a maintainer cannot apply it.
+	sneaky := h.send(discordtest.ButtonClick("refresh:apply:" + ref.ID).OnMessage(preview.Original))
+	h.replied(sneaky.ID, "is for the bot's maintainers")
+	click := h.send(discordtest.ButtonClick("refresh:apply:" + ref.ID).OnMessage(preview.Original).ByMember(maintainer))
+	rep := h.replied(click.ID, "**Index refreshed**")
 	for _, want := range []string{"Articles added: 1 (900_drill)", "Articles changed: 0", "Articles removed: 0", "Now serving 6 articles"} {
 		if !strings.Contains(rep.Original.Content, want) {
 			t.Errorf("report lacks %q:\n%s", want, rep.Original.Content)
@@ -92,6 +106,40 @@ func TestRefreshWhileAnsweringLosesNothing(t *testing.T) {
 		t.Errorf("the new article is not used:\n%s", rec.Original.Content)
 	}
 	checkSafeWrites(t, h.srv)
+
+	// The applied refresh is in the history, by a hashed user id.
+	hist, err := corpus.ReadHistory(h.data)
+	if err != nil || len(hist) != 1 || len(hist[0].Added) != 1 || hist[0].Added[0] != "900_drill" || hist[0].Via != "discord" || hist[0].Who == maintainerUser {
+		t.Errorf("history: %+v %v", hist, err)
+	}
+	// The preview's buttons work once.
+	again := h.send(discordtest.ButtonClick("refresh:apply:" + ref.ID).OnMessage(preview.Original).ByMember(maintainer))
+	h.replied(again.ID, "expired or was already used")
+}
+
+func TestRefreshCancelAndNothingToDo(t *testing.T) {
+	t.Parallel()
+	dir := corpusCopy(t)
+	store := privateStore(t, dir)
+	h := start(t, setup{library: store, answerer: answer.New(store, answer.Options{}), corpusDir: dir, cfg: func(c *config.Discord) {
+		c.MaintainerUsers = []string{maintainerUser}
+	}})
+	ref := h.send(discordtest.SlashCommand("refresh").ByMember(maintainer))
+	h.replied(ref.ID, "Nothing to refresh")
+
+	path := filepath.Join(dir, "004_3c6ba5321dfd73d4.md")
+	data, _ := os.ReadFile(path)
+	os.WriteFile(path, []byte(strings.Replace(string(data), "24 hours to leave the country.", "one day to leave the country.", 1)), 0o644)
+	ref = h.send(discordtest.SlashCommand("refresh").ByMember(maintainer))
+	preview := h.replied(ref.ID, "**Refresh preview**")
+	if !strings.Contains(preview.Original.Content, "changed **Albania cuts diplomatic ties") {
+		t.Errorf("preview should show the changed article:\n%s", preview.Original.Content)
+	}
+	click := h.send(discordtest.ButtonClick("refresh:cancel:" + ref.ID).OnMessage(preview.Original).ByMember(maintainer))
+	h.replied(click.ID, "Refresh cancelled")
+	if strings.Contains(store.Index().Article("004_3c6ba5321dfd73d4").Text, "one day to leave") {
+		t.Error("a cancelled refresh changed the index")
+	}
 }
 
 func TestRefreshFailureIsReportedAndOldIndexServes(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 
+	"github.com/incidentbot/incidentbot"
+
 	"github.com/incidentbot/incidentbot/config"
 )
 
@@ -16,15 +18,19 @@ type service struct {
 	library  Library
 	log      *slog.Logger
 
-	metrics  *metrics
-	feedback *feedbackLog
-	recent   *recentAnswers // answers the buttons under them refer to
-	cache    *answerCache
-	limits   *limiter // nil: unlimited
-	queue    *queue
-	inflight *inflight
-	convs    *conversations
-	router   *router
+	metrics   *metrics
+	feedback  *feedbackLog
+	recent    *recentAnswers // answers the buttons under them refer to
+	cache     *answerCache
+	limits    *limiter // nil: unlimited
+	queue     *queue
+	inflight  *inflight
+	convs     *conversations
+	router    *router
+	refreshes *pendingRefreshes
+	dataDir   string
+	// loadCorpus reads the corpus for /refresh's preview (nil: no diff).
+	loadCorpus func() ([]*incidentbot.Article, error)
 
 	// work is the parent of every handler's context. It outlives the Run
 	// context so answers in flight can finish during a shutdown, and is
@@ -34,24 +40,27 @@ type service struct {
 }
 
 type serviceOptions struct {
-	cfg      config.Discord
-	answerer Answerer
-	library  Library
-	dataDir  string
-	log      *slog.Logger
-	console  bool
+	cfg        config.Discord
+	answerer   Answerer
+	library    Library
+	dataDir    string
+	log        *slog.Logger
+	console    bool
+	loadCorpus func() ([]*incidentbot.Article, error)
 }
 
 func newService(o serviceOptions) *service {
 	s := &service{
 		cfg: o.cfg, answerer: o.answerer, library: o.library, log: o.log,
-		metrics:  newMetrics(),
-		feedback: newFeedbackLog(o.dataDir),
-		recent:   newRecentAnswers(2000),
-		cache:    newAnswerCache(512, cacheTTL),
-		queue:    newQueue(o.cfg.MaxConcurrent, o.cfg.QueueSize),
-		inflight: newInflight(),
-		convs:    newConversations(1000, o.cfg.ThreadContextTurns),
+		metrics:   newMetrics(),
+		feedback:  newFeedbackLog(o.dataDir),
+		recent:    newRecentAnswers(2000),
+		cache:     newAnswerCache(512, cacheTTL),
+		queue:     newQueue(o.cfg.MaxConcurrent, o.cfg.QueueSize),
+		inflight:  newInflight(),
+		convs:     newConversations(1000, o.cfg.ThreadContextTurns),
+		refreshes: newPendingRefreshes(),
+		dataDir:   o.dataDir, loadCorpus: o.loadCorpus,
 	}
 	if !o.console {
 		s.limits = newLimiter(o.cfg.RateLimit.PerUser, o.cfg.RateLimit.PerChannel, o.cfg.RateLimit.Window)
@@ -77,6 +86,7 @@ func (s *service) routes() *router {
 	r.Command("summary", s.summary, s.moderatorsOnly, s.rateLimited, s.admitted, s.deferred(false), s.slotted, timeout(answerTimeout))
 	r.Command("timeline", s.timeline, s.moderatorsOnly, s.rateLimited, s.admitted, s.deferred(false), s.slotted, timeout(answerTimeout))
 	r.Command("refresh", s.refresh, s.maintainersOnly, s.deferred(true), timeout(refreshTimeout))
+	r.Component(refreshPrefix, s.confirmRefresh, s.maintainersOnly, s.deferred(true), timeout(refreshTimeout))
 	r.Component(feedbackPrefix, s.vote)
 	r.Component(sourcesPrefix, s.showSources)
 	return r

@@ -28,7 +28,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	b, err := bot.New(bot.Options{
 		Config: cfg.Discord, HTTP: cfg.HTTP, Token: token, DataDir: cfg.Data,
-		Answerer: a.answerer, Library: a.store, Logger: log,
+		Answerer: a.answerer, Library: a.store, LoadCorpus: corpusLoader(cfg.Corpus), Logger: log,
 	})
 	if err != nil {
 		return err
@@ -51,7 +51,7 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		fmt.Fprintln(stdout, "Ask about the 2022 cyberattacks on Albania, Montenegro and Kosovo. Commands: /ask, /sources, /summary [topic], /timeline, /refresh; a plain line is a question. Ctrl-D quits.")
 	}
 	return bot.Console(ctx, stdin, stdout, bot.ConsoleOptions{
-		Answerer: a.answerer, Library: a.store, Config: cfg.Discord, DataDir: cfg.Data, Logger: log,
+		Answerer: a.answerer, Library: a.store, LoadCorpus: corpusLoader(cfg.Corpus), Config: cfg.Discord, DataDir: cfg.Data, Logger: log,
 	})
 }
 
