@@ -34,6 +34,7 @@ type Citation struct {
 	Outlet string  `json:"outlet"`
 	Date   string  `json:"date"`
 	URL    string  `json:"url"`
+	Added  string  `json:"added,omitempty"` // when the article entered the index, YYYY-MM-DD
 	Quote  string  `json:"quote"`
 	Start  int     `json:"start"`
 	End    int     `json:"end"`

@@ -17,6 +17,17 @@ type Article struct {
 	Tags          []string
 	Text          string
 	Path          string // where it was loaded from, for error messages
+	// Added is when the article first entered the index (kept across
+	// refreshes); zero until it is indexed.
+	Added time.Time
+}
+
+// AddedString is the day the article was added to the index, or "".
+func (a *Article) AddedString() string {
+	if a.Added.IsZero() {
+		return ""
+	}
+	return a.Added.Format("2006-01-02")
 }
 
 // DatePrecision says how much of an Article's Date is known.

@@ -154,7 +154,7 @@ var vagueTerms = map[string]bool{"happen": true, "that": true, "say": true, "sai
 // citation makes a Citation quoting text[span] of hit's article.
 func citation(n int, a *incidentbot.Article, span incidentbot.Span, score float64) incidentbot.Citation {
 	return incidentbot.Citation{
-		N: n, Doc: a.ID, Title: a.Title, Outlet: a.Outlet, Date: a.DateString(), URL: a.URL,
+		N: n, Doc: a.ID, Title: a.Title, Outlet: a.Outlet, Date: a.DateString(), URL: a.URL, Added: a.AddedString(),
 		Quote: a.Text[span.Start:span.End], Start: span.Start, End: span.End, Score: score,
 	}
 }

@@ -72,7 +72,7 @@ func renderCitations(cites []incidentbot.Citation, limit int) (string, bool) {
 	var b strings.Builder
 	trimmed := false
 	for _, c := range cites {
-		fmt.Fprintf(&b, "**[%d]** %s\n", c.N, sourceLine(c.Title, c.Doc, c.Outlet, c.Date))
+		fmt.Fprintf(&b, "**[%d]** %s\n", c.N, sourceLine(c.Title, c.Doc, c.Outlet, c.Date, c.Added))
 		q := oneLine(c.Quote)
 		if limit > 0 && utf8.RuneCountInString(q) > limit {
 			q, trimmed = clip(q, limit), true
@@ -92,7 +92,7 @@ func renderCitations(cites []incidentbot.Citation, limit int) (string, bool) {
 }
 
 // sourceLine is "*Title* — Outlet, 2022-09-16", leaving out what is unknown.
-func sourceLine(title, doc, outlet, date string) string {
+func sourceLine(title, doc, outlet, date, added string) string {
 	if title == "" {
 		title = doc
 	}
@@ -107,6 +107,9 @@ func sourceLine(title, doc, outlet, date string) string {
 	if len(meta) > 0 {
 		line += " — " + strings.Join(meta, ", ")
 	}
+	if added != "" {
+		line += " · added " + added
+	}
 	return line
 }
 
@@ -120,7 +123,7 @@ func renderSearch(query string, resp *retrieval.Response) string {
 	}
 	for i, h := range resp.Hits {
 		a := h.Article
-		fmt.Fprintf(&b, "\n**%d.** %s\n", i+1, sourceLine(a.Title, a.ID, a.Outlet, a.DateString()))
+		fmt.Fprintf(&b, "\n**%d.** %s\n", i+1, sourceLine(a.Title, a.ID, a.Outlet, a.DateString(), a.AddedString()))
 		fmt.Fprintf(&b, "> %s\n", clip(oneLine(h.Passage.Text), passageLimit))
 		if a.URL != "" {
 			fmt.Fprintf(&b, "<%s>\n", a.URL)

@@ -187,7 +187,6 @@ func NewIndex(embedderID string, articles []*incidentbot.Article, vectorFor func
 	return newIndex(embedderID, articles, passages, vecs)
 }
 
-
 // TermIDF is how rare an analysed term is among the corpus's sentences; 0
 // when no sentence has it.
 func (ix *Index) TermIDF(term string) float64 { return ix.sentBM25.IDF(term) }

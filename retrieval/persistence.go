@@ -35,9 +35,10 @@ type Manifest struct {
 
 // ArticleRecord is an article as it was indexed.
 type ArticleRecord struct {
-	ID    string `json:"id"`
-	Title string `json:"title"`
-	Hash  string `json:"hash"`
+	ID    string    `json:"id"`
+	Title string    `json:"title"`
+	Hash  string    `json:"hash"`
+	Added time.Time `json:"added"` // when it first entered the index
 }
 
 // PassageRecord is a passage as it was indexed, with the hashes of its
@@ -58,7 +59,7 @@ type snapshot struct {
 func manifestOf(ix *Index) Manifest {
 	m := Manifest{Embedder: ix.EmbedderID, Dim: ix.Dim, BuiltAt: ix.BuiltAt}
 	for _, a := range ix.articles {
-		m.Articles = append(m.Articles, ArticleRecord{ID: a.ID, Title: a.Title, Hash: articleHash(a)})
+		m.Articles = append(m.Articles, ArticleRecord{ID: a.ID, Title: a.Title, Hash: articleHash(a), Added: a.Added})
 	}
 	for _, p := range ix.passages {
 		r := PassageRecord{ID: p.ID, Article: p.ArticleID, Hash: p.Hash}

@@ -160,6 +160,7 @@ func (s *Store) refresh(ctx context.Context, dryRun bool, snapshot *Manifest) (*
 	}
 	rep := diff(prev, articles, passages)
 	rep.DryRun = dryRun
+	restamped := stampAdded(prev, articles, start)
 
 	known := vectorSet{}
 	if v := s.vectors.Load(); v != nil {
@@ -204,7 +205,7 @@ func (s *Store) refresh(ctx context.Context, dryRun bool, snapshot *Manifest) (*
 	if err != nil {
 		return nil, fmt.Errorf("building index: %w", err)
 	}
-	if prev == nil || rep.Changed() || rep.Embedded > 0 {
+	if prev == nil || rep.Changed() || rep.Embedded > 0 || restamped {
 		if err := writeSnapshot(s.opts.DataDir, ix); err != nil {
 			return nil, fmt.Errorf("saving index (the previous one stays in use): %w", err)
 		}
@@ -223,6 +224,29 @@ func (s *Store) refresh(ctx context.Context, dryRun bool, snapshot *Manifest) (*
 		"added", strings.Join(rep.ArticlesAdded, ","), "changed", strings.Join(rep.ArticlesChanged, ","),
 		"removed", strings.Join(rep.ArticlesRemoved, ","), "embedded", rep.Embedded, "seconds", rep.Seconds)
 	return rep, nil
+}
+
+// stampAdded sets when each article entered the index: kept from the
+// previous index, or now for a new one. It reports whether an article the
+// previous index held had no date yet (a snapshot from before dates were
+// kept), so the dates get saved.
+func stampAdded(prev *Manifest, articles []*incidentbot.Article, now time.Time) (restamped bool) {
+	added := map[string]time.Time{}
+	if prev != nil {
+		for _, r := range prev.Articles {
+			added[r.ID] = r.Added
+		}
+	}
+	for _, a := range articles {
+		t, known := added[a.ID]
+		if known && !t.IsZero() {
+			a.Added = t
+			continue
+		}
+		a.Added = now.UTC().Truncate(time.Second)
+		restamped = restamped || known
+	}
+	return restamped
 }
 
 func articleHash(a *incidentbot.Article) string {

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/incidentbot/incidentbot"
 	"github.com/incidentbot/incidentbot/corpus"
@@ -295,5 +296,32 @@ func TestConcurrentRefreshesAreSerialised(t *testing.T) {
 	}
 	if added != 1 {
 		t.Errorf("four concurrent refreshes reported the new article %d times; one should add it, the rest see no change", added)
+	}
+}
+
+// Each article remembers when it entered the index, across refreshes and
+// restarts; answers and /sources show it.
+func TestArticlesRememberWhenTheyWereAdded(t *testing.T) {
+	ctx := context.Background()
+	corpusDir, dataDir := copyCorpus(t), t.TempDir()
+	s, _ := openStore(t, corpusDir, dataDir, &wordEmbedder{id: "words"})
+	first := s.Index().Article("002_013f2565afa33a21").Added
+	if first.IsZero() {
+		t.Fatal("an indexed article has no added time")
+	}
+	time.Sleep(1100 * time.Millisecond) // added times are kept to the second
+	os.WriteFile(filepath.Join(corpusDir, "005_zeta.md"), []byte(newArticle), 0o644)
+	if _, err := s.Refresh(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Index().Article("002_013f2565afa33a21").Added; !got.Equal(first) {
+		t.Errorf("a refresh changed an old article's added time: %v → %v", first, got)
+	}
+	if !s.Index().Article("005_zeta").Added.After(first) {
+		t.Error("the new article should carry the later added time")
+	}
+	s2, _ := openStore(t, corpusDir, dataDir, &wordEmbedder{id: "words"})
+	if got := s2.Index().Article("002_013f2565afa33a21").Added; !got.Equal(first) {
+		t.Errorf("a restart lost the added time: %v → %v", first, got)
 	}
 }

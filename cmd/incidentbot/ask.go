@@ -78,6 +78,9 @@ func printCitations(w io.Writer, heading string, cs []incidentbot.Citation) {
 	fmt.Fprintf(w, "\n%s:\n", heading)
 	for _, c := range cs {
 		fmt.Fprintf(w, "[%d] %s — %s", c.N, c.Title, sourceLine(c.Outlet, c.Date))
+		if c.Added != "" {
+			fmt.Fprintf(w, " · added %s", c.Added)
+		}
 		if c.URL != "" {
 			fmt.Fprintf(w, " <%s>", c.URL)
 		}
