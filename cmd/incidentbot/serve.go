@@ -47,10 +47,12 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
+	prompt := ""
 	if isTerminal(stdout) {
 		fmt.Fprintln(stdout, "Ask about the 2022 cyberattacks on Albania, Montenegro and Kosovo. Commands: /ask, /sources, /summary [topic], /timeline, /refresh; a plain line is a question. Ctrl-D quits.")
+		prompt = "> "
 	}
-	return bot.Console(ctx, stdin, stdout, bot.ConsoleOptions{
+	return bot.Console(ctx, stdin, stdout, bot.ConsoleOptions{Prompt: prompt,
 		Answerer: a.answerer, Library: a.store, LoadCorpus: corpusLoader(cfg.Corpus), Config: cfg.Discord, DataDir: cfg.Data, Logger: log,
 	})
 }
