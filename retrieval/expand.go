@@ -1,6 +1,13 @@
 package retrieval
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+)
+
+// formulaic phrases of questions carry no subject: "What does TIMS stand
+// for?" is about TIMS, and "stand" would find "took a stand".
+var formulaic = regexp.MustCompile(`(?i)\b(stands?|short) for\b|\bwhat does\b|\bmean(s)?\b`)
 
 // News writing names things indirectly: a capital for its government
 // ("Tehran said"), a description for a country ("the Balkan country"), a

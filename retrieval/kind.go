@@ -21,13 +21,17 @@ const (
 )
 
 var (
-	whenQuestion  = regexp.MustCompile(`(?i)\b(when|what (day|date|month|time)|which (day|date|month)|on what day)\b`)
-	yearQuestion  = regexp.MustCompile(`(?i)\b(what|which|in what|in which) year\b|\bsince when\b`)
-	whoQuestion   = regexp.MustCompile(`(?i)^\s*(who|whom)\b|\b(which|what) (\w+ )?(analyst|minister|expert|official|leader|spokesman|spokesperson|person|journalist|professor|director|colonel|president|diplomat|ambassador|man|woman|prime minister)\b`)
-	yearMention   = regexp.MustCompile(`\b(19|20)\d\d\b`)
-	personMention = regexp.MustCompile(`\b\p{Lu}\p{Ll}+\s+(\p{Lu}\.\s+)?\p{Lu}[\p{Ll}’']+`)
-	countQuestion = regexp.MustCompile(`(?i)\b(how (many|much|long)|what (number|percentage|amount)|number of)\b`)
-	dateMention   = regexp.MustCompile(`(?i)\b(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?\s+(\d{1,2}(st|nd|rd|th)?|(19|20)\d\d)\b|\b\d{1,2}(st|nd|rd|th)?\s+(january|february|march|april|may|june|july|august|september|october|november|december|sept?|jul)\b|(?i)\b(in|of|since|until|by|early|late|mid-)\s*(january|february|march|april|may|june|july|august|september|october|november|december)\b`)
+	whenQuestion    = regexp.MustCompile(`(?i)\b(when|what (day|date|month|time)|which (day|date|month)|on what day)\b`)
+	yearQuestion    = regexp.MustCompile(`(?i)\b(what|which|in what|in which) year\b|\bsince when\b`)
+	whoQuestion     = regexp.MustCompile(`(?i)^\s*(who|whom)\b|\b(which|what) (\w+ )?(analyst|minister|expert|official|leader|spokesman|spokesperson|person|journalist|professor|director|colonel|president|diplomat|ambassador|man|woman|prime minister)\b`)
+	acronymQuestion = regexp.MustCompile(`\b(?:does|is|are)\s+(\p{Lu}[\p{Lu}\d-]{1,9})\s+(?:stand for|short for|mean)\b`)
+	yearMention     = regexp.MustCompile(`\b(19|20)\d\d\b`)
+	personMention   = regexp.MustCompile(`\b\p{Lu}\p{Ll}+\s+(\p{Lu}\.\s+)?\p{Lu}[\p{Ll}’']+`)
+	countQuestion   = regexp.MustCompile(`(?i)\b(how (many|much|long)|what (number|percentage|amount)|number of)\b`)
+	dateMention     = regexp.MustCompile(`(?i)\b(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?\s+(\d{1,2}(st|nd|rd|th)?|(19|20)\d\d)\b|\b\d{1,2}(st|nd|rd|th)?\s+(january|february|march|april|may|june|july|august|september|october|november|december|sept?|jul)\b|(?i)\b(in|of|since|until|by|early|late|mid-)\s*(january|february|march|april|may|june|july|august|september|october|november|december)\b`)
+	// dayMention is a date to the day ("July 15", "15 July"), the best
+	// answer to "when"; a month alone ("in July") answers it less well.
+	dayMention    = regexp.MustCompile(`(?i)\b(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?\s+\d{1,2}(st|nd|rd|th)?\b|\b\d{1,2}(st|nd|rd|th)?\s+(january|february|march|april|may|june|july|august|september|october|november|december|sept?|jul)\b`)
 	numberMention = regexp.MustCompile(`\b\d[\d,.]*\b|(?i)\b(two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?)\b`)
 )
 
@@ -91,8 +95,14 @@ func kindsOf(text string) uint8 {
 			bits |= 1 << k
 		}
 	}
+	if dayMention.MatchString(text) {
+		bits |= dayBit
+	}
 	return bits
 }
+
+// dayBit marks, beside the kinds, a sentence with a date to the day.
+const dayBit = 1 << 7
 
 // SentenceHasAnswerKind reports whether sentence i of passage p holds an
 // answer of the kind AnswerKind named.

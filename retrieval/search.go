@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/philippgille/chromem-go"
 
@@ -95,7 +96,7 @@ func (ix *Index) search(ctx context.Context, query string, qv []float32, k int, 
 	if len(ix.passages) == 0 || k <= 0 {
 		return resp, nil
 	}
-	expanded := ExpandQuery(query)
+	expanded := ExpandQuery(formulaic.ReplaceAllString(query, " "))
 	passBM := ix.bm25.Scores(expanded)
 	sentBM := ix.sentBM25.Scores(expanded)
 	passBMMax, sentBMMax := passBM.Max(), sentBM.Max()
@@ -166,6 +167,12 @@ func (ix *Index) search(ctx context.Context, query string, qv []float32, k int, 
 		return f
 	}
 	want := answerKind(query)
+	// "What does TIMS stand for?" is answered where the article spells it
+	// out: "… Total Information Management System (TIMS)".
+	var spelledOut string
+	if m := acronymQuestion.FindStringSubmatch(query); m != nil {
+		spelledOut = "(" + m[1] + ")"
+	}
 	scores := map[int]float64{}
 	bestSent := map[int]int{}
 	switch m {
@@ -194,8 +201,15 @@ func (ix *Index) search(ctx context.Context, query string, qv []float32, k int, 
 			best, bj := math.Inf(-1), 0
 			for j := range f.sentCos {
 				s := w.SentenceBM25*f.sentBM25[j] + w.SentenceCosine*f.sentCos[j]
-				if want != anyKind && ix.sentKinds[int(ix.sentFirst[pi])+j]&(1<<want) != 0 {
+				if spelledOut != "" && strings.Contains(ix.SentenceText(ix.passages[pi], j), spelledOut) {
 					s += w.AnswerKind
+				}
+				if bits := ix.sentKinds[int(ix.sentFirst[pi])+j]; want != anyKind && bits&(1<<want) != 0 {
+					if want == dateKind && bits&dayBit == 0 {
+						s += w.AnswerKind / 2 // a month answers "when" less well than a day
+					} else {
+						s += w.AnswerKind
+					}
 				}
 				if s > best {
 					best, bj = s, j

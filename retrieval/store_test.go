@@ -325,3 +325,20 @@ func TestArticlesRememberWhenTheyWereAdded(t *testing.T) {
 		t.Errorf("a restart lost the added time: %v → %v", first, got)
 	}
 }
+
+// Question patterns the hybrid score knows: an acronym is answered where it
+// is spelled out; "when" prefers a day to a month.
+func TestAnswerKindsGuideRanking(t *testing.T) {
+	s, _ := openStore(t, copyCorpus(t), t.TempDir(), &wordEmbedder{id: "words"})
+	resp, err := s.Search(context.Background(), "What does TIMS stand for?", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(resp.Hits[0].Passage.Text, "Total Information Management System (TIMS)") {
+		t.Errorf("the spelled-out acronym should rank first, got %q", resp.Hits[0].Passage.Text)
+	}
+	if AnswerKind("When did Montenegro come under attack?") != "date" || AnswerKind("In what year did Albania take in the MEK?") != "year" ||
+		AnswerKind("How many representatives left?") != "number" || AnswerKind("Which minister said it?") != "person" {
+		t.Error("question kinds misread")
+	}
+}
