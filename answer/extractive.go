@@ -17,7 +17,7 @@ import (
 
 // Scoring weights for candidate sentences, and the refusal threshold, tuned
 // on eval/questions.yaml (`incidentbot eval`).
-var (
+const (
 	wCosine   = 1.5 // encoder similarity of sentence and question
 	wCover    = 1.5 // share of the question's (IDF-weighted) terms in the sentence
 	wKind     = 0.3 // the sentence holds the kind of answer asked for
