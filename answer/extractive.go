@@ -262,8 +262,8 @@ func values(qa question, c *candidate) map[string]bool {
 	out := map[string]bool{}
 	switch qa.kind {
 	case "date":
-		for _, d := range findDates(c.text) {
-			out[d.key()] = true
+		for _, d := range retrieval.FindDates(c.text) {
+			out[d.Key()] = true
 		}
 	case "number", "year":
 		for _, w := range strings.FieldsFunc(c.text, func(r rune) bool { return !(r >= '0' && r <= '9' || r == ',') }) {

@@ -157,7 +157,7 @@ func (a *Answerer) extractiveSummary(ctx context.Context, label string, hits []r
 		if qv != nil {
 			s.score += vecDot(qv, s.vec)
 		}
-		if len(findDates(s.text)) > 0 {
+		if len(retrieval.FindDates(s.text)) > 0 {
 			s.score += 0.05 // dated facts make better briefings
 		}
 		if isOpinion(s.text) {

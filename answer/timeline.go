@@ -40,7 +40,7 @@ func (a *Answerer) Timeline(ctx context.Context) (*incidentbot.Timeline, error) 
 	seen := map[string]bool{}
 	var dated []retrieval.Hit
 	for _, h := range hits {
-		if len(findDates(h.Passage.Text)) > 0 && !seen[h.Passage.ID] && len(dated) < 12 {
+		if len(retrieval.FindDates(h.Passage.Text)) > 0 && !seen[h.Passage.ID] && len(dated) < 12 {
 			seen[h.Passage.ID] = true
 			dated = append(dated, h)
 		}
@@ -86,7 +86,7 @@ func extractiveTimeline(hits []retrieval.Hit) *incidentbot.Timeline {
 			if strings.HasSuffix(strings.TrimRight(text, "\"'”’ "), "?") {
 				continue
 			}
-			for _, d := range findDates(text) {
+			for _, d := range retrieval.FindDates(text) {
 				date := normaliseDate(d, h.Article)
 				if date == "" {
 					continue
@@ -150,7 +150,7 @@ func (e *event) current() bool {
 // normaliseDate writes a date mention as YYYY-MM-DD (or YYYY-MM), taking
 // the year from the article when the text gives none. Without a year from
 // either, the date cannot be placed and "" is returned.
-func normaliseDate(d dateMention, a *incidentbot.Article) string {
+func normaliseDate(d retrieval.DateMention, a *incidentbot.Article) string {
 	year := d.Year
 	if year == 0 {
 		if a.DatePrecision == incidentbot.DateUnknown {

@@ -28,11 +28,7 @@ var (
 	yearMention     = regexp.MustCompile(`\b(19|20)\d\d\b`)
 	personMention   = regexp.MustCompile(`\b\p{Lu}\p{Ll}+\s+(\p{Lu}\.\s+)?\p{Lu}[\p{Ll}’']+`)
 	countQuestion   = regexp.MustCompile(`(?i)\b(how (many|much|long)|what (number|percentage|amount)|number of)\b`)
-	dateMention     = regexp.MustCompile(`(?i)\b(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?\s+(\d{1,2}(st|nd|rd|th)?|(19|20)\d\d)\b|\b\d{1,2}(st|nd|rd|th)?\s+(january|february|march|april|may|june|july|august|september|october|november|december|sept?|jul)\b|(?i)\b(in|of|since|until|by|early|late|mid-)\s*(january|february|march|april|may|june|july|august|september|october|november|december)\b`)
-	// dayMention is a date to the day ("July 15", "15 July"), the best
-	// answer to "when"; a month alone ("in July") answers it less well.
-	dayMention    = regexp.MustCompile(`(?i)\b(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?\s+\d{1,2}(st|nd|rd|th)?\b|\b\d{1,2}(st|nd|rd|th)?\s+(january|february|march|april|may|june|july|august|september|october|november|december|sept?|jul)\b`)
-	numberMention = regexp.MustCompile(`\b\d[\d,.]*\b|(?i)\b(two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?)\b`)
+	numberMention   = regexp.MustCompile(`\b\d[\d,.]*\b|(?i)\b(two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?)\b`)
 )
 
 func answerKind(question string) kind {
@@ -53,7 +49,7 @@ func answerKind(question string) kind {
 func hasKind(text string, k kind) bool {
 	switch k {
 	case dateKind:
-		return dateMention.MatchString(text)
+		return len(FindDates(text)) > 0
 	case yearKind:
 		return yearMention.MatchString(text)
 	case numberKind:
@@ -95,8 +91,10 @@ func kindsOf(text string) uint8 {
 			bits |= 1 << k
 		}
 	}
-	if dayMention.MatchString(text) {
-		bits |= dayBit
+	for _, d := range FindDates(text) {
+		if d.Day > 0 {
+			bits |= dayBit // a date to the day answers "when" best
+		}
 	}
 	return bits
 }

@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -115,5 +116,19 @@ func TestBM25RanksTheMatchingText(t *testing.T) {
 func TestDemonymsMeetCountries(t *testing.T) {
 	if !slices.Contains(Terms("Which Montenegrin minister spoke?"), "montenegro") || !slices.Contains(Terms("Kosovar leaders"), "kosovo") {
 		t.Error("a demonym must match its country")
+	}
+}
+
+func TestFindDates(t *testing.T) {
+	text := "TIRANA, Sept. 7, 2022 – on July 15th, and on 07 Sept 2022; in May, the first attack; Albania may act."
+	var got []string
+	for _, d := range FindDates(text) {
+		got = append(got, d.Key()+"/"+strconv.Itoa(d.Year))
+	}
+	want := []string{"9-7/2022", "7-15/0", "9-7/2022", "5-0/0"}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("dates %v, want %v (the verb 'may' is no date)", got, want)
 	}
 }

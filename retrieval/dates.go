@@ -1,4 +1,4 @@
-package answer
+package retrieval
 
 import (
 	"regexp"
@@ -7,9 +7,9 @@ import (
 	"time"
 )
 
-// dateMention is a date written in an article: "July 15", "Sept. 7, 2022",
+// DateMention is a date written in an article: "July 15", "Sept. 7, 2022",
 // "07 Sept 2022", "September 8th", "in May", "January 19, 2020".
-type dateMention struct {
+type DateMention struct {
 	Start, End int
 	Year       int // 0 when the text gives none
 	Month      time.Month
@@ -34,10 +34,10 @@ func parseMonth(s string) time.Month {
 	return 0
 }
 
-// findDates returns the dates written in text, in order. "May" alone is
+// FindDates returns the dates written in text, in order. "May" alone is
 // only a date after "in"/"since"/…, since it is also a verb.
-func findDates(text string) []dateMention {
-	var out []dateMention
+func FindDates(text string) []DateMention {
+	var out []DateMention
 	taken := func(s, e int) bool {
 		for _, d := range out {
 			if s < d.End && e > d.Start {
@@ -46,34 +46,30 @@ func findDates(text string) []dateMention {
 		}
 		return false
 	}
-	for _, m := range monthDay.FindAllStringSubmatchIndex(text, -1) {
-		day, _ := strconv.Atoi(text[m[4]:m[5]])
-		d := dateMention{Start: m[0], End: m[1], Month: parseMonth(text[m[2]:m[3]]), Day: day}
-		if m[6] >= 0 {
-			d.Year, _ = strconv.Atoi(text[m[6]:m[7]])
-		}
-		if d.Month != 0 && day >= 1 && day <= 31 {
-			out = append(out, d)
-		}
-	}
-	for _, m := range dayMonth.FindAllStringSubmatchIndex(text, -1) {
-		if taken(m[0], m[1]) {
-			continue
-		}
-		day, _ := strconv.Atoi(text[m[2]:m[3]])
-		d := dateMention{Start: m[0], End: m[1], Month: parseMonth(text[m[4]:m[5]]), Day: day}
-		if m[6] >= 0 {
-			d.Year, _ = strconv.Atoi(text[m[6]:m[7]])
-		}
-		if d.Month != 0 && day >= 1 && day <= 31 {
-			out = append(out, d)
+	// Submatch positions of day, month and year in each pattern.
+	for _, p := range []struct {
+		re                *regexp.Regexp
+		day, month, years int
+	}{{monthDay, 4, 2, 6}, {dayMonth, 2, 4, 6}} {
+		for _, m := range p.re.FindAllStringSubmatchIndex(text, -1) {
+			if taken(m[0], m[1]) {
+				continue
+			}
+			day, _ := strconv.Atoi(text[m[p.day]:m[p.day+1]])
+			d := DateMention{Start: m[0], End: m[1], Month: parseMonth(text[m[p.month]:m[p.month+1]]), Day: day}
+			if m[p.years] >= 0 {
+				d.Year, _ = strconv.Atoi(text[m[p.years]:m[p.years+1]])
+			}
+			if d.Month != 0 && day >= 1 && day <= 31 {
+				out = append(out, d)
+			}
 		}
 	}
 	for _, m := range monthYear.FindAllStringSubmatchIndex(text, -1) {
 		if taken(m[0], m[1]) {
 			continue
 		}
-		d := dateMention{Start: m[0], End: m[1], Month: parseMonth(text[m[2]:m[3]])}
+		d := DateMention{Start: m[0], End: m[1], Month: parseMonth(text[m[2]:m[3]])}
 		if m[4] >= 0 {
 			d.Year, _ = strconv.Atoi(text[m[4]:m[5]])
 		}
@@ -84,7 +80,7 @@ func findDates(text string) []dateMention {
 	return out
 }
 
-// key identifies the date's value regardless of how it was written.
-func (d dateMention) key() string {
+// Key identifies the date's value regardless of how it was written.
+func (d DateMention) Key() string {
 	return strconv.Itoa(int(d.Month)) + "-" + strconv.Itoa(d.Day)
 }
