@@ -18,6 +18,7 @@ const (
 	yearKind
 	numberKind
 	personKind
+	reasonKind
 )
 
 var (
@@ -25,6 +26,8 @@ var (
 	yearQuestion    = regexp.MustCompile(`(?i)\b(what|which|in what|in which) year\b|\bsince when\b`)
 	whoQuestion     = regexp.MustCompile(`(?i)^\s*(who|whom)\b|\b(which|what) (\w+ )?(analyst|minister|expert|official|leader|spokesman|spokesperson|person|journalist|professor|director|colonel|president|diplomat|ambassador|man|woman|prime minister)\b`)
 	acronymQuestion = regexp.MustCompile(`\b(?:does|is|are)\s+(\p{Lu}[\p{Lu}\d-]{1,9})\s+(?:stand for|short for|mean)\b`)
+	whyQuestion     = regexp.MustCompile(`(?i)^\s*(\w+\W+){0,3}?why\b|\b(what|which) (was|were|is) the (reason|motive|motivation|cause)|\bwhat (led|prompted|caused|motivated)\b`)
+	reasonMention   = regexp.MustCompile(`(?i)\b(because|due to|in response to|in retaliation|retaliat\w*|as a result|in proportion|motivat\w*|reasons?|after an? |following an? |for the reference that|since)\b`)
 	yearMention     = regexp.MustCompile(`\b(19|20)\d\d\b`)
 	personMention   = regexp.MustCompile(`\b\p{Lu}\p{Ll}+\s+(\p{Lu}\.\s+)?\p{Lu}[\p{Ll}’']+`)
 	countQuestion   = regexp.MustCompile(`(?i)\b(how (many|much|long)|what (number|percentage|amount)|number of)\b`)
@@ -42,6 +45,8 @@ func answerKind(question string) kind {
 		return numberKind
 	case whoQuestion.MatchString(q):
 		return personKind
+	case whyQuestion.MatchString(q):
+		return reasonKind
 	}
 	return anyKind
 }
@@ -54,6 +59,8 @@ func hasKind(text string, k kind) bool {
 		return yearMention.MatchString(text)
 	case numberKind:
 		return numberMention.MatchString(text)
+	case reasonKind:
+		return reasonMention.MatchString(text)
 	case personKind:
 		// A name after the sentence's first word: "…said Adrienne Watson".
 		if i := strings.IndexByte(text, ' '); i > 0 {
@@ -67,13 +74,13 @@ func hasKind(text string, k kind) bool {
 // AnswerKind names the kind of answer a question asks for: "date", "year",
 // "number", "person", or "" for any.
 func AnswerKind(question string) string {
-	return [...]string{"", "date", "year", "number", "person"}[answerKind(question)]
+	return [...]string{"", "date", "year", "number", "person", "reason"}[answerKind(question)]
 }
 
 // HasAnswerKind reports whether text holds an answer of the kind
 // AnswerKind returned.
 func HasAnswerKind(text, kindName string) bool {
-	for k, name := range [...]string{"", "date", "year", "number", "person"} {
+	for k, name := range [...]string{"", "date", "year", "number", "person", "reason"} {
 		if name == kindName {
 			return hasKind(text, kind(k))
 		}
@@ -86,7 +93,7 @@ func HasAnswerKind(text, kindName string) bool {
 // instead of running the patterns on every query.
 func kindsOf(text string) uint8 {
 	var bits uint8
-	for k := dateKind; k <= personKind; k++ {
+	for k := dateKind; k <= reasonKind; k++ {
 		if hasKind(text, k) {
 			bits |= 1 << k
 		}
@@ -109,7 +116,7 @@ func (ix *Index) SentenceHasAnswerKind(p *incidentbot.Passage, i int, kindName s
 	if !ok || i < 0 || i >= len(p.Sentences) {
 		return false
 	}
-	for k, name := range [...]string{"", "date", "year", "number", "person"} {
+	for k, name := range [...]string{"", "date", "year", "number", "person", "reason"} {
 		if name == kindName {
 			return k == 0 || ix.sentKinds[int(ix.sentFirst[pi])+i]&(1<<k) != 0
 		}

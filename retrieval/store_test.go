@@ -338,7 +338,7 @@ func TestAnswerKindsGuideRanking(t *testing.T) {
 		t.Errorf("the spelled-out acronym should rank first, got %q", resp.Hits[0].Passage.Text)
 	}
 	if AnswerKind("When did Montenegro come under attack?") != "date" || AnswerKind("In what year did Albania take in the MEK?") != "year" ||
-		AnswerKind("How many representatives left?") != "number" || AnswerKind("Which minister said it?") != "person" {
+		AnswerKind("How many representatives left?") != "number" || AnswerKind("Which minister said it?") != "person" || AnswerKind("Why did Albania cut ties?") != "reason" {
 		t.Error("question kinds misread")
 	}
 }
