@@ -34,6 +34,19 @@ var (
 	numberMention   = regexp.MustCompile(`\b\d[\d,.]*\b|(?i)\b(two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?)\b`)
 )
 
+var definitionQuestion = regexp.MustCompile(`(?i)^\s*(?:what|who)\s+(?:is|are|was|were)\s+(?:the\s+)?([\p{L}\d’'.-]+(?:\s+[\p{L}\d’'.-]+){0,3})\s*\??\s*$`)
+
+// definition returns, for "What is X?", a pattern matching sentences that
+// say what X is; nil for other questions.
+func definition(question string) *regexp.Regexp {
+	m := definitionQuestion.FindStringSubmatch(question)
+	if m == nil {
+		return nil
+	}
+	x := regexp.QuoteMeta(m[1])
+	return regexp.MustCompile(`(?i)\b` + x + `\b(?:\s*\([^)]*\))?(?:,|\s+(?:is|was|are|were))\s+(?:an?|the)\s`)
+}
+
 func answerKind(question string) kind {
 	q := strings.TrimSpace(question)
 	switch {

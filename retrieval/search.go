@@ -172,7 +172,12 @@ func (ix *Index) search(ctx context.Context, query string, qv []float32, k int, 
 	var spelledOut string
 	if m := acronymQuestion.FindStringSubmatch(query); m != nil {
 		spelledOut = "(" + m[1] + ")"
+	} else if m := definitionQuestion.FindStringSubmatch(query); m != nil && m[1] == strings.ToUpper(m[1]) {
+		spelledOut = "(" + m[1] + ")" // "What is TIMS?"
 	}
+	// "What is the MEK?" is answered where the article says what it is:
+	// "MEK, an Iranian dissident group", "the MEK is an Islamic group".
+	defines := definition(query)
 	scores := map[int]float64{}
 	bestSent := map[int]int{}
 	switch m {
@@ -202,6 +207,9 @@ func (ix *Index) search(ctx context.Context, query string, qv []float32, k int, 
 			for j := range f.sentCos {
 				s := w.SentenceBM25*f.sentBM25[j] + w.SentenceCosine*f.sentCos[j]
 				if spelledOut != "" && strings.Contains(ix.SentenceText(ix.passages[pi], j), spelledOut) {
+					s += w.AnswerKind
+				}
+				if defines != nil && defines.MatchString(ix.SentenceText(ix.passages[pi], j)) {
 					s += w.AnswerKind
 				}
 				if bits := ix.sentKinds[int(ix.sentFirst[pi])+j]; want != anyKind && bits&(1<<want) != 0 {

@@ -342,3 +342,19 @@ func TestAnswerKindsGuideRanking(t *testing.T) {
 		t.Error("question kinds misread")
 	}
 }
+
+func TestDefinitionQuestions(t *testing.T) {
+	s, _ := openStore(t, copyCorpus(t), t.TempDir(), &wordEmbedder{id: "words"})
+	for q, want := range map[string]string{
+		"What is the MEK?": "the MEK is an Islamic political group",
+		"What is TIMS?":    "Total Information Management System (TIMS)",
+	} {
+		resp, err := s.Search(context.Background(), q, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(resp.Hits[0].Passage.Text, want) {
+			t.Errorf("%q: the defining passage should rank first, got %q", q, resp.Hits[0].Passage.Text)
+		}
+	}
+}
