@@ -1,6 +1,7 @@
 package answer
 
 import (
+	"regexp"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -100,6 +101,7 @@ func (a *Answerer) extractive(q string, resp *retrieval.Response) *incidentbot.A
 		return refusal(ans, resp)
 	}
 	best := cands[0]
+	extended := extend(best)
 	chosen := []*candidate{best}
 	agreeing := map[*candidate][]*candidate{}
 	conflict := false
@@ -117,7 +119,7 @@ func (a *Answerer) extractive(q string, resp *retrieval.Response) *incidentbot.A
 			if len(agreeing[best]) < 2 {
 				agreeing[best] = append(agreeing[best], c)
 			}
-		case len(chosen) == 1 && c.score >= 0.85*best.score && !similar(best, c) && !sameValue(qa, best, c) &&
+		case len(chosen) == 1 && !extended && c.score >= 0.85*best.score && !similar(best, c) && !sameValue(qa, best, c) &&
 			wordCount(best.text)+wordCount(c.text) <= 2*pairWords:
 			chosen = append(chosen, c)
 		}
@@ -139,12 +141,44 @@ func (a *Answerer) extractive(q string, resp *retrieval.Response) *incidentbot.A
 		if len(chosen) > 1 {
 			budget = pairWords
 		}
-		parts = append(parts, clip(qa, c, budget)+" "+markers)
+		shown := clip(qa, c, budget)
+		if extended && c == best && wordCount(c.text) > budget {
+			// The neighbour is there for what it adds after the sentence:
+			// keep the start, cut the end.
+			shown = firstWords(c.text, budget) + "…"
+		}
+		parts = append(parts, shown+" "+markers)
 		ans.TotalSentences++
 		ans.SupportedSentences++
 	}
 	ans.Text = strings.Join(parts, " ")
 	return ans
+}
+
+// Sentences that cannot stand alone: the next one continues this one ("The
+// event was cancelled…", "At that time, … X and Y"), or this one closes a
+// quotation the previous one opened (“… .” / "…,” said Hultquist).
+var (
+	continuation = regexp.MustCompile(`^(At that time|At the time|The event|The latter|The former|They|He|She|It|This|These|Those|Both|Among them)\b`)
+	closesQuote  = regexp.MustCompile(`^[^“"]*[”"],?\s+(said|says|told|added|stated)\b`)
+)
+
+// extend widens the best sentence to the neighbour it needs to make sense,
+// when the two together stay short. The span stays verbatim.
+func extend(c *candidate) bool {
+	ss := c.hit.Passage.Sentences
+	text := c.hit.Article.Text
+	if j := c.index + 1; j < len(ss) && continuation.MatchString(text[ss[j].Start:ss[j].End]) &&
+		wordCount(c.text) < maxWords/2 {
+		c.span.End = ss[j].End
+	} else if j := c.index - 1; j >= 0 && closesQuote.MatchString(c.text) &&
+		strings.HasPrefix(strings.TrimSpace(text[ss[j].Start:ss[j].End]), "“") && wordCount(text[ss[j].Start:ss[j].End]) < maxWords/2 {
+		c.span.Start = ss[j].Start
+	} else {
+		return false
+	}
+	c.text = text[c.span.Start:c.span.End]
+	return true
 }
 
 func refusal(ans *incidentbot.Answer, resp *retrieval.Response) *incidentbot.Answer {
