@@ -66,13 +66,26 @@ type question struct {
 
 func analyseQuestion(ix *retrieval.Index, q string) question {
 	qa := question{text: q, kind: retrieval.AnswerKind(q), terms: map[string]float64{}}
+	// A word the corpus never uses but knows another name for ("Pristina" →
+	// Kosovo) is a reference, not a sign the question is off-topic.
+	referred := map[string]bool{}
+	for _, w := range strings.Fields(q) {
+		if retrieval.ExpandQuery(w) != w {
+			for _, t := range retrieval.Terms(w) {
+				referred[t] = true
+			}
+		}
+	}
 	for _, t := range contentTerms(q) {
 		if _, ok := qa.terms[t]; ok {
 			continue
 		}
 		idf := ix.TermIDF(t)
 		w := idf
-		if idf == 0 {
+		switch {
+		case idf == 0 && referred[t]:
+			w = 1
+		case idf == 0:
 			w = 3 // unknown to the corpus: a strong sign it is off-topic
 			qa.unseen += w
 		}
