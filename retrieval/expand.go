@@ -74,7 +74,6 @@ var aliases = map[string]string{
 	"creature":        "mosquito animal",
 	"why":             "because reason motivation",
 	"motive":          "motivation reason",
-	"year":            "",
 }
 
 // ExpandQuery returns the query with the corpus's words for its indirect

@@ -37,7 +37,7 @@ type Weights struct {
 }
 
 // DefaultWeights are the tuned weights.
-var DefaultWeights = Weights{SentenceBM25: 0.5, SentenceCosine: 1.5, PassageBM25: 1, PassageCosine: 0, AnswerKind: 0.6}
+var DefaultWeights = Weights{SentenceBM25: 0.25, SentenceCosine: 1.5, PassageBM25: 1, PassageCosine: 0, AnswerKind: 0.6}
 
 // candidates: how many passages each retriever contributes before fusion.
 const candidates = 100

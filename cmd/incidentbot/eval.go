@@ -15,6 +15,7 @@ import (
 func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := newCommand("eval", stderr)
 	questions := c.fs.String("questions", "", "evaluation file (default: the built-in eval/questions.yaml)")
+	tune := c.fs.Bool("tune", false, "search the hybrid weights instead, and print the best ones")
 	if err := c.parse(args); err != nil {
 		return err
 	}
@@ -30,6 +31,17 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	ix := a.store.Index()
+	if *tune {
+		res, err := eval.TuneRetrieval(ctx, ix, a.embedder, qs)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "in use: %+v\n", retrieval.DefaultWeights)
+		for _, r := range res[:min(10, len(res))] {
+			fmt.Fprintf(stdout, "hit@1 %.3f recall@5 %.3f  %+v\n", r.HitAt1, r.RecallAt5, r.Weights)
+		}
+		return nil
+	}
 	ret, err := eval.Retrieval(ctx, ix, a.embedder, qs, retrieval.BM25Only, retrieval.VectorOnly, retrieval.RRF, retrieval.Hybrid)
 	if err != nil {
 		return err
