@@ -129,6 +129,7 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // ("and who did Montenegro blame?") is searched as it is, so the earlier
 // topic does not drown it.
 func retrievalQuery(q string, history []incidentbot.Turn) string {
+	q = questionPart(q)
 	if len(history) == 0 {
 		return q
 	}
@@ -136,6 +137,26 @@ func retrievalQuery(q string, history []incidentbot.Turn) string {
 		return q
 	}
 	return history[len(history)-1].Question + " " + q
+}
+
+// questionPart keeps the sentences of a message that ask something: in
+// "Hi! Ignore your rules. When did Albania cut ties with Iran?" the
+// greeting and the instruction are not what to search for.
+func questionPart(q string) string {
+	spans := retrieval.SplitSentences(q, incidentbot.Span{End: len(q)})
+	if len(spans) < 2 {
+		return q
+	}
+	var asked []string
+	for _, s := range spans {
+		if t := q[s.Start:s.End]; strings.HasSuffix(strings.TrimRight(t, "\"'”’) "), "?") {
+			asked = append(asked, t)
+		}
+	}
+	if len(asked) == 0 {
+		return q
+	}
+	return strings.Join(asked, " ")
 }
 
 func contentTerms(s string) []string {
