@@ -104,7 +104,11 @@ func TestAgainstCorpus(t *testing.T) {
 	for id, b := range bodies {
 		norm[id] = Normalize(b)
 	}
-	for _, q := range loadFile(t) {
+	heldout, err := Load("heldout.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range append(loadFile(t), heldout...) {
 		if q.Unanswerable {
 			continue
 		}
