@@ -37,7 +37,7 @@ func TestQualityDoesNotRegress(t *testing.T) {
 	bm25, hybrid := ret[0], ret[1]
 	t.Logf("bm25 %+v", bm25)
 	t.Logf("hybrid %+v", hybrid)
-	if hybrid.RecallAt5 < 0.97 || hybrid.HitAt1 < 0.84 || hybrid.MRR < 0.88 {
+	if hybrid.RecallAt5 < 0.99 || hybrid.HitAt1 < 0.9 || hybrid.MRR < 0.93 {
 		t.Errorf("hybrid retrieval regressed: recall@5 %.3f hit@1 %.3f MRR %.3f", hybrid.RecallAt5, hybrid.HitAt1, hybrid.MRR)
 	}
 	if hybrid.HitAt1 <= bm25.HitAt1 {
@@ -56,7 +56,7 @@ func TestQualityDoesNotRegress(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("answers %+v", s)
-	if s.Accuracy < 0.85 || s.CitationSupport < 0.85 || s.Verbatim != 1 || s.FalseRefusals > 1 || s.MaxWords > 70 {
+	if s.Accuracy < 0.87 || s.CitationSupport < 0.87 || s.Verbatim != 1 || s.FalseRefusals > 1 || s.MaxWords > 70 {
 		t.Errorf("answers regressed: %+v", s)
 	}
 	if s.RefusalAccuracy < 0.43 {
