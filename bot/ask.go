@@ -20,7 +20,7 @@ func (s *service) ask(ctx context.Context, ev *Event) error {
 		history = ev.Conv.History(ctx)
 	}
 	stream := startStream(ctx, s.cfg.StreamEditInterval, func(ctx context.Context, text string) error {
-		return ev.reply.Progress(ctx, text+"\n\n*✍️ writing…*")
+		return ev.reply.Progress(ctx, text+"\n\n*✍️ writing… (a draft: its sources are checked when it is done)*")
 	})
 	ans, err := s.answerCached(ctx, answer.Request{Question: q, History: history, OnPartial: stream.update})
 	stream.stop()
