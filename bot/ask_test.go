@@ -126,7 +126,7 @@ func TestTooLateToAcknowledgeIsDropped(t *testing.T) {
 	h := start(t, setup{})
 	h.srv.SetAckDeadline(time.Nanosecond)
 	in := h.ask("Who attacked Albania?")
-	rec, err := h.srv.WaitInteraction(ctxT(t, 30*time.Second), in.ID, func(r *discordtest.InteractionRecord) bool {
+	_, err := h.srv.WaitInteraction(ctxT(t, 30*time.Second), in.ID, func(r *discordtest.InteractionRecord) bool {
 		return r.HasError(discordtest.CodeUnknownInteraction)
 	})
 	if err != nil {
@@ -134,7 +134,7 @@ func TestTooLateToAcknowledgeIsDropped(t *testing.T) {
 	}
 	h.srv.SetAckDeadline(3 * time.Second)
 	h.answered(h.ask("When did Albania cut diplomatic ties with Iran?").ID)
-	rec = h.srv.Interaction(in.ID)
+	rec := h.srv.Interaction(in.ID)
 	if len(rec.Callbacks) != 1 || len(rec.Errors) != 1 || rec.Original != nil {
 		t.Errorf("after 10062 the bot kept trying: callbacks %d, errors %v", len(rec.Callbacks), rec.Errors)
 	}

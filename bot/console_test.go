@@ -100,14 +100,14 @@ func TestRealSummaryAndTimeline(t *testing.T) {
 		discordtest.SlashCommand("timeline").ByMember(withPerm),
 	} {
 		in := h.send(cmd)
-		rec, err := h.srv.WaitInteraction(ctxT(t, 60*time.Second), in.ID, func(r *discordtest.InteractionRecord) bool {
+		_, err := h.srv.WaitInteraction(ctxT(t, 60*time.Second), in.ID, func(r *discordtest.InteractionRecord) bool {
 			return r.Original != nil && !r.Original.Loading()
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(100 * time.Millisecond) // followups, if the reply was split
-		rec = h.srv.Interaction(in.ID)
+		rec := h.srv.Interaction(in.ID)
 		all := text(rec)
 		if !strings.Contains(all, "**Sources**") || strings.Contains(all, "went wrong") {
 			t.Errorf("/%s:\n%s", cmd.CommandName, all)

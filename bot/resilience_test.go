@@ -209,13 +209,12 @@ func TestDeletedThinkingMessageAndExpiredToken(t *testing.T) {
 		id   string
 		code int
 	}{{deleted.ID, discordtest.CodeUnknownMessage}, {expired.ID, discordtest.CodeInvalidWebhookToken}} {
-		rec, err := h.srv.WaitInteraction(ctxT(t, 30*time.Second), tc.id, func(r *discordtest.InteractionRecord) bool { return r.HasError(tc.code) })
-		if err != nil {
+		if _, err := h.srv.WaitInteraction(ctxT(t, 30*time.Second), tc.id, func(r *discordtest.InteractionRecord) bool { return r.HasError(tc.code) }); err != nil {
 			t.Fatalf("waiting for %d: %v", tc.code, err)
 		}
 		// One failed edit, then silence: no error reply into the void.
 		time.Sleep(200 * time.Millisecond)
-		if rec = h.srv.Interaction(tc.id); len(rec.Errors) != 1 {
+		if rec := h.srv.Interaction(tc.id); len(rec.Errors) != 1 {
 			t.Errorf("interaction with %d: errors %v, want exactly one", tc.code, rec.Errors)
 		}
 	}

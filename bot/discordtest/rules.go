@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -569,8 +568,4 @@ func snowflakeLess(a, b string) bool {
 		return x < y
 	}
 	return a < b
-}
-
-func sortIDs(ids []string) {
-	sort.Slice(ids, func(i, j int) bool { return snowflakeLess(ids[i], ids[j]) })
 }
