@@ -34,6 +34,10 @@ const (
 	someUnseen     = 0.35 // …and with this much unknown,
 	offTopicCosine = 0.4  // a best sentence this far in meaning is no answer
 	minSupport     = 0.5  // cosine + cover of the best sentence
+	// The best sentence that names what is asked (focus.go) scores at least
+	// this share of the best sentence overall; a much weaker one means the
+	// passages are about something near the question, not about it.
+	minFitShare = 0.9
 )
 
 // candidate is one sentence of a retrieved passage.
@@ -109,8 +113,11 @@ func (a *Answerer) extractive(q string, resp *retrieval.Response) *incidentbot.A
 	ans := &incidentbot.Answer{Question: q, Mode: incidentbot.ModeExtractive}
 	ix := a.src.Index()
 	qa := analyseQuestion(ix, q)
-	cands := candidates(ix, qa, resp)
-	if len(cands) == 0 || !answers(qa, cands[0]) {
+	// Only a sentence that names what is asked can answer (focus.go).
+	asked := questionPart(q)
+	all := candidates(ix, qa, resp)
+	cands := fitting(readFocus(asked), all)
+	if len(cands) == 0 || !answers(qa, cands[0]) || cands[0].score < minFitShare*all[0].score || unknownName(ix, asked) != "" {
 		return refusal(ans, resp)
 	}
 	best := cands[0]

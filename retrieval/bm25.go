@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"math"
 	"sort"
+	"strings"
 )
 
 // BM25 is an Okapi BM25 index over a fixed list of texts (the passages).
@@ -39,6 +40,24 @@ func NewBM25(texts []string) *BM25 {
 		ix.avgLen = float64(total) / float64(len(texts))
 	}
 	return ix
+}
+
+// HasWordLike reports whether some indexed term is term, or starts with
+// it, or is the start of it, with at least five letters in common: the
+// index knows "Bektashi" when it has "Bektashian".
+func (ix *BM25) HasWordLike(term string) bool {
+	if len(ix.postings[term]) > 0 {
+		return true
+	}
+	if len(term) < 5 {
+		return false
+	}
+	for t := range ix.postings {
+		if len(t) >= 5 && (strings.HasPrefix(t, term) || strings.HasPrefix(term, t)) {
+			return true
+		}
+	}
+	return false
 }
 
 // Len is the number of indexed texts.

@@ -190,3 +190,7 @@ func NewIndex(embedderID string, articles []*incidentbot.Article, vectorFor func
 // TermIDF is how rare an analysed term is among the corpus's sentences; 0
 // when no sentence has it.
 func (ix *Index) TermIDF(term string) float64 { return ix.sentBM25.IDF(term) }
+
+// KnowsTerm reports whether the corpus uses term or a word of the same
+// root ("Bektashi" / "Bektashian").
+func (ix *Index) KnowsTerm(term string) bool { return ix.sentBM25.HasWordLike(term) }

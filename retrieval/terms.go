@@ -150,6 +150,7 @@ var demonyms = map[string]string{
 	"kosovar": "kosovo", "kosovars": "kosovo", "kosovan": "kosovo", "iranian": "iran", "iranians": "iran",
 	"russian": "russia", "russians": "russia", "israeli": "israel", "israelis": "israel",
 	"ukrainian": "ukraine", "serbian": "serbia", "american": "america", "americans": "america",
+	"iraqi": "iraq", "iraqis": "iraq", "chinese": "china", "syrian": "syria", "syrians": "syria",
 }
 
 var months = map[string]string{

@@ -1,0 +1,468 @@
+package answer
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/incidentbot/incidentbot/retrieval"
+)
+
+// A sentence can share most of a question's words and still not answer it.
+// "How much ransom did the hackers demand from Albania?" meets a sentence on
+// what the attacks may have cost Montenegro; "When did Albania restore ties
+// with Iran?" meets the sentences on cutting them. Encoder similarity and
+// word overlap both rate those highly, so the answerer also reads the
+// question's shape:
+//
+//   - the thing it asks for (its focus: "ransom" in "How much ransom…",
+//     "ambassador" in "Who is Albania's ambassador…") must be named by the
+//     answering sentence, in the corpus's words or the question's;
+//   - whose it is ("Albania's ambassador") must not be someone else's
+//     ("Iran's ambassador");
+//   - a question about one of the attacked countries is not answered by a
+//     sentence about another ("Did Kosovo expel…" / "Albania expelled…");
+//   - what it asks to happen (its verb: "restore") must happen in the
+//     sentence when the question is about an event's time or fact.
+//
+// A candidate that fails any of these is no answer; when none is left, the
+// question is refused.
+
+// focus is what a question asks for, read off its shape.
+type focus struct {
+	head  [][]string // ways to name the thing asked for, each a list of terms all needed; any one will do
+	owner string     // the place that thing belongs to ("albania"), or ""
+	// ownerReach is how many words before the thing a sentence may name
+	// its owner: a possessive says whose it is outright, so a sentence
+	// naming another owner a few words before it ("Iranian diplomats up to
+	// an ambassador") is about someone else's; an adjective ("Iranian
+	// representatives") only rules out another adjective right before it.
+	ownerReach int
+	places     map[string]bool // the attacked countries the question names
+	verb       map[string]bool // terms of the event asked about; any one will do
+}
+
+// attacked are the countries whose incidents the corpus covers; a question
+// about one of them must be answered about it.
+var attacked = map[string]bool{"albania": true, "montenegro": true, "kosovo": true}
+
+// placeOf maps a word to the country it stands for: the country itself, its
+// demonym, its capital.
+func placeOf(word string) string {
+	for _, t := range retrieval.Terms(word) {
+		if countries[t] {
+			return t
+		}
+	}
+	for _, t := range retrieval.Terms(strings.TrimPrefix(retrieval.ExpandQuery(word), word)) {
+		if countries[t] {
+			return t
+		}
+	}
+	return ""
+}
+
+var countries = map[string]bool{"albania": true, "montenegro": true, "kosovo": true, "iran": true, "us": true,
+	"america": true, "russia": true, "israel": true, "serbia": true, "ukraine": true}
+
+// Words that end the noun phrase after "which", "what" or "how many".
+var (
+	auxiliaries = set("is are was were be been do does did has have had will would can could should may might must")
+	phraseEnds  = set("of in on at for from to by with about after before over against during since into under " +
+		"between through behind according than as that who whom which when where whose while if because " +
+		"close near next " + // "the newspaper close to the supreme leader"
+		"the a an this these those it its their his her there")
+	// Irregular past forms, which the "-ed" test misses.
+	irregular = set("took made said told gave won left came went put cut hit led sent held met became began broke " +
+		"brought built caught chose drew fell felt fled found got grew heard hid kept knew lost meant paid ran rose saw " +
+		"sold shut spoke stole struck thought threw wrote say says claim claims take takes make makes give gives " +
+		// and present forms that follow a plural subject ("How many MEK members live…")
+		"live work want need believe think consider use hold call serve")
+	// Nouns that name the kind of answer, not its subject: "What position
+	// does Hultquist hold?" is answered by "vice president of …".
+	answerNouns = set("people person persons number numbers amount name names kind kinds type types sort position " +
+		"positions role roles job title day days date dates year years month months week weeks time times hour hours " +
+		"country countries city cities place places thing things part way ways percentage share sum else " +
+		"word words term terms power powers")
+	// Class nouns whose members the corpus names without the class: the
+	// "bureau" that sent experts is the FBI, the "machines" are computers.
+	members = map[string]string{
+		"bureau":   "fbi",
+		"agency":   "agency, ministry, intelligence, fbi",
+		"machine":  "computer",
+		"machines": "computers",
+		"body":     "agency, council, ministry, institution",
+		"bodies":   "agencies, councils, ministries, institutions",
+		"event":    "conference, summit, gathering, meeting",
+		"events":   "conferences, summits",
+		"head":     "prime minister, leader, chairman, director, chief, president",
+		"leader":   "prime minister, head, chairman, director, chief, president",
+	}
+)
+
+func set(words string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		m[w] = true
+	}
+	return m
+}
+
+var questionWord = regexp.MustCompile(`[\p{L}\d][\p{L}\d'’.-]*`)
+
+// qword is one word of a question, lower-cased, with its possessive 's cut off.
+type qword struct {
+	w          string
+	orig       string // as written, for its capitals
+	possessive bool
+}
+
+func questionWords(q string) []qword {
+	var out []qword
+	for _, orig := range questionWord.FindAllString(q, -1) {
+		orig = strings.TrimRight(orig, ".")
+		w := strings.ToLower(orig)
+		pw := qword{w: w, orig: orig}
+		// "Albania's", and the plural "countries'"
+		for _, s := range []string{"'s", "’s", "'", "’"} {
+			if strings.HasSuffix(w, s) {
+				pw = qword{w: strings.TrimSuffix(w, s), orig: orig[:len(orig)-len(s)], possessive: true}
+				break
+			}
+		}
+		if pw.w != "" {
+			out = append(out, pw)
+		}
+	}
+	return out
+}
+
+func isVerb(w string) bool {
+	return irregular[w] || len(w) >= 4 && strings.HasSuffix(w, "ed") && !strings.HasSuffix(w, "eed")
+}
+
+func readFocus(q string) focus {
+	f := focus{places: map[string]bool{}, verb: map[string]bool{}}
+	ws := questionWords(q)
+	for _, w := range ws {
+		if p := placeOf(w.w); attacked[p] {
+			f.places[p] = true
+		}
+	}
+	i := 0
+	for i < len(ws) && !isQuestionWord(ws[i].w) {
+		i++
+	}
+	if i == len(ws) {
+		return f
+	}
+	start := -1
+	asksWhich := ws[i].w == "which" || ws[i].w == "what"
+	switch w := ws[i].w; {
+	case w == "how" && i+1 < len(ws) && (ws[i+1].w == "many" || ws[i+1].w == "much"):
+		start = i + 2
+	case w == "which" || w == "what" || w == "whose":
+		start = i + 1
+		// "What was the name of the malware…": the thing named is the focus.
+		if j := skip(ws, start, "is are was were"); j > start {
+			k := skip(ws, j, "the")
+			if k < len(ws) && (ws[k].w == "name" || ws[k].w == "names") && k+1 < len(ws) && ws[k+1].w == "of" {
+				start = skip(ws, k+2, "the a an")
+				asksWhich = false // "the name of the movement's compound" asks for the compound
+			} else if k > j && k < len(ws) {
+				start = k // "What is the population of Montenegro?"
+			} else {
+				start = -1
+			}
+		} else if j := skip(ws, start, "do does did will"); j > start {
+			start = -1
+		}
+	case w == "who":
+		// "Who is Albania's ambassador to Iran?", "Who was the head of …?"
+		if j := skip(ws, i+1, "is are was were"); j > i+1 {
+			start = skip(ws, j, "the a an")
+		}
+	case w == "when":
+		if j := skip(ws, i+1, "did does do will would has have had"); j > i+1 {
+			f.readVerb(ws, j)
+		}
+	case w == "did" || w == "does" || w == "do" || w == "has" || w == "have" || w == "will":
+		f.readVerb(ws, i+1)
+	}
+	if start < 0 || start >= len(ws) {
+		return f
+	}
+	// The noun phrase runs to the first auxiliary, preposition or verb; its
+	// last word is the head ("Western law-enforcement bureau"). A country's
+	// possessive in it says whose the head is ("Albania's ambassador");
+	// after "which" or "what", any other possessive is what is asked for
+	// ("Which tech giant's findings…" asks for the giant).
+	var heads []string
+	end, possessor := start, ""
+	for ; end < len(ws) && !auxiliaries[ws[end].w] && !phraseEnds[ws[end].w] && !isVerb(ws[end].w); end++ {
+		w := ws[end]
+		switch {
+		case w.w == "and" || w.w == "or":
+			if end > start {
+				heads = append(heads, ws[end-1].w)
+			}
+		case w.possessive && placeOf(w.w) != "":
+			f.owner, f.ownerReach = placeOf(w.w), 5 // "Albania's ambassador"
+		case placeOf(w.w) != "" && end+1 < len(ws) && f.owner == "":
+			f.owner, f.ownerReach = placeOf(w.w), 2 // "Which Albanian government body"
+		case w.possessive && asksWhich && possessor == "":
+			possessor = w.w
+		}
+	}
+	switch {
+	case possessor != "":
+		heads = []string{possessor}
+	case end > start && !ws[end-1].possessive:
+		heads = append(heads, ws[end-1].w)
+	}
+	if len(heads) == 0 {
+		return f
+	}
+	// "How many servers were destroyed…", "How many groups did Iran
+	// engage…": what happened to them is asked about too.
+	if ws[i].w == "how" && end < len(ws) {
+		switch ws[end].w {
+		case "were", "was":
+			if v := end + 1; v < len(ws) && isVerb(ws[v].w) && !lightVerbs[ws[v].w] {
+				for _, t := range retrieval.Terms(ws[v].w) {
+					f.verb[t] = true
+				}
+			}
+		case "did", "does", "do":
+			f.readVerb(ws, end+1)
+		}
+	}
+	for _, h := range heads {
+		if answerNouns[h] {
+			return focus{places: f.places, verb: f.verb}
+		}
+	}
+	for _, h := range heads {
+		f.head = append(f.head, namings(h)...)
+	}
+	if len(f.head) == 0 {
+		f.owner = ""
+	}
+	return f
+}
+
+// namings lists the ways a sentence may name head: the word itself, the
+// members of its class ("head" → "prime minister", "chairman"), or else the
+// corpus's words for it (ExpandQuery's aliases, one word each).
+func namings(head string) [][]string {
+	var out [][]string
+	for _, t := range retrieval.Terms(head) {
+		out = append(out, []string{t})
+	}
+	if m, ok := members[head]; ok {
+		for _, phrase := range strings.Split(m, ",") {
+			if ts := retrieval.Terms(phrase); len(ts) > 0 {
+				out = append(out, ts)
+			}
+		}
+		return out
+	}
+	for _, t := range retrieval.Terms(strings.TrimPrefix(retrieval.ExpandQuery(head), head)) {
+		out = append(out, []string{t})
+	}
+	return out
+}
+
+// names reports whether terms hold one of the namings.
+func names(namings [][]string, terms ...map[string]bool) bool {
+	for _, n := range namings {
+		for _, ts := range terms {
+			all := len(n) > 0
+			for _, t := range n {
+				all = all && ts[t]
+			}
+			if all {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isQuestionWord(w string) bool {
+	switch w {
+	case "how", "which", "what", "whose", "who", "whom", "when", "why", "where", "did", "does", "do", "has", "have", "will":
+		return true
+	}
+	return false
+}
+
+// skip returns the index of the first word at or after i that is not one of words.
+func skip(ws []qword, i int, words string) int {
+	s := set(words)
+	for i < len(ws) && s[ws[i].w] {
+		i++
+	}
+	return i
+}
+
+// readVerb finds the event a "When did X restore…" or "Did X expel…" question
+// asks about: the first verb after the subject. Only verbs the question
+// marks unmistakably are read (after "did", "does", "will": the bare form),
+// and only those the corpus uses somewhere, so a paraphrase the corpus
+// never uses does not make every answer fail.
+func (f *focus) readVerb(ws []qword, i int) {
+	// The subject must be a name ("Albania", "Kosovo's Agency for Cyber
+	// Security"): after a common noun phrase ("the attack", "Kosovo's main
+	// operator") there is no telling where the verb starts without a parser.
+	j := i
+	for j < len(ws) && (isCapitalised(ws[j].orig) || j > i && nameJoiners[ws[j].w] && j+1 < len(ws) && isCapitalised(ws[j+1].orig)) {
+		j++
+	}
+	if j == i || j >= len(ws) || ws[j-1].possessive || isCapitalised(ws[j].orig) || auxiliaries[ws[j].w] || phraseEnds[ws[j].w] || lightVerbs[ws[j].w] {
+		return
+	}
+	if v := ws[j].w; strings.HasSuffix(v, "ly") || strings.HasSuffix(v, "s") && !strings.HasSuffix(v, "ss") {
+		return // an adverb ("publicly"), or a plural noun after a name used as an adjective ("Albanian authorities")
+	}
+	for _, t := range retrieval.Terms(retrieval.ExpandQuery(ws[j].w)) {
+		f.verb[t] = true
+	}
+}
+
+// nameJoiners may stand inside a name: "Agency for Cyber Security".
+var nameJoiners = set("for of and the")
+
+// lightVerbs carry no event of their own: "take place", "happen".
+// Nor do verbs of opinion and speech, which reports paraphrase freely
+// ("think" / "considers").
+var lightVerbs = set("take happen occur get go come make have do be say think believe consider feel claim")
+
+func isCapitalised(w string) bool {
+	for _, r := range w {
+		return r >= 'A' && r <= 'Z'
+	}
+	return false
+}
+
+// fits reports whether candidate c could answer a question of focus f.
+func fits(f focus, c *candidate, prev map[string]bool) bool {
+	if len(f.head) > 0 {
+		if !names(f.head, c.terms, prev) {
+			return false
+		}
+		if f.owner != "" && ownedElsewhere(c.text, f) {
+			return false
+		}
+	}
+	if len(f.verb) > 0 {
+		happens := false
+		for t := range f.verb {
+			if c.terms[t] {
+				happens = true
+				break
+			}
+		}
+		if !happens {
+			return false
+		}
+	}
+	if len(f.places) > 0 {
+		about := placesIn(c.terms)
+		if len(about) == 0 {
+			about = placesIn(prev)
+		}
+		if len(about) > 0 {
+			shared := false
+			for p := range about {
+				if f.places[p] {
+					shared = true
+				}
+			}
+			if !shared {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func placesIn(terms map[string]bool) map[string]bool {
+	out := map[string]bool{}
+	for t := range terms {
+		if attacked[t] {
+			out[t] = true
+		} else if p := placeOf(t); attacked[p] {
+			out[p] = true
+		}
+	}
+	return out
+}
+
+// ownedElsewhere: the sentence names the focus as another country's ("Iran's
+// ambassador", "Iranian diplomats up to an ambassador") and never as the
+// owner's. The nearest country named in the few words before the focus is
+// taken as its owner.
+func ownedElsewhere(text string, f focus) bool {
+	ws := questionWords(text)
+	other, own := false, false
+	for i, w := range ws {
+		named := names(f.head, termSet(w.w))
+		if !named && i+1 < len(ws) {
+			named = names(f.head, termSet(w.w+" "+ws[i+1].w)) // "Prime Minister"
+		}
+		if !named {
+			continue
+		}
+		for j := i - 1; j >= 0 && j >= i-f.ownerReach; j-- {
+			if p := placeOf(ws[j].w); p != "" {
+				if p == f.owner {
+					own = true
+				} else {
+					other = true
+				}
+				break
+			}
+		}
+	}
+	return other && !own
+}
+
+// unknownName returns a name in the question (a capitalised word not
+// opening it) that no article uses, under any name the corpus knows it by:
+// "the US Treasury" when no article mentions the Treasury. A question about
+// something the corpus never names is not answered by it.
+func unknownName(ix *retrieval.Index, q string) string {
+	ws := questionWords(q)
+	for i, w := range ws {
+		if i == 0 || !isCapitalised(w.orig) || isQuestionWord(w.w) {
+			continue
+		}
+		if retrieval.ExpandQuery(w.w) != w.w {
+			continue // a name the corpus knows by another ("Pristina")
+		}
+		known := false
+		for _, t := range retrieval.Terms(w.w) {
+			known = known || ix.KnowsTerm(t)
+		}
+		if !known && len(retrieval.Terms(w.w)) > 0 {
+			return w.orig
+		}
+	}
+	return ""
+}
+
+// fitting keeps the candidates that could answer a question of focus f.
+func fitting(f focus, cands []*candidate) []*candidate {
+	var out []*candidate
+	for _, c := range cands {
+		var prev map[string]bool
+		if c.index > 0 {
+			sp := c.hit.Passage.Sentences[c.index-1]
+			prev = termSet(c.hit.Article.Text[sp.Start:sp.End])
+		}
+		if fits(f, c, prev) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
