@@ -37,7 +37,7 @@ const (
 	// The best sentence that names what is asked (focus.go) scores at least
 	// this share of the best sentence overall; a much weaker one means the
 	// passages are about something near the question, not about it.
-	minFitShare = 0.9
+	minFitShare = 0.83
 )
 
 // candidate is one sentence of a retrieved passage.

@@ -39,6 +39,9 @@ type focus struct {
 	ownerReach int
 	places     map[string]bool // the attacked countries the question names
 	verb       map[string]bool // terms of the event asked about; any one will do
+	// needsName: "Who is Albania's ambassador?" asks for a person's name.
+	needsName bool
+	years     map[string]bool // years the question names ("in 2022")
 }
 
 // attacked are the countries whose incidents the corpus covers; a question
@@ -61,8 +64,11 @@ func placeOf(word string) string {
 	return ""
 }
 
-var countries = map[string]bool{"albania": true, "montenegro": true, "kosovo": true, "iran": true, "us": true,
-	"america": true, "russia": true, "israel": true, "serbia": true, "ukraine": true}
+// countries is a small gazetteer: the corpus's countries and those its
+// articles compare them with. Words as Terms gives them.
+var countries = set("albania montenegro kosovo iran us usa america russia israel serbia ukraine canada britain uk " +
+	"england france germany italy greece turkey netherland china iraq syria jordan kuwait cyprus saudi arabia " +
+	"lebanon egypt afghanistan pakistan india japan korea macedonia bosnia croatia slovenia bulgaria romania")
 
 // Words that end the noun phrase after "which", "what" or "how many".
 var (
@@ -83,6 +89,9 @@ var (
 		"positions role roles job title day days date dates year years month months week weeks time times hour hours " +
 		"country countries city cities place places thing things part way ways percentage share sum else " +
 		"word words term terms power powers")
+	// Adjectives that say which one, not what it is.
+	plainAdjectives = set("best worst main first last other new old big biggest large largest small major key " +
+		"top same different exact current recent many few several")
 	// Class nouns whose members the corpus names without the class: the
 	// "bureau" that sent experts is the FBI, the "machines" are computers.
 	members = map[string]string{
@@ -141,7 +150,10 @@ func isVerb(w string) bool {
 }
 
 func readFocus(q string) focus {
-	f := focus{places: map[string]bool{}, verb: map[string]bool{}}
+	f := focus{places: map[string]bool{}, verb: map[string]bool{}, years: map[string]bool{}}
+	for _, y := range yearPattern.FindAllString(q, -1) {
+		f.years[y] = true
+	}
 	ws := questionWords(q)
 	for _, w := range ws {
 		if p := placeOf(w.w); attacked[p] {
@@ -174,12 +186,15 @@ func readFocus(q string) focus {
 				start = -1
 			}
 		} else if j := skip(ws, start, "do does did will"); j > start {
-			start = -1
+			start = subject(ws, j)
 		}
+	case w == "how" && i+1 < len(ws) && auxiliaries[ws[i+1].w]:
+		start = subject(ws, skip(ws, i+1, "do does did has have had is are was were will would"))
 	case w == "who":
 		// "Who is Albania's ambassador to Iran?", "Who was the head of …?"
 		if j := skip(ws, i+1, "is are was were"); j > i+1 {
 			start = skip(ws, j, "the a an")
+			f.needsName = true
 		}
 	case w == "when":
 		if j := skip(ws, i+1, "did does do will would has have had"); j > i+1 {
@@ -237,18 +252,27 @@ func readFocus(q string) focus {
 		}
 	}
 	for _, h := range heads {
-		if answerNouns[h] {
-			return focus{places: f.places, verb: f.verb}
+		if !answerNouns[h] {
+			continue
 		}
+		// "What is the best pizza place…" asks about pizza; "What position…"
+		// about nothing the answer must repeat.
+		if m := end - 2; possessor == "" && len(heads) == 1 && m >= start && !ws[m].possessive && !plainAdjectives[ws[m].w] && placeOf(ws[m].w) == "" {
+			heads = []string{ws[m].w}
+			break
+		}
+		return focus{places: f.places, verb: f.verb, years: f.years}
 	}
 	for _, h := range heads {
 		f.head = append(f.head, namings(h)...)
 	}
 	if len(f.head) == 0 {
-		f.owner = ""
+		f.owner, f.needsName = "", false
 	}
 	return f
 }
+
+var yearPattern = regexp.MustCompile(`\b(19|20)\d\d\b`)
 
 // namings lists the ways a sentence may name head: the word itself, the
 // members of its class ("head" → "prime minister", "chairman"), or else the
@@ -286,6 +310,22 @@ func names(namings [][]string, terms ...map[string]bool) bool {
 		}
 	}
 	return false
+}
+
+// subject returns where the subject after "How did" or "What did" starts
+// when it is one noun, bare or owned ("the head of…", "Montenegro's head
+// of government…"): the sentence must then name it. A longer subject has
+// no telling where its verb starts ("What did Iran's foreign ministry
+// accuse…"), so it gives -1.
+func subject(ws []qword, i int) int {
+	i = skip(ws, i, "the a an")
+	if i < len(ws) && ws[i].possessive {
+		i++
+	}
+	if i+1 < len(ws) && !ws[i].possessive && (phraseEnds[ws[i+1].w] || auxiliaries[ws[i+1].w]) {
+		return i
+	}
+	return -1
 }
 
 func isQuestionWord(w string) bool {
@@ -347,11 +387,26 @@ func isCapitalised(w string) bool {
 // fits reports whether candidate c could answer a question of focus f.
 func fits(f focus, c *candidate, prev map[string]bool) bool {
 	if len(f.head) > 0 {
-		if !names(f.head, c.terms, prev) {
+		if !names(f.head, c.terms) {
 			return false
 		}
 		if f.owner != "" && ownedElsewhere(c.text, f) {
 			return false
+		}
+	}
+	if f.needsName && !namesPerson(c.text) {
+		return false
+	}
+	if len(f.years) > 0 {
+		// A sentence dated to another year is about another time.
+		if ys := yearPattern.FindAllString(c.text, -1); len(ys) > 0 {
+			same := false
+			for _, y := range ys {
+				same = same || f.years[y]
+			}
+			if !same {
+				return false
+			}
 		}
 	}
 	if len(f.verb) > 0 {
@@ -466,3 +521,34 @@ func fitting(f focus, cands []*candidate) []*candidate {
 	}
 	return out
 }
+
+// namesPerson reports whether text names a person: two capitalised words
+// in a row, after its first word, that are not a place or an institution
+// ("the United States", "Foreign Ministry" are no one's name).
+func namesPerson(text string) bool {
+	i := strings.IndexByte(text, ' ')
+	if i < 0 {
+		return false
+	}
+	for _, m := range capitalisedPair.FindAllString(text[i:], -1) {
+		person := true
+		for _, w := range strings.Fields(m) {
+			w = strings.ToLower(strings.Trim(w, ".’'"))
+			if institutionWords[w] || placeOf(w) != "" {
+				person = false
+			}
+		}
+		if person {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	capitalisedPair  = regexp.MustCompile(`\p{Lu}\p{Ll}+\s+(\p{Lu}\.\s+)?\p{Lu}[\p{Ll}’']+`)
+	institutionWords = set("united states kingdom republic ministry minister prime foreign affairs national security council " +
+		"government islamic european union democratic party freedom revolutionary guard corps white house cyber agency " +
+		"information society draft law secretary general office state department public administration interior " +
+		"armed forces police north south east west middle")
+)
