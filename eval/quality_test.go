@@ -56,10 +56,13 @@ func TestQualityDoesNotRegress(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("answers %+v", s)
-	if s.Accuracy < 0.87 || s.CitationSupport < 0.87 || s.Verbatim != 1 || s.FalseRefusals > 1 || s.MaxWords > 70 {
+	// The targets: accuracy and citation support at least 0.9,
+	// every quote verbatim, every unanswerable question refused, at most
+	// one false refusal.
+	if s.Accuracy < 0.9 || s.CitationSupport < 0.9 || s.Verbatim != 1 || s.FalseRefusals > 1 || s.MaxWords > 70 {
 		t.Errorf("answers regressed: %+v", s)
 	}
-	if s.RefusalAccuracy < 0.43 {
-		t.Errorf("fewer off-topic questions refused: %.3f", s.RefusalAccuracy)
+	if s.RefusalAccuracy < 1 {
+		t.Errorf("an unanswerable question was answered: refusal accuracy %.3f", s.RefusalAccuracy)
 	}
 }

@@ -1,0 +1,58 @@
+package answer_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/incidentbot/incidentbot/answer"
+)
+
+// Questions that sound on-topic, share most of their words with some
+// sentence of the articles, and ask for something no article says. Each is
+// refused, with the closest passages shown only as such.
+func TestNearMissQuestionsAreRefused(t *testing.T) {
+	t.Parallel()
+	a := answer.New(testStore(t), answer.Options{})
+	for _, q := range []string{
+		"How much ransom did the hackers demand from Albania?",                             // nothing on a ransom from Albania
+		"What was the name of the malware used against the e-Albania portal?",              // no malware is named
+		"When did Albania restore diplomatic relations with Iran?",                         // cut, never restored
+		"When did Montenegro cut diplomatic ties with Iran?",                               // Albania did
+		"Did Kosovo expel Iranian diplomats after the cyberattacks?",                       // Albania did
+		"Who is Albania's ambassador to Iran?",                                             // only Iran's ambassador in Tirana
+		"Who was Iran's ambassador in Tirana when relations were cut in 2022?",             // the one named is from 2018
+		"How many servers were destroyed in the July attack on Albania?",                   // data destroyed, no servers counted
+		"Which Iranian officials did the US Treasury sanction over the attack on Albania?", // no article mentions the Treasury
+	} {
+		ans := ask(t, a, q)
+		if !ans.Refused {
+			t.Errorf("%q was answered, but no article says it: %q", q, ans.Text)
+			continue
+		}
+		if len(ans.Citations) != 0 || len(ans.Closest) == 0 {
+			t.Errorf("%q: a refusal shows closest sources, not citations: %d citations, %d closest", q, len(ans.Citations), len(ans.Closest))
+		}
+	}
+}
+
+// The same shapes of question, asked about what the articles do say, are
+// answered: the checks that refuse the near misses do not refuse these.
+func TestQuestionsBesideTheNearMissesAreAnswered(t *testing.T) {
+	t.Parallel()
+	a := answer.New(testStore(t), answer.Options{})
+	for _, c := range []struct{ q, want string }{
+		{"When did Albania cut diplomatic ties with Iran?", "September"},
+		{"Who was Iran's ambassador in Tirana in 2018?", "Mohammadnia"},
+		{"How many groups did Iran engage in the cyberattack on Albania?", "four"},
+		{"How many Iranian representatives left Albania?", "72"},
+		{"Which Albanian government body took the decision to sever relations?", "Council of Ministers"},
+		{"Which Western law-enforcement bureau dispatched specialists to help Podgorica?", "FBI"}, // the FBI, never called a bureau
+		{"What is the name of the MEK's camp in Albania?", "Ashraf"},
+		{"How did Montenegro's head of government characterise the hacking?", "political attack"},
+	} {
+		ans := ask(t, a, c.q)
+		if ans.Refused || !strings.Contains(ans.Text, c.want) {
+			t.Errorf("%q: want an answer with %q, got refused=%v %q", c.q, c.want, ans.Refused, ans.Text)
+		}
+	}
+}
