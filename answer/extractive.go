@@ -253,7 +253,10 @@ func candidates(ix *retrieval.Index, qa question, resp *retrieval.Response) []*c
 			}
 			c.hasKind = qa.kind != "" && ix.SentenceHasAnswerKind(h.Passage, j, qa.kind)
 			c.score = wCosine*c.cosine + wCover*c.cover + wContext*c.context
-			if c.hasKind {
+			switch {
+			case c.hasKind && qa.kind == "date" && !ix.SentenceHasAnswerKind(h.Passage, j, "day"):
+				c.score += wKind / 2 // a month answers "when" less well than a day
+			case c.hasKind:
 				c.score += wKind
 			}
 			if top > 0 {

@@ -31,7 +31,7 @@ var (
 	yearMention     = regexp.MustCompile(`\b(19|20)\d\d\b`)
 	personMention   = regexp.MustCompile(`\b\p{Lu}\p{Ll}+\s+(\p{Lu}\.\s+)?\p{Lu}[\p{Ll}’']+`)
 	countQuestion   = regexp.MustCompile(`(?i)\b(how (many|much|long)|what (number|percentage|amount)|number of)\b`)
-	numberMention   = regexp.MustCompile(`\b\d[\d,.]*\b|(?i)\b(two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?)\b`)
+	numberMention   = regexp.MustCompile(`\b\d[\d,.]*\b|(?i)\b(two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?)\b|(?i)\b(several|a few)\s+(hours|days|weeks|months|years)\b`)
 )
 
 var definitionQuestion = regexp.MustCompile(`(?i)^\s*(?:what|who)\s+(?:is|are|was|were)\s+(?:the\s+)?([\p{L}\d’'.-]+(?:\s+[\p{L}\d’'.-]+){0,3})\s*\??\s*$`)
@@ -123,11 +123,14 @@ func kindsOf(text string) uint8 {
 const dayBit = 1 << 7
 
 // SentenceHasAnswerKind reports whether sentence i of passage p holds an
-// answer of the kind AnswerKind named.
+// answer of the kind AnswerKind named, or with "day", a date to the day.
 func (ix *Index) SentenceHasAnswerKind(p *incidentbot.Passage, i int, kindName string) bool {
 	pi, ok := ix.byPassage[p.ID]
 	if !ok || i < 0 || i >= len(p.Sentences) {
 		return false
+	}
+	if kindName == "day" {
+		return ix.sentKinds[int(ix.sentFirst[pi])+i]&dayBit != 0
 	}
 	for k, name := range [...]string{"", "date", "year", "number", "person", "reason"} {
 		if name == kindName {
