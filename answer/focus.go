@@ -89,22 +89,26 @@ var (
 		"positions role roles job title day days date dates year years month months week weeks time times hour hours " +
 		"country countries city cities place places thing things part way ways percentage share sum else " +
 		"word words term terms power powers")
+	// Words that make a title of the noun after them.
+	titleWords = set("prime foreign interior deputy vice")
 	// Adjectives that say which one, not what it is.
 	plainAdjectives = set("best worst main first last other new old big biggest large largest small major key " +
 		"top same different exact current recent many few several")
 	// Class nouns whose members the corpus names without the class: the
 	// "bureau" that sent experts is the FBI, the "machines" are computers.
 	members = map[string]string{
-		"bureau":   "fbi",
-		"agency":   "agency, ministry, intelligence, fbi",
-		"machine":  "computer",
-		"machines": "computers",
-		"body":     "agency, council, ministry, institution",
-		"bodies":   "agencies, councils, ministries, institutions",
-		"event":    "conference, summit, gathering, meeting",
-		"events":   "conferences, summits",
-		"head":     "prime minister, leader, chairman, director, chief, president",
-		"leader":   "prime minister, head, chairman, director, chief, president",
+		"bureau":       "fbi",
+		"agency":       "agency, ministry, intelligence, fbi",
+		"machine":      "computer",
+		"machines":     "computers",
+		"body":         "agency, council, ministry, institution",
+		"bodies":       "agencies, councils, ministries, institutions",
+		"institution":  "institution, agency, council, ministry, office, authority",
+		"institutions": "institutions, agencies, councils, ministries, offices, authorities",
+		"event":        "conference, summit, gathering, meeting",
+		"events":       "conferences, summits",
+		"head":         "prime minister, leader, chairman, director, chief, president",
+		"leader":       "prime minister, head, chairman, director, chief, president",
 	}
 )
 
@@ -265,6 +269,11 @@ func readFocus(q string) focus {
 	}
 	for _, h := range heads {
 		f.head = append(f.head, namings(h)...)
+	}
+	// A title is named whole: "Montenegro's prime minister" is not its
+	// minister of public administration.
+	if m := end - 2; len(heads) == 1 && m >= start && titleWords[ws[m].w] {
+		f.head = [][]string{retrieval.Terms(ws[m].w + " " + heads[0])}
 	}
 	if len(f.head) == 0 {
 		f.owner, f.needsName = "", false

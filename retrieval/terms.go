@@ -135,6 +135,8 @@ func stem(w string) string {
 			w = w[:len(w)-len(suf)]
 			if n := len(w); n >= 2 && w[n-1] == w[n-2] && !strings.ContainsRune("lsz", rune(w[n-1])) {
 				w = w[:n-1] // "planned" → "plan"
+			} else if n >= 6 && strings.HasSuffix(w, "ell") {
+				w = w[:n-1] // "expelled" → "expel", "travelled" → "travel"; "spelled" keeps "spell"
 			}
 			break
 		}
