@@ -88,7 +88,7 @@ var (
 	answerNouns = set("people person persons number numbers amount name names kind kinds type types sort position " +
 		"positions role roles job title day days date dates year years month months week weeks time times hour hours " +
 		"country countries city cities place places thing things part way ways percentage share sum else " +
-		"word words term terms power powers")
+		"word words term terms power powers figure figures individual individuals personality personalities")
 	// Words that make a title of the noun after them.
 	titleWords = set("prime foreign interior deputy vice")
 	// Adjectives that say which one, not what it is.
