@@ -139,6 +139,13 @@ func readFocus(q string) focus {
 		if j := skip(ws, i+1, "is are was were"); j > i+1 {
 			start = skip(ws, j, "the a an")
 			f.needsName = true
+		} else if v := i + 1; v < len(ws) && !auxiliaries[ws[v].w] && !lightVerbs[ws[v].w] && !isQuestionWord(ws[v].w) &&
+			(isVerb(ws[v].w) || strings.HasSuffix(ws[v].w, "s") && !strings.HasSuffix(ws[v].w, "ss")) {
+			// "Who heads Montenegro's agency?", "Who announced the break?":
+			// the answer tells of someone doing that.
+			for _, t := range retrieval.Terms(retrieval.ExpandQuery(ws[v].w)) {
+				f.verb[t] = true
+			}
 		}
 	case w == "when":
 		if j := skip(ws, i+1, "did does do will would has have had"); j > i+1 {

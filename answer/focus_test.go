@@ -23,6 +23,7 @@ func TestNearMissQuestionsAreRefused(t *testing.T) {
 		"Who was Iran's ambassador in Tirana when relations were cut in 2022?",             // the one named is from 2018
 		"How many servers were destroyed in the July attack on Albania?",                   // data destroyed, no servers counted
 		"Which Iranian officials did the US Treasury sanction over the attack on Albania?", // no article mentions the Treasury
+		"Who heads Montenegro's National Security Agency?",                                 // the agency is quoted, its head never named
 	} {
 		ans := ask(t, a, q)
 		if !ans.Refused {
@@ -49,6 +50,7 @@ func TestQuestionsBesideTheNearMissesAreAnswered(t *testing.T) {
 		{"Which Western law-enforcement bureau dispatched specialists to help Podgorica?", "FBI"}, // the FBI, never called a bureau
 		{"What is the name of the MEK's camp in Albania?", "Ashraf"},
 		{"How did Montenegro's head of government characterise the hacking?", "political attack"},
+		{"Who spoke for Iran's Foreign Ministry in rejecting the accusations?", "Ka’nani"},
 	} {
 		ans := ask(t, a, c.q)
 		if ans.Refused || !strings.Contains(ans.Text, c.want) {
