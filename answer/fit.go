@@ -149,19 +149,15 @@ func fitting(f focus, cands []*candidate) []*candidate {
 }
 
 // namesPerson reports whether text names a person: two capitalised words
-// in a row, after its first word, that are not a place or an institution
-// ("the United States", "Foreign Ministry" are no one's name).
+// in a row that are not a place, an institution ("the United States",
+// "Foreign Ministry" are no one's name) or a stop word.
 func namesPerson(text string) bool {
-	i := strings.IndexByte(text, ' ')
-	if i < 0 {
-		return false
-	}
-	for _, m := range capitalisedPair.FindAllString(text[i:], -1) {
+	for _, m := range capitalisedPair.FindAllString(text, -1) {
 		person := true
 		for _, w := range strings.Fields(m) {
 			w = strings.ToLower(strings.Trim(w, ".’'"))
-			if institutionWords[w] || placeOf(w) != "" {
-				person = false
+			if institutionWords[w] || placeOf(w) != "" || retrieval.Terms(w) == nil {
+				person = false // an institution, a place, or a word like "The" opening the sentence
 			}
 		}
 		if person {

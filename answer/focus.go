@@ -185,11 +185,9 @@ func readFocus(q string) focus {
 	case end > start && !ws[end-1].possessive:
 		heads = append(heads, ws[end-1].w)
 	}
-	if len(heads) == 0 {
-		return f
-	}
 	// "How many servers were destroyed…", "How many groups did Iran
-	// engage…": what happened to them is asked about too.
+	// engage…", "How much did the July attack cost Albania?": what
+	// happened is asked about too.
 	if ws[i].w == "how" && end < len(ws) {
 		switch ws[end].w {
 		case "were", "was":
@@ -200,7 +198,13 @@ func readFocus(q string) focus {
 			}
 		case "did", "does", "do":
 			f.readVerb(ws, end+1)
+			if len(f.verb) == 0 {
+				f.readVerbBeforeName(ws, end+1)
+			}
 		}
+	}
+	if len(heads) == 0 {
+		return f
 	}
 	for _, h := range heads {
 		if !answerNouns[h] {
@@ -224,6 +228,9 @@ func readFocus(q string) focus {
 	}
 	if len(f.head) == 0 {
 		f.owner, f.needsName = "", false
+	}
+	if isCapitalised(ws[end-1].orig) {
+		f.needsName = false // "Who is Amin Sabeti?" gives the name and asks who he is
 	}
 	return f
 }
@@ -322,6 +329,27 @@ func (f *focus) readVerb(ws []qword, i int) {
 	}
 	for _, t := range retrieval.Terms(retrieval.ExpandQuery(ws[j].w)) {
 		f.verb[t] = true
+	}
+}
+
+// readVerbBeforeName reads the verb after a common-noun subject ("the
+// July cyberattack cost Albania") only where a name follows it, the one
+// place a bare verb can be told from the nouns before it.
+func (f *focus) readVerbBeforeName(ws []qword, i int) {
+	if i >= len(ws) || ws[i].w != "the" && ws[i].w != "a" && ws[i].w != "an" {
+		return
+	}
+	for k := i + 2; k+1 < len(ws); k++ {
+		w := ws[k]
+		if lightVerbs[w.w] || auxiliaries[w.w] || isQuestionWord(w.w) {
+			return
+		}
+		if !isCapitalised(w.orig) && !w.possessive && !phraseEnds[w.w] && isCapitalised(ws[k+1].orig) {
+			for _, t := range retrieval.Terms(w.w) {
+				f.verb[t] = true
+			}
+			return
+		}
 	}
 }
 

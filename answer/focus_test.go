@@ -51,6 +51,8 @@ func TestQuestionsBesideTheNearMissesAreAnswered(t *testing.T) {
 		{"What is the name of the MEK's camp in Albania?", "Ashraf"},
 		{"How did Montenegro's head of government characterise the hacking?", "political attack"},
 		{"Who spoke for Iran's Foreign Ministry in rejecting the accusations?", "Ka’nani"},
+		{"Who is Amin Sabeti?", "London-based"},                                               // the name is given, not asked for
+		{"In which year were the men behind the attack on the Bektashi seat caught?", "2019"}, // "Bektashian" in the article
 	} {
 		ans := ask(t, a, c.q)
 		if ans.Refused || !strings.Contains(ans.Text, c.want) {

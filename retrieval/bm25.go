@@ -43,8 +43,9 @@ func NewBM25(texts []string) *BM25 {
 }
 
 // HasWordLike reports whether some indexed term is term, or starts with
-// it, or is the start of it, with at least five letters in common: the
-// index knows "Bektashi" when it has "Bektashian".
+// it, or is the start of it, with at least five letters in common, or is
+// one letter away from it (apostrophes aside): the index knows "Bektashi"
+// when it has "Bektashian", and "Kanani" when it has "Ka'nani".
 func (ix *BM25) HasWordLike(term string) bool {
 	if len(ix.postings[term]) > 0 {
 		return true
@@ -52,12 +53,35 @@ func (ix *BM25) HasWordLike(term string) bool {
 	if len(term) < 5 {
 		return false
 	}
+	bare := strings.Trim(strings.ReplaceAll(term, "'", ""), "'")
 	for t := range ix.postings {
-		if len(t) >= 5 && (strings.HasPrefix(t, term) || strings.HasPrefix(term, t)) {
+		if len(t) < 5 {
+			continue
+		}
+		if strings.HasPrefix(t, term) || strings.HasPrefix(term, t) || oneEditApart(strings.ReplaceAll(t, "'", ""), bare) {
 			return true
 		}
 	}
 	return false
+}
+
+// oneEditApart reports whether a and b differ by at most one inserted,
+// deleted or changed byte.
+func oneEditApart(a, b string) bool {
+	if len(a) < len(b) {
+		a, b = b, a
+	}
+	if len(a)-len(b) > 1 {
+		return false
+	}
+	i := 0
+	for i < len(b) && a[i] == b[i] {
+		i++
+	}
+	if len(a) == len(b) {
+		return a[i+min(1, len(a)-i):] == b[i+min(1, len(b)-i):]
+	}
+	return a[i+1:] == b[i:]
 }
 
 // Len is the number of indexed texts.
