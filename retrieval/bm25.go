@@ -53,12 +53,18 @@ func (ix *BM25) HasWordLike(term string) bool {
 	if len(term) < 5 {
 		return false
 	}
-	bare := strings.Trim(strings.ReplaceAll(term, "'", ""), "'")
+	bare := strings.ReplaceAll(term, "'", "")
 	for t := range ix.postings {
 		if len(t) < 5 {
 			continue
 		}
-		if strings.HasPrefix(t, term) || strings.HasPrefix(term, t) || oneEditApart(strings.ReplaceAll(t, "'", ""), bare) {
+		if strings.HasPrefix(t, term) || strings.HasPrefix(term, t) {
+			return true
+		}
+		if strings.Contains(t, "'") {
+			t = strings.ReplaceAll(t, "'", "")
+		}
+		if oneEditApart(t, bare) {
 			return true
 		}
 	}

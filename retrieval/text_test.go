@@ -85,6 +85,9 @@ func TestTerms(t *testing.T) {
 		{"Raško Konjević", "Rasko Konjevic"},
 		{"8th", "8"},
 		{"orchestrated", "orchestrate"},
+		{"expelled", "expel"},
+		{"travelled", "travel"},
+		{"spelled", "spell"},
 	} {
 		ta := Terms(tc.a)
 		for _, term := range Terms(tc.b) {
@@ -130,5 +133,26 @@ func TestFindDates(t *testing.T) {
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Errorf("dates %v, want %v (the verb 'may' is no date)", got, want)
+	}
+}
+
+// A name in a question counts as known to the corpus when the corpus has a
+// word of its root or spells it one letter differently.
+func TestHasWordLike(t *testing.T) {
+	ix := NewBM25([]string{"An attack on the Bektashian seat.", "Nasser Ka’nani, the spokesman."})
+	for _, c := range []struct {
+		term string
+		want bool
+	}{
+		{"bektashi", true},  // the article's "Bektashian"
+		{"kanani", true},    // "Ka’nani" without its apostrophe
+		{"kananni", true},   // one letter more
+		{"treasury", false}, // nowhere
+		{"spokesmen", true}, // one letter changed
+		{"bitcoin", false},
+	} {
+		if got := ix.HasWordLike(c.term); got != c.want {
+			t.Errorf("HasWordLike(%q) = %v, want %v", c.term, got, c.want)
+		}
 	}
 }
