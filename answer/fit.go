@@ -46,6 +46,9 @@ func fits(f focus, c *candidate, prev map[string]bool) bool {
 		if !happens {
 			return false
 		}
+		if f.agent != "" && doneByOther(c.text, f) {
+			return false
+		}
 	}
 	if len(f.places) > 0 {
 		about := placesIn(c.terms)
@@ -106,6 +109,33 @@ func ownedElsewhere(text string, f focus) bool {
 		}
 	}
 	return other && !own
+}
+
+// doneByOther: every time the sentence tells of the event, the first
+// country it names before it (its subject, as news sentences go) is
+// another than the one the question says does it: "Albania cut ties with
+// Iran and expelled the embassy staff" does not say when Iran expelled
+// anyone.
+func doneByOther(text string, f focus) bool {
+	ws := questionWords(text)
+	first := ""
+	other := false
+	for _, w := range ws {
+		does := false
+		for _, t := range retrieval.Terms(w.w) {
+			does = does || f.verb[t]
+		}
+		if does && first != "" {
+			if first == f.agent {
+				return false
+			}
+			other = true
+		}
+		if first == "" {
+			first = placeOf(w.w)
+		}
+	}
+	return other
 }
 
 // unknownName returns a name in the question (a capitalised word not

@@ -39,6 +39,9 @@ type focus struct {
 	ownerReach int
 	places     map[string]bool // the attacked countries the question names
 	verb       map[string]bool // terms of the event asked about; any one will do
+	// agent is the country that does what verb says ("When did Iran
+	// expel…"), or "".
+	agent string
 	// needsName: "Who is Albania's ambassador?" asks for a person's name.
 	needsName bool
 	years     map[string]bool // years the question names ("in 2022")
@@ -329,6 +332,9 @@ func (f *focus) readVerb(ws []qword, i int) {
 	}
 	for _, t := range retrieval.Terms(retrieval.ExpandQuery(ws[j].w)) {
 		f.verb[t] = true
+	}
+	if j == i+1 {
+		f.agent = placeOf(ws[i].w) // "When did Iran expel…": Iran does it
 	}
 }
 

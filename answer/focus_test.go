@@ -23,6 +23,7 @@ func TestNearMissQuestionsAreRefused(t *testing.T) {
 		"Who was Iran's ambassador in Tirana when relations were cut in 2022?",             // the one named is from 2018
 		"How many servers were destroyed in the July attack on Albania?",                   // data destroyed, no servers counted
 		"Which Iranian officials did the US Treasury sanction over the attack on Albania?", // no article mentions the Treasury
+		"When did Iran expel Albania's diplomats in retaliation?",                          // Albania expelled Iran's
 		"Who heads Montenegro's National Security Agency?",                                 // the agency is quoted, its head never named
 	} {
 		ans := ask(t, a, q)
@@ -51,6 +52,7 @@ func TestQuestionsBesideTheNearMissesAreAnswered(t *testing.T) {
 		{"What is the name of the MEK's camp in Albania?", "Ashraf"},
 		{"How did Montenegro's head of government characterise the hacking?", "political attack"},
 		{"Who spoke for Iran's Foreign Ministry in rejecting the accusations?", "Ka’nani"},
+		{"When did Albania expel Dabiel Kassrae?", "July 23, 2020"},
 		{"Who is Amin Sabeti?", "London-based"},                                               // the name is given, not asked for
 		{"In which year were the men behind the attack on the Bektashi seat caught?", "2019"}, // "Bektashian" in the article
 	} {
