@@ -19,13 +19,15 @@ import (
 // Scoring weights for candidate sentences, and the refusal threshold, tuned
 // on eval/questions.yaml (`incidentbot eval`).
 const (
-	wCosine   = 1.5 // encoder similarity of sentence and question
-	wCover    = 1.5 // share of the question's (IDF-weighted) terms in the sentence
-	wKind     = 0.3 // the sentence holds the kind of answer asked for
-	wPrior    = 0.8 // the passage's retrieval score, relative to the best
-	wContext  = 1.0 // share of the question's terms only the previous sentence has
-	maxWords  = 60  // a longer sentence is cut to the clauses that answer
-	pairWords = 35  // each of two sentences is cut to this
+	wCosine  = 1.5 // encoder similarity of sentence and question
+	wCover   = 1.5 // share of the question's (IDF-weighted) terms in the sentence
+	wKind    = 0.3 // the sentence holds the kind of answer asked for
+	wPrior   = 0.8 // the passage's retrieval score, relative to the best
+	wContext = 1.0 // share of the question's terms only the previous sentence has
+	maxWords = 60  // a longer answer is cut to the clauses that answer
+	// Two sentences longer than this together are not paired: cutting
+	// both to maxWords would leave too little of either.
+	maxPairWords = 70
 )
 
 // Refusal thresholds (see answers).
@@ -142,15 +144,17 @@ func (a *Answerer) extractive(q string, resp *retrieval.Response) *incidentbot.A
 				agreeing[best] = append(agreeing[best], c)
 			}
 		case len(chosen) == 1 && !extended && c.score >= 0.85*best.score && !similar(best, c) && !sameValue(qa, best, c) &&
-			wordCount(best.text)+wordCount(c.text) <= 2*pairWords:
+			wordCount(best.text)+wordCount(c.text) <= maxPairWords:
 			chosen = append(chosen, c)
 		}
 	}
 	// Compose: each sentence quoted (cut to its answering clauses when
 	// long), followed by its citation markers.
 	var parts []string
+	used := 0 // words shown so far
 	if conflict {
 		parts = append(parts, "The sources differ on this:")
+		used = wordCount(parts[0])
 	}
 	for _, c := range chosen {
 		markers := ""
@@ -159,9 +163,14 @@ func (a *Answerer) extractive(q string, resp *retrieval.Response) *incidentbot.A
 			ans.Citations = append(ans.Citations, citation(n, s.hit.Article, s.span, s.score))
 			markers += "[" + itoa(n) + "]"
 		}
-		budget := maxWords
-		if len(chosen) > 1 {
-			budget = pairWords
+		// Two sentences share the budget: two conflicting ones are each cut
+		// to half of it; of two others the first leaves the second room.
+		budget := maxWords - used
+		switch {
+		case conflict:
+			budget = (maxWords - wordCount(parts[0])) / len(chosen)
+		case len(chosen) > 1 && c == chosen[0]:
+			budget = max(maxWords-wordCount(chosen[1].text), maxWords/2)
 		}
 		shown := clip(qa, c, budget)
 		if extended && c == best && wordCount(c.text) > budget {
@@ -170,6 +179,7 @@ func (a *Answerer) extractive(q string, resp *retrieval.Response) *incidentbot.A
 			shown = firstWords(c.text, budget) + "…"
 		}
 		parts = append(parts, shown+" "+markers)
+		used += wordCount(shown)
 		ans.TotalSentences++
 		ans.SupportedSentences++
 	}

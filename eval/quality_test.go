@@ -59,7 +59,7 @@ func TestQualityDoesNotRegress(t *testing.T) {
 	// The targets: accuracy and citation support at least 0.9,
 	// every quote verbatim, every unanswerable question refused, at most
 	// one false refusal.
-	if s.Accuracy < 0.9 || s.CitationSupport < 0.9 || s.Verbatim != 1 || s.FalseRefusals > 1 || s.MaxWords > 70 {
+	if s.Accuracy < 0.9 || s.CitationSupport < 0.9 || s.Verbatim != 1 || s.FalseRefusals > 1 || s.MaxWords > 60 {
 		t.Errorf("answers regressed: %+v", s)
 	}
 	if s.RefusalAccuracy < 1 {
