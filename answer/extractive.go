@@ -399,7 +399,7 @@ func clip(qa question, c *candidate, maxWords int) string {
 			}
 		}
 		if qa.kind != "" && retrieval.HasAnswerKind(cl, qa.kind) {
-			weight[i] += qa.total // the answer itself must not be cut
+			weight[i] += 2*qa.total + 1 // the answer itself must not be cut: no window without it can weigh as much
 		}
 	}
 	// The window of clauses of at most maxWords words with the most weight.
