@@ -26,7 +26,10 @@ var (
 	// Irregular past forms, which the "-ed" test misses.
 	irregular = set("took made said told gave won left came went put cut hit led sent held met became began broke " +
 		"brought built caught chose drew fell felt fled found got grew heard hid kept knew lost meant paid ran rose saw " +
-		"sold shut spoke stole struck thought threw wrote say says claim claims take takes make makes give gives " +
+		"sold shut spoke stole struck thought threw wrote drove rode wore tore bore shook woke froze stood understood " +
+		"sought bought fought taught flew blew sang rang swam sat lay fed bled sped shot lit hung dug stuck spun slid " +
+		"bit forgot beat let set hurt quit split spread cost " +
+		"say says claim claims take takes make makes give gives " +
 		// and present forms that follow a plural subject ("How many MEK members live…")
 		"live work want need believe think consider use hold call serve")
 	// Nouns that name the kind of answer, not its subject: "What position
@@ -34,7 +37,8 @@ var (
 	answerNouns = set("people person persons number numbers amount name names kind kinds type types sort position " +
 		"positions role roles job title day days date dates year years month months week weeks time times hour hours " +
 		"country countries city cities place places thing things part way ways percentage share sum else " +
-		"word words term terms power powers figure figures individual individuals personality personalities")
+		"word words term terms power powers figure figures individual individuals personality personalities " +
+		"neighbour neighbours neighbor neighbors ally allies partner partners")
 	// Words that make a title of the noun after them.
 	titleWords = set("prime foreign interior deputy vice")
 	// Adjectives that say which one, not what it is.
@@ -44,6 +48,8 @@ var (
 	// "bureau" that sent experts is the FBI, the "machines" are computers.
 	members = map[string]string{
 		"bureau":       "fbi",
+		"treaty":       "treaty, convention, agreement, accord, pact",
+		"treaties":     "treaties, conventions, agreements, accords, pacts",
 		"agency":       "agency, ministry, intelligence, fbi",
 		"machine":      "computer",
 		"machines":     "computers",
@@ -72,7 +78,11 @@ var nameJoiners = set("for of and the")
 // lightVerbs carry no event of their own: "take place", "happen".
 // Nor do verbs of opinion and speech, which reports paraphrase freely
 // ("think" / "considers").
-var lightVerbs = set("take happen occur get go come make have do be say think believe consider feel claim")
+var lightVerbs = set("take takes took taken happen happens happened occur occurs occurred get gets got go goes went " +
+	"come comes came make makes made have has had do does did be say says said think thinks thought believe " +
+	"believes believed consider considers considered feel feels felt claim claims claimed " +
+	// requests, which news reports word many ways ("at the request of")
+	"ask asks asked tell tells told urge urges urged request requests requested")
 
 // institutionWords are capitalised words that make no one's name.
 var institutionWords = set("united states kingdom republic ministry minister prime foreign affairs national security council " +
