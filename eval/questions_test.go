@@ -104,11 +104,15 @@ func TestAgainstCorpus(t *testing.T) {
 	for id, b := range bodies {
 		norm[id] = Normalize(b)
 	}
-	heldout, err := Load("heldout.yaml")
-	if err != nil {
-		t.Fatal(err)
+	all := loadFile(t)
+	for _, f := range []string{"heldout.yaml", "heldout2.yaml", "heldout3.yaml"} {
+		heldout, err := Load(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, heldout...)
 	}
-	for _, q := range append(loadFile(t), heldout...) {
+	for _, q := range all {
 		if q.Unanswerable {
 			continue
 		}
