@@ -188,6 +188,9 @@ func readFocus(q string) focus {
 	case end > start && !ws[end-1].possessive:
 		heads = append(heads, ws[end-1].w)
 	}
+	if len(heads) == 0 {
+		f.needsName = false // "Who was ordered to…" names no role
+	}
 	// "How many servers were destroyed…", "How many groups did Iran
 	// engage…", "How much did the July attack cost Albania?": what
 	// happened is asked about too.

@@ -53,8 +53,9 @@ func TestQuestionsBesideTheNearMissesAreAnswered(t *testing.T) {
 		{"How did Montenegro's head of government characterise the hacking?", "political attack"},
 		{"Who spoke for Iran's Foreign Ministry in rejecting the accusations?", "Ka’nani"},
 		{"When did Albania expel Dabiel Kassrae?", "July 23, 2020"},
-		{"Who is Amin Sabeti?", "London-based"},                                               // the name is given, not asked for
-		{"In which year were the men behind the attack on the Bektashi seat caught?", "2019"}, // "Bektashian" in the article
+		{"Who is Amin Sabeti?", "London-based"},
+		{"Who was ordered to take the TIMS system offline after the breach?", "police departments"}, // no role, so no name needed                                               // the name is given, not asked for
+		{"In which year were the men behind the attack on the Bektashi seat caught?", "2019"},       // "Bektashian" in the article
 	} {
 		ans := ask(t, a, c.q)
 		if ans.Refused || !strings.Contains(ans.Text, c.want) {
