@@ -144,7 +144,7 @@ func (a *Answerer) extractive(q string, resp *retrieval.Response) *incidentbot.A
 				agreeing[best] = append(agreeing[best], c)
 			}
 		case len(chosen) == 1 && !extended && c.score >= 0.85*best.score && !similar(best, c) && !sameValue(qa, best, c) &&
-			wordCount(best.text)+wordCount(c.text) <= maxPairWords:
+			wordCount(best.text)+wordCount(c.text) <= maxPairWords && sameSubject(asked, best, c):
 			chosen = append(chosen, c)
 		}
 	}
@@ -185,6 +185,35 @@ func (a *Answerer) extractive(q string, resp *retrieval.Response) *incidentbot.A
 	}
 	ans.Text = strings.Join(parts, " ")
 	return ans
+}
+
+// sameSubject: a second sentence is about what the first answers for, if
+// it names the people and things the question names that the first does
+// ("Why was Ehsan Bidi declared non grata?" is not answered by another
+// diplomat's expulsion). A name is there if any of its words is ("Sabeti"
+// for "Amin Sabeti"); countries are the setting of most sentences, not
+// their subject, and do not count.
+func sameSubject(q string, first, second *candidate) bool {
+	var name []string // terms of the run of capitalised words being read
+	check := func() bool {
+		inFirst, inSecond := false, false
+		for _, t := range name {
+			inFirst = inFirst || first.terms[t]
+			inSecond = inSecond || second.terms[t]
+		}
+		name = name[:0]
+		return !inFirst || inSecond
+	}
+	for i, w := range questionWords(q) {
+		if i > 0 && isCapitalised(w.orig) && !isQuestionWord(w.w) && placeOf(w.w) == "" {
+			name = append(name, retrieval.Terms(w.w)...)
+			continue
+		}
+		if !check() {
+			return false
+		}
+	}
+	return check()
 }
 
 // Sentences that cannot stand alone: the next one continues this one ("The

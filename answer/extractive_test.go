@@ -178,3 +178,14 @@ func TestAnswerKeepsTheSentenceItNeeds(t *testing.T) {
 		t.Errorf("too long: %d words", eval.Words(ans.Text))
 	}
 }
+
+// A second sentence joins the answer only when it is about the same person:
+// the question on Ehsan Bidi is not padded with another diplomat's
+// expulsion, and the sentence that answers it keeps its reason whole.
+func TestSecondSentenceKeepsToTheSubject(t *testing.T) {
+	a := answer.New(testStore(t), answer.Options{})
+	ans := ask(t, a, "Why was Ehsan Bidi declared non grata?")
+	if ans.Refused || !strings.Contains(ans.Text, "MEK") || strings.Contains(ans.Text, "Mohammadnia") {
+		t.Errorf("want the reason (the MEK) and nothing on Mohammadnia, got %q", ans.Text)
+	}
+}
