@@ -22,10 +22,16 @@ import (
 //   - a question about one of the attacked countries is not answered by a
 //     sentence about another ("Did Kosovo expel…" / "Albania expelled…");
 //   - what it asks to happen (its verb: "restore") must happen in the
-//     sentence when the question is about an event's time or fact.
+//     sentence when the question is about an event's time or fact, done by
+//     the country the question says does it ("When did Iran expel…" is not
+//     answered by Albania expelling);
+//   - a question for a role-holder ("Who is Albania's ambassador…") needs a
+//     person's name, and one about a year ("in 2022") is not answered by a
+//     sentence dated to another.
 //
-// A candidate that fails any of these is no answer; when none is left, the
-// question is refused.
+// A candidate that fails any of these is no answer (fit.go); when none is
+// left, or the best that is left scores far below the best overall, the
+// question is refused (extractive.go).
 
 // focus is what a question asks for, read off its shape.
 type focus struct {
@@ -222,7 +228,8 @@ func readFocus(q string) focus {
 			heads = []string{ws[m].w}
 			break
 		}
-		return focus{places: f.places, verb: f.verb, years: f.years}
+		f.owner = ""
+		return f
 	}
 	for _, h := range heads {
 		f.head = append(f.head, namings(h)...)
