@@ -17,15 +17,7 @@ import (
 // worse fails here.
 func TestQualityDoesNotRegress(t *testing.T) {
 	ctx := context.Background()
-	m, err := uselite.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, _, err := retrieval.Open(ctx, retrieval.StoreOptions{DataDir: t.TempDir(), Embedder: m,
-		Load: func() ([]*incidentbot.Article, error) { return corpus.Load(corpus.Default(), "corpus") }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, m := openShipped(t)
 	qs, err := eval.Default()
 	if err != nil {
 		t.Fatal(err)
@@ -73,15 +65,7 @@ func TestQualityDoesNotRegress(t *testing.T) {
 // fails here too.
 func TestHeldOutQualityDoesNotRegress(t *testing.T) {
 	ctx := context.Background()
-	m, err := uselite.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, _, err := retrieval.Open(ctx, retrieval.StoreOptions{DataDir: t.TempDir(), Embedder: m,
-		Load: func() ([]*incidentbot.Article, error) { return corpus.Load(corpus.Default(), "corpus") }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, _ := openShipped(t)
 	articles := map[string]*incidentbot.Article{}
 	for _, a := range st.Index().Articles() {
 		articles[a.ID] = a
@@ -112,4 +96,19 @@ func TestHeldOutQualityDoesNotRegress(t *testing.T) {
 				c.file, s.Accuracy, c.accuracy, s.RefusalAccuracy, c.refusals, s.FalseRefusals, c.maxFalseRefusals, s.Verbatim)
 		}
 	}
+}
+
+// openShipped indexes the shipped corpus with USE-Lite in a temporary folder.
+func openShipped(t *testing.T) (*retrieval.Store, *uselite.Model) {
+	t.Helper()
+	m, err := uselite.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _, err := retrieval.Open(context.Background(), retrieval.StoreOptions{DataDir: t.TempDir(), Embedder: m,
+		Load: func() ([]*incidentbot.Article, error) { return corpus.Load(corpus.Default(), "corpus") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, m
 }
