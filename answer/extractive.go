@@ -40,7 +40,7 @@ const (
 	// this share of the best sentence overall; a much weaker one means the
 	// passages are about something near the question, not about it. Set
 	// between the highest share of a question to refuse (0.72) and the
-	// lowest of one answered right (0.83) over all three question sets.
+	// lowest of one answered right (0.83) over all four question sets.
 	minFitShare = 0.78
 )
 

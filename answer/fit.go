@@ -1,7 +1,6 @@
 package answer
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/incidentbot/incidentbot/retrieval"
@@ -25,7 +24,7 @@ func fits(f focus, c *candidate, prev map[string]bool) bool {
 	}
 	if len(f.years) > 0 {
 		// A sentence dated to another year is about another time.
-		if ys := yearPattern.FindAllString(c.text, -1); len(ys) > 0 {
+		if ys := retrieval.Years(c.text); len(ys) > 0 {
 			same := false
 			for _, y := range ys {
 				same = same || f.years[y]
@@ -166,8 +165,8 @@ func unknownName(ix *retrieval.Index, q string) string {
 func fitting(f focus, cands []*candidate) []*candidate {
 	var out []*candidate
 	for _, c := range cands {
-		var prev map[string]bool
-		if c.index > 0 {
+		var prev map[string]bool // only the place check reads it
+		if c.index > 0 && len(f.places) > 0 {
 			sp := c.hit.Passage.Sentences[c.index-1]
 			prev = termSet(c.hit.Article.Text[sp.Start:sp.End])
 		}
@@ -182,7 +181,7 @@ func fitting(f focus, cands []*candidate) []*candidate {
 // in a row that are not a place, an institution ("the United States",
 // "Foreign Ministry" are no one's name) or a stop word.
 func namesPerson(text string) bool {
-	for _, m := range capitalisedPair.FindAllString(text, -1) {
+	for _, m := range retrieval.NameLike(text) {
 		person := true
 		for _, w := range strings.Fields(m) {
 			w = strings.ToLower(strings.Trim(w, ".’'"))
@@ -196,5 +195,3 @@ func namesPerson(text string) bool {
 	}
 	return false
 }
-
-var capitalisedPair = regexp.MustCompile(`\p{Lu}\p{Ll}+\s+(\p{Lu}\.\s+)?\p{Lu}[\p{Ll}’']+`)

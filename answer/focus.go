@@ -104,7 +104,7 @@ func isVerb(w string) bool {
 
 func readFocus(q string) focus {
 	f := focus{places: map[string]bool{}, verb: map[string]bool{}, years: map[string]bool{}}
-	for _, y := range yearPattern.FindAllString(q, -1) {
+	for _, y := range retrieval.Years(q) {
 		f.years[y] = true
 	}
 	ws := questionWords(q)
@@ -152,9 +152,7 @@ func readFocus(q string) focus {
 			(isVerb(ws[v].w) || strings.HasSuffix(ws[v].w, "s") && !strings.HasSuffix(ws[v].w, "ss")) {
 			// "Who heads Montenegro's agency?", "Who announced the break?":
 			// the answer tells of someone doing that.
-			for _, t := range retrieval.Terms(retrieval.ExpandQuery(ws[v].w)) {
-				f.verb[t] = true
-			}
+			f.requireVerb(ws[v].w, true)
 		}
 	case w == "when":
 		if j := skip(ws, i+1, "did does do will would has have had"); j > i+1 {
@@ -204,9 +202,7 @@ func readFocus(q string) focus {
 		switch ws[end].w {
 		case "were", "was":
 			if v := end + 1; v < len(ws) && isVerb(ws[v].w) && !lightVerbs[ws[v].w] {
-				for _, t := range retrieval.Terms(ws[v].w) {
-					f.verb[t] = true
-				}
+				f.requireVerb(ws[v].w, false)
 			}
 		case "did", "does", "do":
 			f.readVerb(ws, end+1)
@@ -247,8 +243,6 @@ func readFocus(q string) focus {
 	}
 	return f
 }
-
-var yearPattern = regexp.MustCompile(`\b(19|20)\d\d\b`)
 
 // namings lists the ways a sentence may name head: the word itself, the
 // members of its class ("head" → "prime minister", "chairman"), or else the
@@ -340,9 +334,7 @@ func (f *focus) readVerb(ws []qword, i int) {
 	if v := ws[j].w; strings.HasSuffix(v, "ly") || strings.HasSuffix(v, "s") && !strings.HasSuffix(v, "ss") {
 		return // an adverb ("publicly"), or a plural noun after a name used as an adjective ("Albanian authorities")
 	}
-	for _, t := range retrieval.Terms(retrieval.ExpandQuery(ws[j].w)) {
-		f.verb[t] = true
-	}
+	f.requireVerb(ws[j].w, true)
 	if j == i+1 {
 		f.agent = placeOf(ws[i].w) // "When did Iran expel…": Iran does it
 	}
@@ -361,11 +353,20 @@ func (f *focus) readVerbBeforeName(ws []qword, i int) {
 			return
 		}
 		if !isCapitalised(w.orig) && !w.possessive && !phraseEnds[w.w] && isCapitalised(ws[k+1].orig) {
-			for _, t := range retrieval.Terms(w.w) {
-				f.verb[t] = true
-			}
+			f.requireVerb(w.w, false)
 			return
 		}
+	}
+}
+
+// requireVerb makes verb an event the answer must tell of, in its own
+// words or, with aliases, the corpus's ("spoke" / "spokesman").
+func (f *focus) requireVerb(verb string, aliases bool) {
+	if aliases {
+		verb = retrieval.ExpandQuery(verb)
+	}
+	for _, t := range retrieval.Terms(verb) {
+		f.verb[t] = true
 	}
 }
 

@@ -84,6 +84,13 @@ func hasKind(text string, k kind) bool {
 	return true
 }
 
+// Years returns the years (1900–2099) text names, in order.
+func Years(text string) []string { return yearMention.FindAllString(text, -1) }
+
+// NameLike returns the runs of two capitalised words in text ("Edi Rama",
+// but also "Foreign Ministry"): the candidates for a person's name.
+func NameLike(text string) []string { return personMention.FindAllString(text, -1) }
+
 // AnswerKind names the kind of answer a question asks for: "date", "year",
 // "number", "person", or "" for any.
 func AnswerKind(question string) string {
