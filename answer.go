@@ -20,7 +20,10 @@ type Answer struct {
 	Citations []Citation `json:"citations"`
 	// Closest are the nearest passages when the answer is refused: shown as
 	// "closest sources", never as support.
-	Closest            []Citation         `json:"closest,omitempty"`
+	Closest []Citation `json:"closest,omitempty"`
+	// OtherLanguage: the question is not in English and no language model
+	// is there to read it; Closest are the sources its names point to.
+	OtherLanguage      bool               `json:"other_language,omitempty"`
 	SupportedSentences int                `json:"supported_sentences"`
 	TotalSentences     int                `json:"total_sentences"`
 	TimingsMS          map[string]float64 `json:"timings_ms"`

@@ -53,8 +53,8 @@ func TestEvaluationInLLMMode(t *testing.T) {
 	for _, art := range testStore(t).Index().Articles() {
 		articles[art.ID] = art
 	}
-	ask := func(ctx context.Context, q string) (*incidentbot.Answer, error) {
-		return a.Ask(ctx, answer.Request{Question: q})
+	ask := func(ctx context.Context, q eval.Question) (*incidentbot.Answer, error) {
+		return a.Ask(ctx, answer.Request{Question: q.Question, History: q.History()})
 	}
 	s, err := eval.Answers(context.Background(), ask, articles, qs[:40])
 	if err != nil {

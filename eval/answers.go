@@ -4,15 +4,26 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/incidentbot/incidentbot"
 )
 
-// Asker answers one question; *answer.Answerer satisfies it through a small
+// Asker answers one question (with the earlier questions of its
+// conversation, q.Context); *answer.Answerer satisfies it through a small
 // adapter in the caller (eval does not import answer, to stay a leaf).
-type Asker func(ctx context.Context, question string) (*incidentbot.Answer, error)
+type Asker func(ctx context.Context, q Question) (*incidentbot.Answer, error)
+
+// StyleScore counts the questions of one style answered right: an
+// answerable one answered with the required words, an unanswerable one
+// refused, one in another language answered or (offline) told that answers
+// read English with a right article among the sources.
+type StyleScore struct {
+	Questions int `json:"questions"`
+	Right     int `json:"right"`
+}
 
 // AnswerScores measure the answers users would get.
 type AnswerScores struct {
@@ -28,10 +39,16 @@ type AnswerScores struct {
 	Unanswerable    int     `json:"unanswerable"`
 	RefusalAccuracy float64 `json:"refusal_accuracy"`
 	FalseRefusals   int     `json:"false_refusals"`
-	MedianWords     int     `json:"median_words"`
-	MaxWords        int     `json:"max_words"`
-	P50MS           float64 `json:"p50_ms"`
-	P99MS           float64 `json:"p99_ms"`
+	// NearMisses are the unanswerable questions of style near-miss.
+	NearMisses      int `json:"near_misses"`
+	NearMissRefused int `json:"near_miss_refused"`
+	// ByStyle: right answers by Question.Style ("" for unstyled sets:
+	// "answerable" and "unanswerable").
+	ByStyle     map[string]*StyleScore `json:"by_style"`
+	MedianWords int                    `json:"median_words"`
+	MaxWords    int                    `json:"max_words"`
+	P50MS       float64                `json:"p50_ms"`
+	P99MS       float64                `json:"p99_ms"`
 	// Failures lists the ids of wrong answers (not accurate, or not refused
 	// when they should be, or refused when they should not).
 	Failures []string `json:"failures,omitempty"`
@@ -45,12 +62,30 @@ func Words(text string) int { return len(strings.Fields(markerRE.ReplaceAllStrin
 // Answers asks every question and scores the answers. articles maps ids to
 // articles, for the verbatim check.
 func Answers(ctx context.Context, ask Asker, articles map[string]*incidentbot.Article, qs []Question) (*AnswerScores, error) {
-	s := &AnswerScores{}
+	s := &AnswerScores{ByStyle: map[string]*StyleScore{}}
+	right := func(q Question, ok bool) {
+		style := q.Style
+		if style == "" {
+			style = "answerable"
+			if q.Unanswerable {
+				style = "unanswerable"
+			}
+		}
+		st := s.ByStyle[style]
+		if st == nil {
+			st = &StyleScore{}
+			s.ByStyle[style] = st
+		}
+		st.Questions++
+		if ok {
+			st.Right++
+		}
+	}
 	var words []int
 	var lat []float64
 	var acc, sup, verb, refused float64
 	for _, q := range qs {
-		ans, err := ask(ctx, q.Question)
+		ans, err := ask(ctx, q)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", q.ID, err)
 		}
@@ -70,15 +105,38 @@ func Answers(ctx context.Context, ask Asker, articles map[string]*incidentbot.Ar
 		}
 		if q.Unanswerable {
 			s.Unanswerable++
+			if q.Style == "near-miss" {
+				s.NearMisses++
+			}
 			if ans.Refused {
 				refused++
+				if q.Style == "near-miss" {
+					s.NearMissRefused++
+				}
 			} else {
 				s.Failures = append(s.Failures, q.ID)
 			}
+			right(q, ans.Refused)
 			continue
 		}
 		s.Answerable++
+		if ans.OtherLanguage {
+			// Offline, a question in another language gets a notice and the
+			// sources its names point to: right when one is a right article.
+			found := false
+			for _, c := range ans.Closest {
+				found = found || slices.Contains(q.Docs, c.Doc)
+			}
+			if found {
+				acc++
+			} else {
+				s.Failures = append(s.Failures, q.ID)
+			}
+			right(q, found)
+			continue
+		}
 		if ans.Refused {
+			right(q, false)
 			s.FalseRefusals++
 			s.Failures = append(s.Failures, q.ID)
 			continue
@@ -87,6 +145,7 @@ func Answers(ctx context.Context, ask Asker, articles map[string]*incidentbot.Ar
 		for _, c := range ans.Citations {
 			quotes = append(quotes, c.Quote)
 		}
+		right(q, q.Satisfied(ans.Text))
 		if q.Satisfied(ans.Text) {
 			acc++
 		} else {
@@ -125,4 +184,15 @@ func Percentile(xs []float64, p float64) float64 {
 	sort.Float64s(s)
 	i := int(float64(len(s))*p/100+0.5) - 1
 	return s[min(max(i, 0), len(s)-1)]
+}
+
+// History turns a follow-up's Context into the conversation's earlier
+// turns (their answers are not known to the set, and not needed to read
+// the follow-up).
+func (q Question) History() []incidentbot.Turn {
+	var out []incidentbot.Turn
+	for _, c := range q.Context {
+		out = append(out, incidentbot.Turn{Question: c})
+	}
+	return out
 }

@@ -41,8 +41,8 @@ func TestQualityDoesNotRegress(t *testing.T) {
 		articles[a.ID] = a
 	}
 	a := answer.New(st, answer.Options{})
-	s, err := eval.Answers(ctx, func(ctx context.Context, q string) (*incidentbot.Answer, error) {
-		return a.Ask(ctx, answer.Request{Question: q})
+	s, err := eval.Answers(ctx, func(ctx context.Context, q eval.Question) (*incidentbot.Answer, error) {
+		return a.Ask(ctx, answer.Request{Question: q.Question, History: q.History()})
 	}, articles, qs)
 	if err != nil {
 		t.Fatal(err)
@@ -76,16 +76,16 @@ func TestHeldOutQualityDoesNotRegress(t *testing.T) {
 		accuracy, refusals float64
 		maxFalseRefusals   int
 	}{
-		{"heldout.yaml", 0.85, 1, 1},
-		{"heldout2.yaml", 0.7, 0.7, 3},
-		{"heldout3.yaml", 0.75, 0.9, 2},
+		{"train/heldout.yaml", 0.85, 1, 1},
+		{"train/heldout2.yaml", 0.7, 0.7, 3},
+		{"train/heldout3.yaml", 0.75, 0.9, 2},
 	} {
 		qs, err := eval.Load(c.file)
 		if err != nil {
 			t.Fatal(err)
 		}
-		s, err := eval.Answers(ctx, func(ctx context.Context, q string) (*incidentbot.Answer, error) {
-			return a.Ask(ctx, answer.Request{Question: q})
+		s, err := eval.Answers(ctx, func(ctx context.Context, q eval.Question) (*incidentbot.Answer, error) {
+			return a.Ask(ctx, answer.Request{Question: q.Question, History: q.History()})
 		}, articles, qs)
 		if err != nil {
 			t.Fatal(err)

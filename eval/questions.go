@@ -5,24 +5,21 @@ package eval
 
 import (
 	"bytes"
-	_ "embed"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 )
 
-//go:embed questions.yaml
-var defaultYAML []byte
-
-// DefaultPath names the embedded file in error messages.
-const DefaultPath = "eval/questions.yaml"
+// DefaultPath names the main training set in error messages.
+const DefaultPath = "eval/train/questions.yaml"
 
 // Kinds are the allowed values of Question.Kind.
-var Kinds = []string{"when", "who", "what", "how-many", "where", "why", "yes-no"}
+var Kinds = []string{"when", "who", "what", "how-many", "where", "why", "how", "yes-no"}
 
 // Question is one entry of the evaluation set.
 type Question struct {
@@ -39,7 +36,16 @@ type Question struct {
 	Unanswerable bool `yaml:"unanswerable"`
 	// Conflict marks questions on which the sources disagree.
 	Conflict bool `yaml:"conflict"`
+	// Style is how the question is asked (Styles), so the evaluation can
+	// report by kind of question; empty in the older sets.
+	Style string `yaml:"style"`
+	// Context holds the earlier questions of the conversation a follow-up
+	// belongs to, oldest first.
+	Context []string `yaml:"context"`
 }
+
+// Styles are the allowed values of Question.Style.
+var Styles = []string{"plain", "casual", "why-how", "multi-part", "paraphrase", "broad", "follow-up", "other-language", "near-miss", "off-topic"}
 
 // Load reads and validates an evaluation file. Errors name the file and,
 // where known, the YAML line.
@@ -53,7 +59,11 @@ func Load(path string) ([]Question, error) {
 
 // Default returns the evaluation set embedded in the binary.
 func Default() ([]Question, error) {
-	return Parse(DefaultPath, defaultYAML)
+	data, err := files.ReadFile("train/questions.yaml")
+	if err != nil {
+		return nil, err
+	}
+	return Parse(DefaultPath, data)
 }
 
 // Parse decodes and validates evaluation YAML; name is used in error messages.
@@ -101,6 +111,9 @@ func (q Question) validate() error {
 	if strings.TrimSpace(q.Question) == "" {
 		return errors.New("missing question")
 	}
+	if q.Style != "" && !slices.Contains(Styles, q.Style) {
+		return fmt.Errorf("style %q is not one of %s", q.Style, strings.Join(Styles, ", "))
+	}
 	if q.Unanswerable {
 		if len(q.Docs) > 0 || len(q.Must) > 0 || q.Conflict {
 			return errors.New("unanswerable question has docs, must or conflict")
@@ -120,10 +133,8 @@ func (q Question) validate() error {
 			}
 		}
 	}
-	for _, k := range Kinds {
-		if q.Kind == k {
-			return nil
-		}
+	if slices.Contains(Kinds, q.Kind) {
+		return nil
 	}
 	return fmt.Errorf("kind %q is not one of %s", q.Kind, strings.Join(Kinds, ", "))
 }

@@ -45,7 +45,7 @@ func loadBodies(t *testing.T) map[string]string {
 
 func loadFile(t *testing.T) []Question {
 	t.Helper()
-	qs, err := Load("questions.yaml")
+	qs, err := Load("train/questions.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func TestAgainstCorpus(t *testing.T) {
 		norm[id] = Normalize(b)
 	}
 	all := loadFile(t)
-	for _, f := range []string{"heldout.yaml", "heldout2.yaml", "heldout3.yaml"} {
+	for _, f := range []string{"train/heldout.yaml", "train/heldout2.yaml", "train/heldout3.yaml"} {
 		heldout, err := Load(f)
 		if err != nil {
 			t.Fatal(err)
@@ -232,7 +232,7 @@ func TestLoadErrorsNameFileAndLine(t *testing.T) {
 		"unknown field": "- id: a\n  question: x\n  docs: [d]\n  must: [m]\n  kind: who\n  musts: [y]\n",
 		"duplicate id":  "- id: a\n  question: x\n  unanswerable: true\n- id: a\n  question: y\n  unanswerable: true\n",
 		"no must":       "- id: a\n  question: x\n  unanswerable: true\n- id: b\n  question: y\n  docs: [d]\n  kind: who\n",
-		"bad kind":      "- id: a\n  question: x\n  unanswerable: true\n- id: b\n  question: y\n  docs: [d]\n  must: [m]\n  kind: how\n",
+		"bad kind":      "- id: a\n  question: x\n  unanswerable: true\n- id: b\n  question: y\n  docs: [d]\n  must: [m]\n  kind: sometime\n",
 	}
 	for name, src := range cases {
 		path := filepath.Join(dir, strings.ReplaceAll(name, " ", "_")+".yaml")

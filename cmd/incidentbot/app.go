@@ -122,6 +122,11 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 // openApp loads the embedder and the index (building or refreshing it when
 // the corpus changed), and the answerer.
 func openApp(ctx context.Context, cfg config.Config, log *slog.Logger, o openOptions) (*app, error) {
+	return openAppWith(ctx, cfg, log, o, corpusLoader(cfg.Corpus))
+}
+
+// openAppWith is openApp over the articles load returns.
+func openAppWith(ctx context.Context, cfg config.Config, log *slog.Logger, o openOptions, load func() ([]*incidentbot.Article, error)) (*app, error) {
 	a := &app{cfg: cfg, log: log}
 	var err error
 	if a.embedder, err = newEmbedder(cfg.Embedder, log); err != nil {
@@ -130,7 +135,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger, o openOpt
 	opts := retrieval.StoreOptions{
 		DataDir:  cfg.Data,
 		Embedder: a.embedder,
-		Load:     corpusLoader(cfg.Corpus),
+		Load:     load,
 		Rebuild:  o.rebuild,
 		Logger:   log,
 	}

@@ -5,34 +5,44 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"slices"
+	"sort"
 
 	"github.com/incidentbot/incidentbot"
 	"github.com/incidentbot/incidentbot/answer"
+	"github.com/incidentbot/incidentbot/corpus"
 	"github.com/incidentbot/incidentbot/eval"
 	"github.com/incidentbot/incidentbot/retrieval"
 )
 
+// setResult is what `eval` reports for one question set.
+type setResult struct {
+	Set       string                 `json:"set"`
+	Role      eval.Role              `json:"role"`
+	Retrieval []eval.RetrievalScores `json:"retrieval"`
+	Answers   *eval.AnswerScores     `json:"answers"`
+}
+
 func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := newCommand("eval", stderr)
-	questions := c.fs.String("questions", "", "evaluation file (default: the built-in eval/questions.yaml)")
-	tune := c.fs.Bool("tune", false, "search the hybrid weights instead, and print the best ones")
+	questions := c.fs.String("questions", "", "one evaluation file, about the corpus in use (default: every built-in set)")
+	setName := c.fs.String("set", "", "one built-in set: questions, heldout, heldout2, heldout3 (training); discord-a, discord-b, other-corpus (test)")
+	tune := c.fs.Bool("tune", false, "search the hybrid weights on the training set instead, and print the best ones")
 	if err := c.parse(args); err != nil {
-		return err
-	}
-	qs, err := eval.Default()
-	if *questions != "" {
-		qs, err = eval.Load(*questions)
-	}
-	if err != nil {
 		return err
 	}
 	a, err := c.open(ctx, openOptions{})
 	if err != nil {
 		return err
 	}
-	ix := a.store.Index()
 	if *tune {
-		res, err := eval.TuneRetrieval(ctx, ix, a.embedder, qs)
+		qs, err := eval.Default()
+		if err != nil {
+			return err
+		}
+		res, err := eval.TuneRetrieval(ctx, a.store.Index(), a.embedder, qs)
 		if err != nil {
 			return err
 		}
@@ -42,38 +52,136 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		return nil
 	}
+	if *questions != "" {
+		qs, err := eval.Load(*questions)
+		if err != nil {
+			return err
+		}
+		r, err := evalSet(ctx, a, *questions, "", qs)
+		if err != nil {
+			return err
+		}
+		return printEval(stdout, c.flags.json, []*setResult{r}, true)
+	}
+	sets := eval.Sets()
+	if *setName != "" {
+		s, err := eval.FindSet(*setName)
+		if err != nil {
+			return err
+		}
+		sets = []eval.Set{s}
+	}
+	var results []*setResult
+	for _, s := range sets {
+		qs, err := s.Questions()
+		if err != nil {
+			return err
+		}
+		on := a
+		if fsys := s.Corpus(); fsys != nil {
+			// The set's own corpus: indexed in a folder of its own, so the
+			// shipped index is left as it is.
+			dir, err := os.MkdirTemp("", "incidentbot-eval-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(dir)
+			cfg := c.cfg
+			cfg.Data = dir
+			name := s.CorpusName()
+			on, err = openAppWith(ctx, cfg, c.log, openOptions{}, func() ([]*incidentbot.Article, error) {
+				sub, err := fsSub(fsys, "articles")
+				if err != nil {
+					return nil, err
+				}
+				return corpus.Load(sub, name+"/articles")
+			})
+			if err != nil {
+				return fmt.Errorf("set %s: %w", s.Name, err)
+			}
+		}
+		r, err := evalSet(ctx, on, s.Name, s.Role, qs)
+		if err != nil {
+			return err
+		}
+		results = append(results, r)
+	}
+	return printEval(stdout, c.flags.json, results, len(results) == 1)
+}
+
+func evalSet(ctx context.Context, a *app, name string, role eval.Role, qs []eval.Question) (*setResult, error) {
+	ix := a.store.Index()
 	ret, err := eval.Retrieval(ctx, ix, a.embedder, qs, retrieval.BM25Only, retrieval.VectorOnly, retrieval.RRF, retrieval.Hybrid)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("set %s: %w", name, err)
 	}
 	articles := map[string]*incidentbot.Article{}
 	for _, art := range ix.Articles() {
 		articles[art.ID] = art
 	}
-	ask := func(ctx context.Context, q string) (*incidentbot.Answer, error) {
-		return a.answerer.Ask(ctx, answer.Request{Question: q})
+	ask := func(ctx context.Context, q eval.Question) (*incidentbot.Answer, error) {
+		return a.answerer.Ask(ctx, answer.Request{Question: q.Question, History: q.History()})
 	}
 	ans, err := eval.Answers(ctx, ask, articles, qs)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("set %s: %w", name, err)
 	}
-	if c.flags.json {
-		return json.NewEncoder(stdout).Encode(map[string]any{"retrieval": ret, "answers": ans})
+	return &setResult{Set: name, Role: role, Retrieval: ret, Answers: ans}, nil
+}
+
+func printEval(w io.Writer, asJSON bool, results []*setResult, detail bool) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		for _, r := range results {
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
-	fmt.Fprintf(stdout, "Retrieval (%d answerable questions; an answer passage is from a right article and holds the answer):\n", ret[0].Questions)
-	fmt.Fprintf(stdout, "  %-8s %9s %7s %7s\n", "method", "recall@5", "hit@1", "MRR")
-	for _, r := range ret {
-		fmt.Fprintf(stdout, "  %-8s %9.3f %7.3f %7.3f\n", r.Method, r.RecallAt5, r.HitAt1, r.MRR)
+	fmt.Fprintf(w, "%-13s %-5s %9s %8s %9s %9s %10s %8s %9s\n", "set", "role", "accuracy", "support", "false ref", "refused", "near miss", "recall@5", "hit@1")
+	for _, r := range results {
+		h, s := r.Retrieval[len(r.Retrieval)-1], r.Answers
+		fmt.Fprintf(w, "%-13s %-5s %9.3f %8.3f %4d of %-3d %3d of %-3d %4d of %-3d %8.3f %9.3f\n", r.Set, r.Role, s.Accuracy, s.CitationSupport,
+			s.FalseRefusals, s.Answerable, int(s.RefusalAccuracy*float64(s.Unanswerable)+0.5), s.Unanswerable,
+			s.NearMissRefused, s.NearMisses, h.RecallAt5, h.HitAt1)
 	}
-	fmt.Fprintf(stdout, "  hybrid misses (not in top 5): %v\n\n", ret[len(ret)-1].Misses)
-	fmt.Fprintf(stdout, "Answers (%s mode):\n", ans.Mode)
-	fmt.Fprintf(stdout, "  accuracy           %.3f  (answer holds the required words, %d answerable)\n", ans.Accuracy, ans.Answerable)
-	fmt.Fprintf(stdout, "  citation support   %.3f  (cited quotes hold them)\n", ans.CitationSupport)
-	fmt.Fprintf(stdout, "  verbatim quotes    %.3f\n", ans.Verbatim)
-	fmt.Fprintf(stdout, "  refusals           %.3f  (%d unanswerable questions)\n", ans.RefusalAccuracy, ans.Unanswerable)
-	fmt.Fprintf(stdout, "  false refusals     %d\n", ans.FalseRefusals)
-	fmt.Fprintf(stdout, "  answer words       median %d, max %d\n", ans.MedianWords, ans.MaxWords)
-	fmt.Fprintf(stdout, "  latency            p50 %.1f ms, p99 %.1f ms\n", ans.P50MS, ans.P99MS)
-	fmt.Fprintf(stdout, "  wrong: %v\n", ans.Failures)
+	fmt.Fprintln(w, "\nRight answers by kind of question:")
+	for _, r := range results {
+		var styles []string
+		for st := range r.Answers.ByStyle {
+			styles = append(styles, st)
+		}
+		sort.Slice(styles, func(i, j int) bool {
+			a, b := slices.Index(eval.Styles, styles[i]), slices.Index(eval.Styles, styles[j])
+			return a < b || a == b && styles[i] < styles[j]
+		})
+		fmt.Fprintf(w, "  %-13s", r.Set)
+		for _, st := range styles {
+			x := r.Answers.ByStyle[st]
+			fmt.Fprintf(w, " %s %d/%d", st, x.Right, x.Questions)
+		}
+		fmt.Fprintln(w)
+	}
+	if !detail {
+		return nil
+	}
+	for _, r := range results {
+		fmt.Fprintf(w, "\n%s — retrieval (%d answerable questions; an answer passage is from a right article and holds the answer):\n", r.Set, r.Retrieval[0].Questions)
+		fmt.Fprintf(w, "  %-8s %9s %7s %7s\n", "method", "recall@5", "hit@1", "MRR")
+		for _, x := range r.Retrieval {
+			fmt.Fprintf(w, "  %-8s %9.3f %7.3f %7.3f\n", x.Method, x.RecallAt5, x.HitAt1, x.MRR)
+		}
+		s := r.Answers
+		fmt.Fprintf(w, "  hybrid misses (not in top 5): %v\n", r.Retrieval[len(r.Retrieval)-1].Misses)
+		fmt.Fprintf(w, "  answers (%s mode): accuracy %.3f, support %.3f, verbatim %.3f, refusals %.3f of %d, false refusals %d\n",
+			s.Mode, s.Accuracy, s.CitationSupport, s.Verbatim, s.RefusalAccuracy, s.Unanswerable, s.FalseRefusals)
+		fmt.Fprintf(w, "  words median %d, max %d; latency p50 %.1f ms, p99 %.1f ms\n", s.MedianWords, s.MaxWords, s.P50MS, s.P99MS)
+		if r.Role != eval.Test {
+			fmt.Fprintf(w, "  wrong: %v\n", s.Failures)
+		}
+	}
 	return nil
 }
+
+func fsSub(fsys fs.FS, dir string) (fs.FS, error) { return fs.Sub(fsys, dir) }

@@ -1,0 +1,94 @@
+package eval
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+)
+
+// The question sets, built into the program so `incidentbot eval` runs
+// from anywhere.
+//
+//go:embed train/*.yaml test/*.yaml test/othercorpus
+var files embed.FS
+
+// Role says what a set may be used for. Training sets may be tuned and
+// fitted on freely; test sets were written blind and are only run to
+// report: a set whose misses were read and then fixed in code is training.
+type Role string
+
+const (
+	Train Role = "train"
+	Test  Role = "test"
+)
+
+// Set is one question set, with the corpus its questions are about.
+type Set struct {
+	Name  string
+	Role  Role
+	About string
+	file  string // path in files
+	// corpus is the folder in files holding the set's own corpus
+	// (articles/*.md, profile.yaml); "" for the shipped corpus.
+	corpus string
+}
+
+// Sets lists every built-in set, training sets first.
+func Sets() []Set {
+	return []Set{
+		{Name: "questions", Role: Train, file: "train/questions.yaml",
+			About: "the main set: the weights, thresholds and the reader were fitted on it"},
+		{Name: "heldout", Role: Train, file: "train/heldout.yaml",
+			About: "written after the first retrieval tuning; tuned on since"},
+		{Name: "heldout2", Role: Train, file: "train/heldout2.yaml",
+			About: "written blind; its misses were read and fixed, so training now"},
+		{Name: "heldout3", Role: Train, file: "train/heldout3.yaml",
+			About: "written blind, casual and misspelt; its misses were read and fixed, so training now"},
+		{Name: "discord-a", Role: Test, file: "test/discord-a.yaml",
+			About: "written blind in Discord style (casual, misspelt, paraphrased, multi-part, follow-ups, other languages); only run to report"},
+		{Name: "discord-b", Role: Test, file: "test/discord-b.yaml",
+			About: "a second blind Discord-style set by another writer; only run to report"},
+		{Name: "other-corpus", Role: Test, file: "test/othercorpus/questions.yaml", corpus: "test/othercorpus",
+			About: "a blind corpus about a different incident with its own blind questions; only run to report"},
+	}
+}
+
+// FindSet returns the set with the given name.
+func FindSet(name string) (Set, error) {
+	for _, s := range Sets() {
+		if s.Name == name {
+			return s, nil
+		}
+	}
+	var names []string
+	for _, s := range Sets() {
+		names = append(names, s.Name)
+	}
+	return Set{}, fmt.Errorf("no question set %q (the sets are %v)", name, names)
+}
+
+// Questions loads the set's questions.
+func (s Set) Questions() ([]Question, error) {
+	data, err := files.ReadFile(s.file)
+	if err != nil {
+		return nil, fmt.Errorf("question set %s: %w", s.Name, err)
+	}
+	return Parse(path.Join("eval", s.file), data)
+}
+
+// Corpus returns the set's own corpus folder (articles/*.md and
+// profile.yaml), or nil when its questions are about the shipped corpus.
+func (s Set) Corpus() fs.FS {
+	if s.corpus == "" {
+		return nil
+	}
+	sub, err := fs.Sub(files, s.corpus)
+	if err != nil {
+		panic(err) // the embed pattern guarantees the folder
+	}
+	return sub
+}
+
+// CorpusName names the set's corpus in messages.
+func (s Set) CorpusName() string { return path.Join("eval", s.corpus) }
