@@ -38,7 +38,7 @@ func (a *Answerer) llmAnswer(ctx context.Context, req Request, q string, resp *r
 	if len(history) > maxHistory {
 		history = history[len(history)-maxHistory:]
 	}
-	msgs, err := prompts.Answer(q, passages, history)
+	msgs, err := prompts.Answer(a.Profile().Subject(), q, passages, history)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package answer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -9,26 +10,15 @@ import (
 	"time"
 
 	"github.com/incidentbot/incidentbot"
+	"github.com/incidentbot/incidentbot/corpus"
 	"github.com/incidentbot/incidentbot/prompts"
 	"github.com/incidentbot/incidentbot/retrieval"
 )
 
-// Topics a summary can be limited to.
-var Topics = []string{"albania", "montenegro", "kosovo", "diplomatic-break", "iran-response"}
-
-// topicSearch finds a topic's passages: a query, and words one of which the
-// passage or its section heading must contain (the Montenegro and Kosovo
-// reports share an article with the Albanian one).
-var topicSearch = map[string]struct {
-	query string
-	must  []string
-}{
-	"albania":          {"the cyberattack on Albania's government systems and the e-Albania portal on July 15", []string{"albania"}},
-	"montenegro":       {"the cyber attack on Montenegro's government IT network", []string{"montenegr"}},
-	"kosovo":           {"cyber attacks on Kosovo's government institutions", []string{"kosov"}},
-	"diplomatic-break": {"Albania cuts diplomatic relations with Iran and orders embassy staff to leave within 24 hours", []string{"diplomat", "embassy", "relations"}},
-	"iran-response":    {"Iran's foreign ministry rejects the accusations as baseless and blames third parties", []string{"iran"}},
-}
+// The topics a summary can be limited to are the corpus profile's (see
+// Profile): each is a query, and optionally the tags or word prefixes one of
+// which a found passage (with its section heading) must have, since one
+// article may report several topics.
 
 // Length bounds, so a summary fits one Discord message with its sources.
 const (
@@ -38,28 +28,52 @@ const (
 	timelineWords    = 30 // per event
 )
 
-// ErrUnknownTopic is returned for a topic not in Topics.
-var ErrUnknownTopic = fmt.Errorf("unknown topic: choose one of %s", strings.Join(Topics, ", "))
+// Topics are the built-in corpus profile's topic ids.
+//
+// Deprecated: an Answerer's topics are its corpus's; use
+// Answerer.Profile().TopicIDs().
+var Topics = corpus.DefaultProfile().TopicIDs()
 
-// Summary summarises the corpus, or one topic of it, in a few cited
-// sentences: extractively (the sentences closest to the topic's centre,
-// without repeats) or, with a language model, written and then verified.
+// ErrUnknownTopic is returned, wrapped in an error that lists the profile's
+// topics, for a topic the corpus profile does not have.
+var ErrUnknownTopic = errors.New("unknown topic")
+
+// unknownTopic says which topics there are.
+func unknownTopic(p *corpus.Profile, topic string) error {
+	if len(p.Topics) == 0 {
+		return fmt.Errorf("%w %q: the corpus profile lists no topics; leave the topic out to summarise everything", ErrUnknownTopic, topic)
+	}
+	return fmt.Errorf("%w %q: choose one of %s", ErrUnknownTopic, topic, strings.Join(p.TopicIDs(), ", "))
+}
+
+// Summary summarises the corpus, or one topic of it (an id from the corpus
+// profile's topics), in a few cited sentences: extractively (the sentences
+// closest to the topic's centre, without repeats) or, with a language model,
+// written and then verified.
 func (a *Answerer) Summary(ctx context.Context, topic string) (*incidentbot.Answer, error) {
 	start := time.Now()
-	topic = strings.ToLower(strings.TrimSpace(topic))
-	hits, qv, err := a.topicHits(ctx, topic)
+	profile := a.Profile()
+	var t *corpus.Topic
+	if topic = strings.ToLower(strings.TrimSpace(topic)); topic != "" {
+		found, ok := profile.Topic(topic)
+		if !ok {
+			return nil, unknownTopic(profile, topic)
+		}
+		t = &found
+	}
+	hits, qv, err := a.topicHits(ctx, t)
 	if err != nil {
 		return nil, err
 	}
-	label := "Summary of the articles"
-	if topic != "" {
-		label = "Summary: " + topic
+	label, title := "Summary of the articles", ""
+	if t != nil {
+		label, title = "Summary: "+t.Title, t.Title
 	}
 	ans := a.extractiveSummary(ctx, label, hits, qv)
 	if a.opts.LLM != nil && len(hits) > 0 {
 		llmHits := hits[:min(len(hits), 8)]
 		passages, checks := promptPassages(llmHits)
-		msgs, err := prompts.Summary(topic, passages)
+		msgs, err := prompts.Summary(profile.Subject(), title, passages)
 		if err != nil {
 			return nil, err
 		}
@@ -81,33 +95,29 @@ func (a *Answerer) Summary(ctx context.Context, topic string) (*incidentbot.Answ
 	return ans, nil
 }
 
-// topicHits returns the passages of a topic (every passage when topic is
-// empty) and the topic query's vector (nil for the whole corpus).
-func (a *Answerer) topicHits(ctx context.Context, topic string) ([]retrieval.Hit, []float32, error) {
+// topicHits returns the passages of a topic (every passage when t is nil)
+// and the topic query's vector (nil for the whole corpus).
+func (a *Answerer) topicHits(ctx context.Context, t *corpus.Topic) ([]retrieval.Hit, []float32, error) {
 	ix := a.src.Index()
-	if topic == "" {
+	if t == nil {
 		var hits []retrieval.Hit
 		for _, p := range ix.Passages() {
 			hits = append(hits, retrieval.Hit{Result: incidentbot.Result{Passage: p, Article: ix.Article(p.ArticleID), Score: 1}})
 		}
 		return hits, nil, nil
 	}
-	ts, ok := topicSearch[topic]
-	if !ok {
-		return nil, nil, ErrUnknownTopic
-	}
-	resp, err := a.src.Search(ctx, ts.query, 20)
+	resp, err := a.src.Search(ctx, t.Query, 20)
 	if err != nil {
 		return nil, nil, fmt.Errorf("searching for the topic: %w", err)
 	}
 	var hits []retrieval.Hit
 	for _, h := range resp.Hits {
-		text := strings.ToLower(h.Passage.Heading + " " + h.Passage.Text)
-		for _, w := range ts.must {
-			if strings.Contains(text, w) {
-				hits = append(hits, h)
-				break
-			}
+		var tags []string
+		if h.Article != nil {
+			tags = h.Article.Tags
+		}
+		if t.Matches(tags, h.Passage.Heading+" "+h.Passage.Text) {
+			hits = append(hits, h)
 		}
 	}
 	return hits, resp.Vector, nil

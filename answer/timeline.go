@@ -46,7 +46,7 @@ func (a *Answerer) Timeline(ctx context.Context) (*incidentbot.Timeline, error) 
 		}
 	}
 	passages, checks := promptPassages(dated)
-	msgs, err := prompts.Timeline(passages)
+	msgs, err := prompts.Timeline(a.Profile().Subject(), passages)
 	if err != nil {
 		return nil, err
 	}

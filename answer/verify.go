@@ -137,7 +137,7 @@ func Verify(text string, passages []VerifyPassage) Verification {
 var citeMarkerRe = regexp.MustCompile(`(?i)\s*(?:\[\s*(?:passages?\s*|sources?\s*)?\d+(?:\s*(?:,|;|-|–|and)\s*\d+)*\s*\])+`)
 
 // markerAfterStop matches markers written after the sentence's full stop
-// ("Albania cut ties. [1]"), which would otherwise be read as the start of
+// ("The port closed. [1]"), which would otherwise be read as the start of
 // the next sentence.
 var markerAfterStop = regexp.MustCompile(`([.!?]["”’')]*)((?i:\s*\[\s*(?:passages?\s*|sources?\s*)?\d+(?:\s*(?:,|;|-|–|and)\s*\d+)*\s*\])+)`)
 
@@ -263,8 +263,9 @@ func judge(sc *SentenceCheck, passages []VerifyPassage, terms []map[string]bool)
 	numberMissing := false
 	for _, k := range keys {
 		if len(terms) >= minBackground && k.inAll(terms) {
-			// In every passage ("Albania", "Iran", "cyberattack"): the
-			// background of the corpus, little evidence of this claim.
+			// In every passage (the place and the event all the articles
+			// name): the background of the corpus, little evidence of
+			// this claim.
 			k.weight /= 2
 		}
 		total += k.weight
@@ -340,7 +341,7 @@ func (k keyTerm) inAll(sets []map[string]bool) bool {
 }
 
 // in reports whether the passage's term set holds the term: exactly, or
-// for words as a close variant ("albanian" and "albania", "hacker" and
+// for words as a close variant ("germany" and "german", "hacker" and
 // "hack"), which the light stemmer leaves apart.
 func (k keyTerm) in(set map[string]bool) bool {
 	if set[k.term] {

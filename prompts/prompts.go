@@ -1,6 +1,8 @@
 // Package prompts holds the prompt templates for the language model and the
 // refusal wording users see. The templates are text/template files embedded
-// in the binary; this package fills them in.
+// in the binary; this package fills them in. They know nothing of any
+// incident: the subject they name comes from the corpus's profile
+// (corpus/profile.yaml), passed in by the caller.
 //
 // Everything that comes from outside the program (article passages, the
 // user's question, earlier turns, a summary topic) is placed inside XML-like
@@ -34,11 +36,11 @@ type Passage struct {
 	Text   string
 }
 
-// Answer returns the messages that ask the model to answer question from
-// passages. history holds earlier turns of the conversation, oldest first;
+// Answer returns the messages that ask the model to answer question, about
+// subject (the corpus profile's name), from passages. history holds earlier turns of the conversation, oldest first;
 // they help resolve follow-ups and are not offered as sources (their [n]
 // markers, which numbered other passages, are removed).
-func Answer(question string, passages []Passage, history []incidentbot.Turn) ([]incidentbot.ChatMessage, error) {
+func Answer(subject, question string, passages []Passage, history []incidentbot.Turn) ([]incidentbot.ChatMessage, error) {
 	turns := make([]incidentbot.Turn, len(history))
 	for i, t := range history {
 		turns[i] = incidentbot.Turn{
@@ -47,6 +49,7 @@ func Answer(question string, passages []Passage, history []incidentbot.Turn) ([]
 		}
 	}
 	return render("answer", map[string]any{
+		"Subject":  subjectText(subject),
 		"Question": Escape(strings.TrimSpace(question)),
 		"Passages": escapePassages(passages),
 		"History":  turns,
@@ -54,23 +57,40 @@ func Answer(question string, passages []Passage, history []incidentbot.Turn) ([]
 	})
 }
 
-// Summary returns the messages that ask the model to summarise passages for
-// moderators, about topic if it is not empty.
-func Summary(topic string, passages []Passage) ([]incidentbot.ChatMessage, error) {
+// Summary returns the messages that ask the model to summarise passages
+// about subject for moderators, about topic (a topic's title) if it is not
+// empty.
+func Summary(subject, topic string, passages []Passage) ([]incidentbot.ChatMessage, error) {
 	return render("summary", map[string]any{
+		"Subject":  subjectText(subject),
 		"Topic":    Escape(strings.TrimSpace(topic)),
 		"Passages": escapePassages(passages),
 		"Refusal":  RefusalSentence(),
 	})
 }
 
-// Timeline returns the messages that ask the model for the dated events in
-// passages, in order.
-func Timeline(passages []Passage) ([]incidentbot.ChatMessage, error) {
+// Timeline returns the messages that ask the model for the dated events of
+// subject in passages, in order.
+func Timeline(subject string, passages []Passage) ([]incidentbot.ChatMessage, error) {
 	return render("timeline", map[string]any{
+		"Subject":  subjectText(subject),
 		"Passages": escapePassages(passages),
 		"Refusal":  RefusalSentence(),
 	})
+}
+
+// DefaultSubject is what the prompts call the subject when the caller has
+// none (a corpus profile always has a name).
+const DefaultSubject = "the incident the articles report"
+
+// subjectText is the subject as the system prompt names it: one line, with
+// nothing that could open a delimiter.
+func subjectText(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if s == "" {
+		s = DefaultSubject
+	}
+	return Escape(s)
 }
 
 // RefusalSentence is the sentence the model is told to reply with, exactly,
