@@ -74,7 +74,10 @@ type Options struct {
 	// LoadCorpus reads the corpus as a refresh would; /refresh uses it to
 	// show, article by article, what would change. Optional.
 	LoadCorpus func() ([]*incidentbot.Article, error)
-	Logger     *slog.Logger
+	// About is what the bot says of its subject and the /summary topics it
+	// offers, from the corpus profile.
+	About  About
+	Logger *slog.Logger
 	// HTTPClient is used for REST calls, behind the rewrite to
 	// Config.APIBase (tests pass a client that can only reach loopback).
 	HTTPClient *http.Client
@@ -105,7 +108,7 @@ func New(opts Options) (*Bot, error) {
 	opts.Config = withDefaults(opts.Config)
 	svc := newService(serviceOptions{
 		cfg: opts.Config, answerer: opts.Answerer, library: opts.Library,
-		dataDir: opts.DataDir, log: opts.Logger, loadCorpus: opts.LoadCorpus,
+		dataDir: opts.DataDir, log: opts.Logger, loadCorpus: opts.LoadCorpus, about: opts.About,
 	})
 	b := &Bot{service: svc, opts: opts, ready: make(chan struct{})}
 	dc, err := newDiscord(b)

@@ -21,6 +21,8 @@ type ConsoleOptions struct {
 	Library  Library
 	// LoadCorpus: see Options.LoadCorpus.
 	LoadCorpus func() ([]*incidentbot.Article, error)
+	// About: see Options.About.
+	About About
 	// Config supplies the limits the handlers read (concurrency, stream
 	// interval, thread turns); rate limits and permissions do not apply to
 	// the console.
@@ -31,15 +33,6 @@ type ConsoleOptions struct {
 	// (right for piped input; pass "> " for a terminal).
 	Prompt string
 }
-
-const consoleHelp = `Ask a question, or use a command:
-  /ask <question>      answer with cited sources
-  /sources <query>     the best-matching passages
-  /summary [topic]     a cited summary (topics: albania, montenegro, kosovo, diplomatic-break, iran-response)
-  /timeline            dated events
-  /refresh             re-read the articles and update the index
-  /help, /quit
-Plain questions are a conversation: follow-ups see the earlier turns.`
 
 // Console runs the bot's router and handlers in a terminal: each line of in
 // is a command or a plain question, and the replies are written to out as
@@ -54,7 +47,7 @@ func Console(ctx context.Context, in io.Reader, out io.Writer, opts ConsoleOptio
 	}
 	svc := newService(serviceOptions{
 		cfg: withDefaults(opts.Config), answerer: opts.Answerer, library: opts.Library,
-		dataDir: opts.DataDir, log: opts.Logger, console: true, loadCorpus: opts.LoadCorpus,
+		dataDir: opts.DataDir, log: opts.Logger, console: true, loadCorpus: opts.LoadCorpus, about: opts.About,
 	})
 	defer svc.cancelWork()
 	w := &consoleWriter{w: out}
@@ -97,7 +90,7 @@ func Console(ctx context.Context, in io.Reader, out io.Writer, opts ConsoleOptio
 		case "quit", "exit":
 			return nil
 		case "help":
-			w.print(consoleHelp + "\n\n")
+			w.print(opts.About.help() + "\n\n")
 			continue
 		}
 		if ev.Kind == KindMention {

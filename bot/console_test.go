@@ -11,6 +11,7 @@ import (
 	"github.com/incidentbot/incidentbot/answer"
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/discordtest"
+	"github.com/incidentbot/incidentbot/corpus"
 )
 
 func TestConsoleRunsTheSameHandlers(t *testing.T) {
@@ -35,18 +36,19 @@ func TestConsoleRunsTheSameHandlers(t *testing.T) {
 	var out strings.Builder
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	err := bot.Console(ctx, in, &out, bot.ConsoleOptions{Answerer: ans, Library: store, DataDir: t.TempDir()})
+	err := bot.Console(ctx, in, &out, bot.ConsoleOptions{Answerer: ans, Library: store, DataDir: t.TempDir(), About: builtIn()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := out.String()
 	for _, want := range []string{
-		"/sources <query>",                      // help
-		"**Sources**",                           // answers
-		"**Q:** Who attacked Albania?",          // /ask echoes
-		"**Top passages for:** TIMS",            // /sources
-		"**Timeline of the 2022 cyberattacks**", // /timeline
-		"**Summary of the 2022 cyberattacks — kosovo**",
+		"/sources <query>", // help
+		"topics: " + strings.Join(corpus.DefaultProfile().TopicIDs(), ", "), // help
+		"**Sources**",                  // answers
+		"**Q:** Who attacked Albania?", // /ask echoes
+		"**Top passages for:** TIMS",   // /sources
+		"**Timeline of " + corpus.DefaultProfile().Subject() + "**", // /timeline
+		"**Summary — " + topicTitle(t, "kosovo") + "**",
 		"Nothing to refresh", // /refresh: the console is trusted; the corpus is unchanged
 		`I don't know the command "bogus"`,
 		"Please ask a question",

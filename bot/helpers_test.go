@@ -173,6 +173,29 @@ type setup struct {
 	srvReady func(*discordtest.Server) // run before the bot starts
 	// corpusDir, when set, is what /refresh previews against.
 	corpusDir string
+	// about, when set, replaces what the built-in profile says.
+	about *bot.About
+}
+
+// aboutOf is what cmd/incidentbot tells the bot of a corpus profile.
+func aboutOf(p *corpus.Profile) bot.About {
+	a := bot.About{Subject: p.Subject(), Description: p.Description, Example: p.Example}
+	for _, t := range p.Topics {
+		a.Topics = append(a.Topics, bot.Topic{ID: t.ID, Title: t.Title})
+	}
+	return a
+}
+
+// builtIn is what the bot says of the built-in corpus, which the tests use.
+func builtIn() bot.About { return aboutOf(corpus.DefaultProfile()) }
+
+// topicTitle is the built-in profile's title for topic id.
+func topicTitle(tb testing.TB, id string) string {
+	t, ok := corpus.DefaultProfile().Topic(id)
+	if !ok {
+		tb.Fatalf("the built-in profile has no topic %q", id)
+	}
+	return t.Title
 }
 
 // testConfig is the configuration tests start from: limits out of the way
@@ -217,13 +240,17 @@ func newBot(tb testing.TB, srv *discordtest.Server, s setup) *harness {
 	}
 	logs := &syncBuffer{}
 	client := loopbackClient()
+	about := builtIn()
+	if s.about != nil {
+		about = *s.about
+	}
 	var load func() ([]*incidentbot.Article, error)
 	if s.corpusDir != "" {
 		load = func() ([]*incidentbot.Article, error) { return corpus.LoadDir(s.corpusDir) }
 	}
 	b, err := bot.New(bot.Options{
 		Config: cfg, HTTP: config.HTTP{Listen: s.listen}, Token: srv.Token(), DataDir: s.data,
-		Answerer: s.answerer, Library: s.library, HTTPClient: client, LoadCorpus: load,
+		Answerer: s.answerer, Library: s.library, HTTPClient: client, LoadCorpus: load, About: about,
 		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	if err != nil {

@@ -109,10 +109,7 @@ func (s *service) validQuestion(option string) Middleware {
 				var text string
 				switch {
 				case errors.Is(err, answer.ErrEmptyQuestion):
-					text = "Please ask a question about the 2022 cyberattacks on Albania, Montenegro or Kosovo."
-					if ev.Kind == KindMention {
-						text = "Ask me something after the mention, for example: when did Albania cut ties with Iran?"
-					}
+					text = s.about.emptyQuestion(ev.Kind == KindMention)
 				case errors.Is(err, answer.ErrTooLong):
 					text = "That question is too long (" + strings.TrimPrefix(err.Error(), answer.ErrTooLong.Error()+": ") + "). Please shorten it."
 				default:

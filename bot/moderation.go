@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -69,20 +70,19 @@ func (s *service) maintainersOnly(next Handler) Handler {
 // summary posts a cited summary of the corpus, or of one topic, to the
 // channel.
 func (s *service) summary(ctx context.Context, ev *Event) error {
-	topic := strings.TrimSpace(ev.Options["topic"])
-	if topic != "" && !slices.Contains(answer.Topics, topic) {
-		return userErrorf("Unknown topic %q. Choose one of: %s.", topic, strings.Join(answer.Topics, ", "))
+	topic := strings.ToLower(strings.TrimSpace(ev.Options["topic"]))
+	if _, ok := s.about.topic(topic); topic != "" && !ok && len(s.about.Topics) > 0 {
+		return userErrorf("Unknown topic %q. Choose one of: %s.", topic, s.about.topicIDs())
 	}
 	ans, err := s.answerer.Summary(ctx, topic)
+	if errors.Is(err, answer.ErrUnknownTopic) {
+		return userErrorf("Unknown topic %q. Leave the topic out to summarise all the articles.", topic)
+	}
 	if err != nil {
 		return fmt.Errorf("summarising %q: %w", topic, err)
 	}
-	title := "Summary of the 2022 cyberattacks"
-	if topic != "" {
-		title += " — " + topic
-	}
 	text, trimmed := renderAnswer(ans, "")
-	text = "**" + title + "**\n\n" + text
+	text = "**" + s.about.summaryTitle(topic) + "**\n\n" + text
 	s.recent.put(ev.ID, ans)
 	return ev.reply.Send(ctx, Reply{Text: text, Buttons: answerButtons(ev.ID, trimmed)})
 }
@@ -93,6 +93,6 @@ func (s *service) timeline(ctx context.Context, ev *Event) error {
 	if err != nil {
 		return fmt.Errorf("building the timeline: %w", err)
 	}
-	text, _ := renderTimeline(t)
+	text, _ := renderTimeline(t, s.about.timelineTitle())
 	return ev.reply.Send(ctx, Reply{Text: text})
 }

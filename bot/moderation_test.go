@@ -1,11 +1,13 @@
 package bot_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/incidentbot/incidentbot/bot/discordtest"
 	"github.com/incidentbot/incidentbot/config"
+	"github.com/incidentbot/incidentbot/corpus"
 )
 
 const (
@@ -61,7 +63,7 @@ func TestModeratorCommandsAllowedForModerators(t *testing.T) {
 
 	in := h.send(discordtest.SlashCommand("summary", discordtest.StringOption("topic", "albania")).ByMember(withPerm))
 	rec := h.answered(in.ID)
-	if got := rec.Original.Content; !strings.HasPrefix(got, "**Summary of the 2022 cyberattacks — albania**") || !strings.Contains(got, "**Sources**") {
+	if got := rec.Original.Content; !strings.HasPrefix(got, "**Summary — "+topicTitle(t, "albania")+"**") || !strings.Contains(got, "**Sources**") {
 		t.Errorf("summary:\n%s", got)
 	}
 	if rec.Original.Ephemeral() || rec.ResponseType != discordtest.CallbackDeferredMessage {
@@ -98,12 +100,16 @@ func TestSummaryTopicChoicesRegistered(t *testing.T) {
 		if c.Name != "summary" {
 			continue
 		}
-		var names []string
+		var names, values, titles []string
 		for _, ch := range c.Options[0].Choices {
 			names = append(names, ch.Name)
+			values = append(values, fmt.Sprint(ch.Value))
 		}
-		if strings.Join(names, ",") != "albania,montenegro,kosovo,diplomatic-break,iran-response" {
-			t.Errorf("summary topic choices %v", names)
+		for _, tp := range corpus.DefaultProfile().Topics {
+			titles = append(titles, tp.Title)
+		}
+		if strings.Join(values, ",") != strings.Join(corpus.DefaultProfile().TopicIDs(), ",") || strings.Join(names, "|") != strings.Join(titles, "|") {
+			t.Errorf("summary topic choices %v (values %v), want the profile's titles and ids", names, values)
 		}
 		return
 	}

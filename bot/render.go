@@ -132,10 +132,10 @@ func renderSearch(query string, resp *retrieval.Response) string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
-// renderTimeline renders dated events and their sources.
-func renderTimeline(t *incidentbot.Timeline) (string, bool) {
+// renderTimeline renders dated events and their sources under title.
+func renderTimeline(t *incidentbot.Timeline, title string) (string, bool) {
 	var b strings.Builder
-	b.WriteString("**Timeline of the 2022 cyberattacks**\n")
+	b.WriteString("**" + title + "**\n")
 	if len(t.Events) == 0 {
 		b.WriteString("\nThe articles give no dated events.")
 		return b.String(), false

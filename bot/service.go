@@ -17,6 +17,7 @@ type service struct {
 	answerer Answerer
 	library  Library
 	log      *slog.Logger
+	about    About
 
 	metrics   *metrics
 	feedback  *feedbackLog
@@ -47,11 +48,12 @@ type serviceOptions struct {
 	log        *slog.Logger
 	console    bool
 	loadCorpus func() ([]*incidentbot.Article, error)
+	about      About
 }
 
 func newService(o serviceOptions) *service {
 	s := &service{
-		cfg: o.cfg, answerer: o.answerer, library: o.library, log: o.log,
+		cfg: o.cfg, answerer: o.answerer, library: o.library, log: o.log, about: o.about,
 		metrics:   newMetrics(),
 		feedback:  newFeedbackLog(o.dataDir),
 		recent:    newRecentAnswers(2000),

@@ -16,7 +16,6 @@ import (
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
 
-	"github.com/incidentbot/incidentbot/answer"
 	"github.com/incidentbot/incidentbot/config"
 )
 
@@ -331,7 +330,7 @@ func (d *discord) registerCommands(ctx context.Context) error {
 	if app == "" {
 		return errors.New("bot: READY carried no application ID")
 	}
-	cmds, err := d.s.ApplicationCommandBulkOverwrite(app, d.b.cfg.GuildID, commands(d.b.cfg), discordgo.WithContext(ctx))
+	cmds, err := d.s.ApplicationCommandBulkOverwrite(app, d.b.cfg.GuildID, commands(d.b.cfg, d.b.about), discordgo.WithContext(ctx))
 	if err != nil {
 		d.b.countDiscordError(err)
 		return fmt.Errorf("bot: registering slash commands: %w", err)
@@ -344,15 +343,20 @@ func (d *discord) registerCommands(ctx context.Context) error {
 	return nil
 }
 
-// commands are the slash commands the router handles.
-func commands(cfg config.Discord) []*discordgo.ApplicationCommand {
+// commands are the slash commands the router handles; /summary offers the
+// profile's topics as choices, each shown by its title.
+func commands(cfg config.Discord, about About) []*discordgo.ApplicationCommand {
 	dm := cfg.AllowDMs
-	topics := make([]*discordgo.ApplicationCommandOptionChoice, 0, len(answer.Topics))
-	for _, t := range answer.Topics {
-		topics = append(topics, &discordgo.ApplicationCommandOptionChoice{Name: t, Value: t})
+	var topics []*discordgo.ApplicationCommandOptionChoice
+	for _, t := range about.Topics[:min(len(about.Topics), maxChoices)] {
+		name := t.Title
+		if name == "" {
+			name = t.ID
+		}
+		topics = append(topics, &discordgo.ApplicationCommandOptionChoice{Name: clipRunes(name, maxChoiceName), Value: t.ID})
 	}
 	return []*discordgo.ApplicationCommand{
-		{Name: "ask", Description: "Ask about the 2022 cyberattacks on Albania, Montenegro and Kosovo", DMPermission: &dm,
+		{Name: "ask", Description: about.askDescription(), DMPermission: &dm,
 			Options: []*discordgo.ApplicationCommandOption{{Type: discordgo.ApplicationCommandOptionString, Name: "question", Description: "Your question", Required: true}}},
 		{Name: "sources", Description: "Show the article passages that best match a query", DMPermission: &dm,
 			Options: []*discordgo.ApplicationCommandOption{{Type: discordgo.ApplicationCommandOptionString, Name: "query", Description: "What to look for", Required: true}}},
