@@ -45,7 +45,7 @@ type Citation struct {
 }
 
 // Turn is one earlier exchange in a conversation (a Discord thread), used to
-// resolve follow-ups such as "and who did Montenegro blame?".
+// resolve follow-ups such as "and who did the ministry blame?".
 type Turn struct {
 	Question string
 	Answer   string
@@ -65,7 +65,7 @@ type Timeline struct {
 
 // TimelineEvent is one dated event. Date is normalised to YYYY-MM-DD, or
 // YYYY-MM / YYYY when the source is no more precise. Text ends with its
-// citation markers, e.g. "Hackers hit the e-Albania portal. [1][2]".
+// citation markers, e.g. "Hackers took the ministry's portal offline. [1][2]".
 type TimelineEvent struct {
 	Date string `json:"date"`
 	Text string `json:"text"`

@@ -34,6 +34,12 @@ func WithProfile(src Source, p *corpus.Profile) Source {
 	return profiledSource{Source: src, profile: p}
 }
 
+// Profiled returns an Answerer like a, over the same corpus and with the
+// same options, that the profile p describes (see WithProfile).
+func (a *Answerer) Profiled(p *corpus.Profile) *Answerer {
+	return New(WithProfile(a.src, p), a.opts)
+}
+
 // Profile is the profile of the corpus the Answerer answers from: the one
 // given with WithProfile, or else the built-in corpus's
 // (corpus.DefaultProfile), which describes the built-in articles.

@@ -106,6 +106,9 @@ func TestAnswererDefaultsToTheBuiltInProfile(t *testing.T) {
 	if a.Profile() != corpus.DefaultProfile() {
 		t.Error("an Answerer without a profile should use corpus.DefaultProfile")
 	}
+	if p := (&corpus.Profile{Name: "the storm"}); a.Profiled(p).Profile() != p || a.Profile() != corpus.DefaultProfile() {
+		t.Error("Profiled should return an Answerer with the profile, leaving the original as it was")
+	}
 	if answer.WithProfile(testStore(t), nil) != answer.Source(testStore(t)) {
 		t.Error("WithProfile(src, nil) should leave src as it is")
 	}

@@ -65,9 +65,19 @@ func (c *command) parse(args []string) error {
 	return nil
 }
 
-// open wires the index and the answerer.
+// open wires the index and the answerer, which the corpus's profile
+// describes (its subject and summary topics).
 func (c *command) open(ctx context.Context, o openOptions) (*app, error) {
-	return openApp(ctx, c.cfg, c.log, o)
+	p, err := corpusProfile(c.cfg.Corpus)
+	if err != nil {
+		return nil, err
+	}
+	a, err := openApp(ctx, c.cfg, c.log, o)
+	if err != nil {
+		return nil, err
+	}
+	a.answerer = a.answerer.Profiled(p)
+	return a, nil
 }
 
 func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {

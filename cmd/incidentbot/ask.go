@@ -19,7 +19,11 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	}
 	question := strings.Join(c.fs.Args(), " ")
 	if len(c.fs.Args()) > 0 && strings.TrimSpace(question) == "" {
-		return answer.ErrEmptyQuestion
+		p, err := corpusProfile(c.cfg.Corpus)
+		if err != nil {
+			return err
+		}
+		return emptyQuestion{p}
 	}
 	a, err := c.open(ctx, openOptions{})
 	if err != nil {
@@ -27,11 +31,12 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	}
 	if question != "" {
 		if err := a.answerer.CheckQuestion(question); err != nil {
-			return err
+			return explainEmpty(err, a.answerer.Profile())
 		}
 	}
 	one := func(q string) error {
 		ans, err := a.answerer.Ask(ctx, answer.Request{Question: q})
+		err = explainEmpty(err, a.answerer.Profile())
 		if errors.Is(err, answer.ErrEmptyQuestion) || errors.Is(err, answer.ErrTooLong) {
 			// One bad line in a batch must not stop the rest.
 			if c.flags.json {
@@ -98,7 +103,7 @@ func truncate(s string, n int) string {
 
 func runSummary(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := newCommand("summary", stderr)
-	topic := c.fs.String("topic", "", "limit to one topic: "+strings.Join(answer.Topics, ", "))
+	topic := c.fs.String("topic", "", "limit to one of the corpus profile's topics ('incidentbot help' lists them)")
 	if err := c.parse(args); err != nil {
 		return err
 	}

@@ -47,7 +47,7 @@ func runCorpus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 // parseInterspersed parses flags before and after positional arguments, so
-// `corpus add URL --tags kosovo` works as a maintainer would type it.
+// `corpus add URL --tags outage` works as a maintainer would type it.
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
@@ -83,7 +83,7 @@ func runCorpusAdd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs := newFlagSet("corpus add", stderr)
 	c.register(fs)
 	sourcesFlag := fs.String("sources", "", "sources file to add the page to (default: <corpus>/sources.yaml)")
-	tagsFlag := fs.String("tags", "", "comma-separated tags, e.g. albania,montenegro,kosovo")
+	tagsFlag := fs.String("tags", "", "comma-separated tags, e.g. outage,response")
 	update := fs.Bool("update", false, "fetch a URL the sources file already lists again, rewriting its file if the page changed")
 	timeout := fs.Duration("timeout", fetch.DefaultTimeout, "give up on the page after this long")
 	pos, err := parseInterspersed(fs, args)

@@ -1,6 +1,6 @@
-// Command incidentbot answers questions about the 2022 cyberattacks on
-// Albania, Montenegro and Kosovo from a corpus of news articles, in Discord or
-// in a terminal. Run `incidentbot help` for the commands.
+// Command incidentbot answers questions about an incident from a corpus of
+// news articles, in Discord or in a terminal. Which incident is the corpus's
+// to say: its profile.yaml names it. Run `incidentbot help` for the commands.
 package main
 
 import (
@@ -21,16 +21,16 @@ func main() {
 	}
 }
 
-const usage = `incidentbot answers questions about the 2022 cyberattacks on Albania,
-Montenegro and Kosovo, citing the news articles it draws on.
+const usage = `incidentbot answers questions about an incident from news articles, citing
+the passages it draws on. The corpus says which incident: its profile.yaml
+names it and lists the topics a summary offers.
 
 Usage: incidentbot <command> [flags] [arguments]
 
 Commands:
   ask [QUESTION]        answer a question (without one: one question per line from stdin)
   search [QUERY]        show the passages that best match (without one: one query per line from stdin)
-  summary [--topic T]   summarise the corpus or one topic (albania, montenegro, kosovo,
-                        diplomatic-break, iran-response)
+  summary [--topic T]   summarise the corpus or one of its profile's topics
   timeline              the dated events, in order
   index                 build or refresh the index (embeds only what changed)
   refresh [--dry-run]   show what changed in the corpus, sentence by sentence, and apply it
@@ -45,13 +45,36 @@ Commands:
 
 Common flags: --config FILE, --corpus DIR, --data DIR, --json. A corpus folder
 with a sources.yaml is loaded through it; --corpus may also name a sources file.
-Run 'incidentbot <command> -h' for a command's flags.
+Run 'incidentbot <command> -h' for a command's flags, and
+'incidentbot help --corpus DIR' for what another corpus is about.
 `
+
+// usageFor is the usage text followed by what the corpus at dir is about
+// (the built-in one when dir is ""); if its profile does not load, the
+// error says why.
+func usageFor(dir string) string {
+	p, err := corpusProfile(dir)
+	if err != nil {
+		return usage + "\nThe corpus's profile does not load: " + err.Error() + "\n"
+	}
+	return usage + "\n" + aboutCorpus(p)
+}
+
+// runHelp prints the usage and what the corpus chosen by --corpus or
+// --config is about.
+func runHelp(args []string, stdout, stderr io.Writer) error {
+	c := newCommand("help", stderr)
+	if err := c.parse(args); err != nil {
+		return err
+	}
+	fmt.Fprint(stdout, usageFor(c.cfg.Corpus))
+	return nil
+}
 
 // run is the whole program, so tests can drive it like a user would.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, usageFor(""))
 		return fmt.Errorf("no command given")
 	}
 	cmd, rest := args[0], args[1:]
@@ -81,9 +104,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "feedback":
 		return runFeedback(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return nil
+		return runHelp(rest, stdout, stderr)
 	}
-	fmt.Fprint(stderr, usage)
+	fmt.Fprint(stderr, usageFor(""))
 	return fmt.Errorf("unknown command %q", cmd)
 }

@@ -29,6 +29,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	b, err := bot.New(bot.Options{
 		Config: cfg.Discord, HTTP: cfg.HTTP, Token: token, DataDir: cfg.Data,
 		Answerer: a.answerer, Library: a.store, LoadCorpus: corpusLoader(cfg.Corpus), Logger: log,
+		About: aboutFor(a.answerer.Profile()),
 	})
 	if err != nil {
 		return err
@@ -49,11 +50,12 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	prompt := ""
 	if isTerminal(stdout) {
-		fmt.Fprintln(stdout, "Ask about the 2022 cyberattacks on Albania, Montenegro and Kosovo. Commands: /ask, /sources, /summary [topic], /timeline, /refresh; a plain line is a question. Ctrl-D quits.")
+		fmt.Fprintln(stdout, "Ask about "+a.answerer.Profile().Subject()+". Commands: /ask, /sources, /summary [topic], /timeline, /refresh, /help; a plain line is a question. Ctrl-D quits.")
 		prompt = "> "
 	}
 	return bot.Console(ctx, stdin, stdout, bot.ConsoleOptions{Prompt: prompt,
 		Answerer: a.answerer, Library: a.store, LoadCorpus: corpusLoader(cfg.Corpus), Config: cfg.Discord, DataDir: cfg.Data, Logger: log,
+		About: aboutFor(a.answerer.Profile()),
 	})
 }
 
