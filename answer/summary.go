@@ -28,12 +28,6 @@ const (
 	timelineWords    = 30 // per event
 )
 
-// Topics are the built-in corpus profile's topic ids.
-//
-// Deprecated: an Answerer's topics are its corpus's; use
-// Answerer.Profile().TopicIDs().
-var Topics = corpus.DefaultProfile().TopicIDs()
-
 // ErrUnknownTopic is returned, wrapped in an error that lists the profile's
 // topics, for a topic the corpus profile does not have.
 var ErrUnknownTopic = errors.New("unknown topic")
