@@ -30,15 +30,21 @@ import (
 //     that occurs mostly in V's examples (went appears in the examples of 12
 //     synsets of go and of 3 of any other verb). See mineIrregular.
 //
-// What it cannot do: irregular forms that WordNet's examples never show —
-// most participles (flown, sung, drunk, sworn, ridden, eaten), and the
-// forms of be (was, were, is, am, are, been: they occur in the examples of
-// hundreds of verbs, so none dominates); Greek and Latin plurals in -a and
+//   - participles of the strong verbs so found, by the participle patterns
+//     (sang → sung, spoke → spoken, got → gotten, take → taken, write →
+//     written, flew → flown), kept when WordNet's glosses use the form.
+//
+// What it cannot do: irregular forms that WordNet's examples never show
+// and no pattern reaches from a mined form (drunk, sworn, eaten, stolen,
+// sung and rung, which are also nouns), and the forms of be (was, were, is,
+// am, are, been: they occur in the examples of hundreds of verbs, so none
+// dominates); Greek and Latin plurals in -a and
 // -i (criteria, phenomena, stimuli: the patterns a → on, a → um, i → us
 // match thousands of names, India → indium); plurals that change their
-// vowel or add -en (feet, mice, geese, children, oxen); and 2-letter forms
-// reached by a suffix rule only when WordNet lists them in lower case (was
-// is not "WA", has is not "Ha").
+// vowel or add -en (feet, mice, geese, children, oxen). A suffix rule
+// gives a two-letter base only when WordNet lists it in lower case and
+// SemCor tags it (goes → go; was is not WA, has is not Ha; his does give
+// hi, the greeting, as WordNet's own morphy does).
 
 // morphRule replaces suffix by repl.
 type morphRule struct{ suffix, repl string }

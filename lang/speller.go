@@ -3,6 +3,7 @@ package lang
 import (
 	"math"
 	"math/bits"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -19,34 +20,49 @@ import (
 //   - words within a small Damerau-Levenshtein distance (one edit for words of
 //     up to four letters, two for longer ones), each edit costed by its kind:
 //     a left-out letter (wat → what) is the cheapest, then a wrong vowel
-//     (montenagro → montenegro) or two letters swapped, then a wrong or extra
-//     letter;
-//   - words the typed one abbreviates by dropping vowels (and some
-//     consonants): it is a subsequence of the word with the same first
-//     letter, ends on the word's last consonant, and has at least two vowels
-//     fewer (govt → government, ppl → people, abt → about);
-//   - a word with its clitic's apostrophe left out (whos → who's, dont →
-//     don't), when the fused form is far rarer than the word it starts with.
+//     (montenagro → montenegro), two letters swapped (teh → the) or a
+//     letter typed twice, then a wrong or an extra letter; an edit of the
+//     first letter costs more;
+//   - common words the typed one abbreviates by dropping vowels: a
+//     subsequence of the word with the same first letter, ending on the
+//     word's last consonant, with at least two vowels fewer, and either the
+//     word's first two letters or its whole consonant skeleton (govt →
+//     government, ppl → people, abt → about);
+//   - a word and a clitic with the apostrophe left out (whos → who's, dont
+//     → don't, albanias → albania's), when the fused form is far rarer
+//     than the word it starts with.
 //
-// P is a mixture of a Zipf distribution over the GloVe frequency ranks and
-// the corpus's own word frequencies, so the articles' words (names above
-// all: mandient → mandiant) are preferred. The typed word competes too, with
-// its own probability and no cost, and must be beaten by a margin.
+// P is Zipf's law over the GloVe frequency ranks, where a corpus word ranks
+// at least corpusRank, so the articles' names win over general words at the
+// same distance (mandient → mandiant, stoltenburg → stoltenberg). The typed
+// word competes too, with its own probability and no cost, and must be
+// beaten by a margin; an English word (in WordNet) pays realWordCost more
+// to be changed at all.
 //
 // A word is never changed when it is a corpus word, a common English word
 // (among the commonRank most frequent GloVe words, or a WordNet lemma — or
-// a form of one — that WordNet's sense-tagged corpus uses), or not made of
-// letters (numbers, codes).
+// a form of one — in common use: tagged in SemCor or with several senses),
+// shorter than three letters, or not made of letters only (numbers,
+// codes, hyphenated words). The thresholds are the constants below.
+//
+// What it cannot do: words more than two edits off (shud for should; tho
+// for though is an abbreviation that does not end on a consonant, so it
+// becomes the); real words typed for others (a rare English word near a
+// common one, like bot near but, is changed when WordNet gives it a single
+// sense: callers should add their own vocabulary, such as command names, to
+// the corpus map); and grammar (the clitic rule can produce by'd from byd).
 type Speller struct {
-	r           *Resources
-	corpus      map[string]int
-	corpusTotal float64
-	cands       []spellCand
+	r      *Resources
+	corpus map[string]int
+	cands  []spellCand // by length
+	byLen  []int       // cands[byLen[n]:byLen[n+1]] have n letters
+	common []int32     // cands among the abbrevMaxRank most frequent words
 }
 
 type spellCand struct {
 	word    string
 	logp    float64
+	rank    int    // GloVe rank, 0 if none
 	mask    uint32 // letters present (a–z)
 	n       int    // length in bytes
 	vowels  int
@@ -60,40 +76,63 @@ const (
 	// names and rarer words that are also what typos land on (wen, a
 	// surname, rank 5,342; govt, rank 14,164).
 	commonRank = 5000
+	// minCorrectLen: words shorter than this are left alone. Two-letter
+	// strings are mostly meant (abbreviations, names, particles), and each
+	// is one edit away from dozens of words.
+	minCorrectLen = 3
 	// spellVocabRank: corrections are drawn from the GloVe words up to
 	// this rank (the pack's frequent rows) and from the corpus.
 	spellVocabRank = DefaultFrequent
-	// corpusWeight is the corpus's share in the word probability: half,
-	// so a word the articles use once weighs like a GloVe word of rank
-	// ~3,000 in a 20,000-word corpus.
-	corpusWeight = 0.5
+	// corpusRank: a corpus word weighs at least like the GloVe word of this
+	// rank, so the articles' names (mandiant, not in GloVe; stoltenberg,
+	// rank 26,715) beat general words of the same spelling distance, while
+	// the corpus's most frequent words (iran) gain nothing and do not
+	// attract every word near them.
+	corpusRank = 2000
 	// unknownRank is the rank given to a word GloVe lacks, for its prior.
 	unknownRank = 400000
 
 	// Edit costs, in nats (natural-log units of the channel probability).
-	// Leaving a letter out is the commonest slip in typed chat; a wrong
-	// vowel or a swap is the commonest misspelling of names; a wrong or an
-	// added letter is rarer.
+	// Leaving a letter out is the commonest slip in typed chat (wat, wen);
+	// a wrong vowel (montenagro), two letters swapped (teh) or a letter
+	// typed twice are next; a wrong or an added letter is rarer, and
+	// correcting one risks turning a rare word into a common one.
 	costOmit      = 2.0
 	costVowel     = 2.5
 	costTranspose = 2.5
-	costDouble    = 2.5 // a letter typed twice
-	costSubst     = 5.0
-	costInsert    = 5.0
+	costDouble    = 2.5
+	costSubst     = 6.0
+	costInsert    = 6.0
+	// costFirst is added to an edit of the first letter, which people
+	// rarely get wrong (embers is not a slip for members).
+	costFirst = 2.0
+	// realWordCost is added when the typed word is itself an English word
+	// (WordNet has it, or its base, in lower case): it may well be meant.
+	realWordCost = 1.0
 	// costAbbrev is the cost of writing a word as its vowel-less
 	// abbreviation, whatever its length.
 	costAbbrev = 3.0
-	// abbrevMaxRank: an abbreviation stands for a common word.
-	abbrevMaxRank = 20000
-	// costClitic is the cost of leaving out a clitic's apostrophe.
-	costClitic = 2.0
-	// cliticMaxRank bounds the word the clitic attaches to, and
-	// cliticRatio says how much rarer the fused form must be than that word:
-	// GloVe splits "who's" into "who" + "'s", so a fused "whos" in its
-	// vocabulary is a typo (rank 112,014 against 35), while a plural like
-	// "albanians" is about as frequent as "albanian".
-	cliticMaxRank = 20000
-	cliticRatio   = 100
+	// abbrevMaxRank: an abbreviation stands for a common word; and
+	// abbrevRatio: the typed form must be at least this much rarer than
+	// the word (ppl 59,959 against people 64; govt 14,164 against
+	// government 72).
+	abbrevMaxRank = 3000
+	abbrevRatio   = 100
+	// costClitic is the cost of leaving out a clitic's apostrophe: less
+	// than a left-out letter, since the apostrophe is the character chat
+	// drops most (albanias is albania's before it is albanians).
+	costClitic = 1.5
+	// cliticMaxRank bounds the word a clitic attaches to: pronouns,
+	// wh-words and auxiliaries, which are among the commonest words; the
+	// possessive 's also attaches to names and nouns, up to
+	// possessiveMaxRank (or any corpus word). cliticRatio says how much
+	// rarer the fused form must be than that word: GloVe splits "who's"
+	// into "who" + "'s", so a fused "whos" in its vocabulary is a typo (rank
+	// 112,014 against 35), while a real word like "theirs" (rank ~8,000
+	// against 40) is not.
+	cliticMaxRank     = 2000
+	possessiveMaxRank = 20000
+	cliticRatio       = 500
 	// correctMargin is how much (in nats) a correction must beat leaving the
 	// word as typed.
 	correctMargin = 1.0
@@ -120,15 +159,24 @@ func NewSpeller(r *Resources, corpusVocab map[string]int) *Speller {
 		}
 		w = normWord(w)
 		s.corpus[w] += n
-		s.corpusTotal += float64(n)
+		// A possessive or contracted token (mandiant's) also attests its
+		// word.
+		if i := strings.IndexByte(w, '\''); i > 0 {
+			s.corpus[w[:i]] += n
+		}
 	}
-	seen := make(map[string]bool, spellVocabRank+len(s.corpus))
-	add := func(w string) {
-		if seen[w] || len(w) < 2 || !isASCIILetters(w) {
+	rows := min(r.meta.Frequent, spellVocabRank)
+	add := func(w string, rank int) {
+		if len(w) < 2 || !isASCIILetters(w) {
 			return
 		}
-		seen[w] = true
-		c := spellCand{word: w, logp: s.logPrior(w), n: len(w)}
+		if rank == 0 {
+			rank = unknownRank
+		}
+		if s.corpus[w] > 0 {
+			rank = min(rank, corpusRank)
+		}
+		c := spellCand{word: w, logp: -math.Log(float64(rank) * zipfNorm), rank: rank, n: len(w)}
 		for i := 0; i < len(w); i++ {
 			c.mask |= 1 << (w[i] - 'a')
 			if isVowel(w[i]) {
@@ -139,31 +187,67 @@ func NewSpeller(r *Resources, corpusVocab map[string]int) *Speller {
 		}
 		s.cands = append(s.cands, c)
 	}
-	for row := 0; row < min(r.meta.Frequent, spellVocabRank); row++ {
-		add(r.term(r.rowTerm[row]))
+	for row := 0; row < rows; row++ {
+		t := r.rowTerm[row]
+		add(r.term(t), int(r.termRank[t]))
 	}
+	var extra []string
 	for w := range s.corpus {
-		add(w)
+		if t, ok := r.lookup(w); ok && r.termRow[t] != 0 && int(r.termRow[t]) <= rows {
+			continue // added with the frequent words
+		}
+		extra = append(extra, w)
+	}
+	sort.Strings(extra) // so that ties break the same way every time
+	for _, w := range extra {
+		add(w, r.Rank(w))
+	}
+	// By length (a counting sort, keeping the order), for the edit search;
+	// the common ones apart, for abbreviations.
+	maxLen := 0
+	for _, c := range s.cands {
+		maxLen = max(maxLen, c.n)
+	}
+	s.byLen = make([]int, maxLen+2)
+	for _, c := range s.cands {
+		s.byLen[c.n+1]++
+	}
+	for n := 1; n < len(s.byLen); n++ {
+		s.byLen[n] += s.byLen[n-1]
+	}
+	sorted := make([]spellCand, len(s.cands))
+	next := append([]int(nil), s.byLen...)
+	for _, c := range s.cands {
+		sorted[next[c.n]] = c
+		next[c.n]++
+	}
+	s.cands = sorted
+	for i, c := range s.cands {
+		if c.rank <= abbrevMaxRank {
+			s.common = append(s.common, int32(i))
+		}
 	}
 	return s
 }
 
-// logPrior is log P(w): the mixture of the GloVe Zipf probability and the
-// corpus frequency.
+// logPrior is log P(w): Zipf over the GloVe ranks, a corpus word counting
+// as at least corpusRank.
 func (s *Speller) logPrior(w string) float64 {
 	rank := s.r.Rank(w)
 	if rank == 0 {
 		rank = unknownRank
 	}
-	p := (1 - corpusWeight) / (float64(rank) * zipfNorm)
-	if n := s.corpus[w]; n > 0 && s.corpusTotal > 0 {
-		p += corpusWeight * float64(n) / s.corpusTotal
+	if s.corpus[w] > 0 {
+		rank = min(rank, corpusRank)
 	}
-	return math.Log(p)
+	return -math.Log(float64(rank) * zipfNorm)
 }
 
 // Known reports whether the speller leaves w alone because it is a corpus
-// word or a common English word (see Speller).
+// word or a common English word: among the commonRank most frequent GloVe
+// words, or a WordNet lemma (or a form of one) in common use — one that
+// WordNet's sense-tagged corpus (SemCor) uses, or that has more than one
+// sense. A rare one-sense lemma (wen, a cyst) can still be corrected.
 func (s *Speller) Known(word string) bool {
 	w := normWord(word)
 	if s.corpus[w] > 0 {
@@ -180,9 +264,15 @@ func (s *Speller) Known(word string) bool {
 // (Montenagro → Montenegro, GOVT → GOVERNMENT).
 func (s *Speller) Correct(word string) (string, bool) {
 	w := normWord(word)
-	if len(w) < 2 || !isASCIILetters(w) || s.Known(w) {
+	if len(w) < minCorrectLen || !isASCIILetters(w) || s.Known(w) {
 		return word, false
 	}
+	real := s.r.isLowerWord(w)
+	penalty := 0.0
+	if real {
+		penalty = realWordCost
+	}
+	typedRank := s.r.Rank(w)
 	bestScore := s.logPrior(w) + correctMargin
 	best := ""
 	consider := func(c string, score float64) {
@@ -204,30 +294,42 @@ func (s *Speller) Correct(word string) (string, bool) {
 		}
 	}
 	last := w[len(w)-1]
-	for i := range s.cands {
+	lo, hi := max(len(w)-maxDist, 0), min(len(w)+maxDist, len(s.byLen)-2)
+	for i := s.byLen[min(lo, len(s.byLen)-1)]; lo <= hi && i < s.byLen[hi+1]; i++ {
 		c := &s.cands[i]
-		if d := c.n - len(w); d >= -maxDist && d <= maxDist && bits.OnesCount32(c.mask^wmask) <= 2*maxDist {
-			if cost, ok := editCost(w, c.word, maxDist); ok {
-				consider(c.word, c.logp-cost)
-			}
+		if bits.OnesCount32(c.mask^wmask) > 2*maxDist || c.logp-costOmit*float64(max(1, c.n-len(w)))-penalty <= bestScore {
+			continue
 		}
-		// Vowel-dropping abbreviations of common words.
-		if c.n >= len(w)+2 && c.word[0] == w[0] && c.lastCon == last && c.vowels-wv >= 2 &&
-			c.mask&wmask == wmask && c.logp-costAbbrev > bestScore && isSubsequence(w, c.word) {
-			if rank := s.r.Rank(c.word); (rank > 0 && rank <= abbrevMaxRank) || s.corpus[c.word] > 0 {
+		if cost, ok := editCost(w, c.word, maxDist); ok {
+			consider(c.word, c.logp-cost-penalty)
+		}
+	}
+	// Vowel-dropping abbreviations of common words (see abbreviates).
+	if !real {
+		for _, i := range s.common {
+			c := &s.cands[i]
+			if (typedRank == 0 || typedRank >= abbrevRatio*c.rank) &&
+				c.n >= len(w)+2 && c.word[0] == w[0] && c.lastCon == last && c.vowels-wv >= 2 &&
+				c.mask&wmask == wmask && c.logp-costAbbrev > bestScore && abbreviates(w, c.word) {
 				consider(c.word, c.logp-costAbbrev)
 			}
 		}
 	}
 	// A clitic without its apostrophe.
-	fusedRank := s.r.Rank(w)
 	for _, cl := range clitics {
 		base, ok := strings.CutSuffix(w, cl.fused)
-		if !ok || len(base) < 2 {
+		if !ok || len(base) < 2 || real {
 			continue
 		}
 		rank := s.r.Rank(base)
-		if rank == 0 || rank > cliticMaxRank || (fusedRank > 0 && fusedRank < cliticRatio*rank) {
+		limit := cliticMaxRank
+		if cl.fused == "s" {
+			limit = possessiveMaxRank
+			if s.corpus[base] > 0 && (rank == 0 || rank > corpusRank) {
+				rank = corpusRank
+			}
+		}
+		if rank == 0 || rank > limit || (typedRank > 0 && typedRank < cliticRatio*rank) {
 			continue
 		}
 		consider(base+cl.written, s.logPrior(base)-costClitic)
@@ -248,15 +350,23 @@ func editCost(typed, want string, maxEdits int) (float64, bool) {
 		edits int
 		cost  float64
 	}
-	prev2 := make([]cell, m+1)
-	prev := make([]cell, m+1)
-	cur := make([]cell, m+1)
-	for j := 0; j <= m; j++ {
-		prev[j] = cell{j, float64(j) * costOmit}
+	var buf [3 * 33]cell
+	var prev2, prev, cur []cell
+	if m+1 <= 33 {
+		prev2, prev, cur = buf[:m+1], buf[33:33+m+1], buf[66:66+m+1]
+	} else {
+		prev2, prev, cur = make([]cell, m+1), make([]cell, m+1), make([]cell, m+1)
+	}
+	for j := 1; j <= m; j++ {
+		prev[j] = cell{j, costFirst + float64(j)*costOmit}
 	}
 	for i := 1; i <= n; i++ {
-		cur[0] = cell{i, float64(i) * costInsert}
+		cur[0] = cell{i, float64(i)*costInsert + costFirst}
 		rowMin := cur[0].edits
+		first := 0.0
+		if i == 1 {
+			first = costFirst
+		}
 		for j := 1; j <= m; j++ {
 			a, b := typed[i-1], want[j-1]
 			// typed has a letter want lacks
@@ -264,7 +374,7 @@ func editCost(typed, want string, maxEdits int) (float64, bool) {
 			if i >= 2 && typed[i-2] == a || i < n && typed[i] == a {
 				ins = costDouble
 			}
-			best := cell{prev[j].edits + 1, prev[j].cost + ins}
+			best := cell{prev[j].edits + 1, prev[j].cost + ins + first}
 			// want has a letter typed left out
 			if c := (cell{cur[j-1].edits + 1, cur[j-1].cost + costOmit}); better(c.edits, c.cost, best.edits, best.cost) {
 				best = c
@@ -278,11 +388,18 @@ func editCost(typed, want string, maxEdits int) (float64, bool) {
 					sub = costVowel
 				}
 			}
+			if e > 0 && i == 1 && j == 1 {
+				sub += costFirst
+			}
 			if c := (cell{prev[j-1].edits + e, prev[j-1].cost + sub}); better(c.edits, c.cost, best.edits, best.cost) {
 				best = c
 			}
 			if i >= 2 && j >= 2 && a == want[j-2] && typed[i-2] == b && a != b {
-				if c := (cell{prev2[j-2].edits + 1, prev2[j-2].cost + costTranspose}); better(c.edits, c.cost, best.edits, best.cost) {
+				tr := costTranspose
+				if i == 2 && j == 2 {
+					tr += costFirst
+				}
+				if c := (cell{prev2[j-2].edits + 1, prev2[j-2].cost + tr}); better(c.edits, c.cost, best.edits, best.cost) {
 					best = c
 				}
 			}
@@ -307,15 +424,34 @@ func better(e1 int, c1 float64, e2 int, c2 float64) bool {
 	return c1 < c2 || c1 == c2 && e1 < e2
 }
 
-// isSubsequence reports whether a's letters appear in b in order.
-func isSubsequence(a, b string) bool {
+// abbreviates reports whether a is a vowel-dropping abbreviation of w
+// (the caller has checked the first letter, the last consonant and the
+// vowels): a's letters appear in w in order, and either a keeps w's first
+// two letters (govt, government; abt, about) or a is w's consonant skeleton
+// with doubled letters single (ppl, people; msg, message).
+func abbreviates(a, w string) bool {
 	i := 0
-	for j := 0; j < len(b) && i < len(a); j++ {
-		if a[i] == b[j] {
+	for j := 0; j < len(w) && i < len(a); j++ {
+		if a[i] == w[j] {
 			i++
 		}
 	}
-	return i == len(a)
+	if i < len(a) {
+		return false
+	}
+	return a[:2] == w[:2] || skeleton(a) == skeleton(w)
+}
+
+// skeleton is w's consonants, a run of the same one once (people and ppl
+// are both pl, message and msg both msg).
+func skeleton(w string) string {
+	b := make([]byte, 0, len(w))
+	for i := 0; i < len(w); i++ {
+		if !isVowel(w[i]) && (len(b) == 0 || b[len(b)-1] != w[i]) {
+			b = append(b, w[i])
+		}
+	}
+	return string(b)
 }
 
 func isASCIILetters(s string) bool {

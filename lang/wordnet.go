@@ -10,13 +10,12 @@ import (
 // "expel".
 
 const (
-	// maxIsADepth bounds the hypernym steps IsA climbs. Nine steps reach
+	// maxIsADepth bounds the hypernym steps IsA climbs. Eight steps reach
 	// from dog to organism, from FBI to group (law enforcement agency,
 	// agency, administrative unit, unit, organization, social group,
-	// group), and from ransom to act; beyond that every noun meets the few
-	// top categories (abstraction, physical entity, entity) and is-a
-	// stops meaning anything.
-	maxIsADepth = 9
+	// group) and from ransom to act; further up, nouns meet only the top
+	// categories (abstraction, entity), where is-a stops meaning anything.
+	maxIsADepth = 8
 
 	// Relatedness scores, one per kind of link; Relatedness takes the best.
 	relSame       = 1.0  // the same word, or words with a base form in common
@@ -157,7 +156,7 @@ func (r *Resources) Derivations(word string) []string {
 }
 
 // Pertainyms returns the words WordNet says word pertains to (an adjective's
-// noun: "albanian" → "albania"; an adverb's adjective: "diplomatically" →
+// noun: "canadian" → "canada"; an adverb's adjective: "diplomatically" →
 // "diplomatic").
 func (r *Resources) Pertainyms(word string) []string {
 	var out []string
@@ -298,11 +297,24 @@ func (r *Resources) IsEnglishWord(word string) bool {
 }
 
 // isCommonLemma reports whether w (normalised) or a base form of it is a
-// WordNet lemma that SemCor tags at least once: a word in common use, even
-// if GloVe ranks it low (hack, ransom).
+// lower-case WordNet lemma in common use: SemCor tags it at least once, or
+// WordNet gives it more than one sense (hack, ransom, vat), even if GloVe
+// ranks it low.
 func (r *Resources) isCommonLemma(w string) bool {
 	for _, b := range r.lemmas(w) {
-		if l, ok := r.lemmaOf(b); ok && r.lemmaFlags[l]&flagLower != 0 && r.tagsPOS(l, flagNoun|flagVerb|flagAdj|flagAdv) > 0 {
+		if l, ok := r.lemmaOf(b); ok && r.lemmaFlags[l]&flagLower != 0 &&
+			(r.lemmaSynOff[l+1]-r.lemmaSynOff[l] > 1 || r.tagsPOS(l, flagNoun|flagVerb|flagAdj|flagAdv) > 0) {
+			return true
+		}
+	}
+	return false
+}
+
+// isLowerWord reports whether w (normalised) or a base form of it is a
+// WordNet lemma written in lower case: an English word, not only a name.
+func (r *Resources) isLowerWord(w string) bool {
+	for _, b := range r.lemmas(w) {
+		if l, ok := r.lemmaOf(b); ok && r.lemmaFlags[l]&flagLower != 0 {
 			return true
 		}
 	}
