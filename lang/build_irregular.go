@@ -138,13 +138,17 @@ func (wn *wordNet) mineIrregular() [][2]string {
 	// where the glosses use the form and it is no regular form. A form
 	// that is a lemma itself must be a participial adjective (frozen), or
 	// occur in the examples of verbs (given, but not haven).
+	var parts []pair
 	for p := range out {
 		for _, c := range participles(p.form, p.verb) {
 			l, isLemma := wn.lemmaID[c]
 			if c != p.verb && wn.glossWords[c] && (!isLemma || wn.flags[l]&(flagNoun|flagVerb|flagAdv) == 0 || df[c] > 0) && !regular(c, flagVerb) {
-				out[pair{c, p.verb}] = true
+				parts = append(parts, pair{c, p.verb})
 			}
 		}
+	}
+	for _, p := range parts {
+		out[p] = true
 	}
 	all := flagNoun | flagVerb | flagAdj | flagAdv
 	for t, cs := range byForm {

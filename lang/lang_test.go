@@ -137,15 +137,11 @@ func TestLoadRefusesDamage(t *testing.T) {
 func TestFindNotFound(t *testing.T) {
 	empty := t.TempDir()
 	t.Setenv(EnvDir, empty)
-	wd, _ := os.Getwd()
-	if err := os.Chdir(empty); err != nil {
-		t.Fatal(err)
-	}
-	defer os.Chdir(wd)
+	t.Chdir(empty)
+	// Only the test binary's own folder (outside the tree) is left to
+	// search, and it holds no pack.
 	dir, err := Find(filepath.Join(empty, "nowhere"))
 	if err == nil {
-		// The test binary lives outside the tree, so only a pack under
-		// its own directory could be found.
 		t.Fatalf("Find found %s", dir)
 	}
 	if !IsNotFound(err) || !strings.Contains(err.Error(), `"make model"`) || !strings.Contains(err.Error(), empty) {
