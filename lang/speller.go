@@ -22,12 +22,14 @@ import (
 //     a left-out letter (wat → what) is the cheapest, then a wrong vowel
 //     (montenagro → montenegro), two letters swapped (teh → the) or a
 //     letter typed twice, then a wrong or an extra letter; an edit of the
-//     first letter costs more;
-//   - common words the typed one abbreviates by dropping vowels: a
-//     subsequence of the word with the same first letter, ending on the
-//     word's last consonant, with at least two vowels fewer, and either the
-//     word's first two letters or its whole consonant skeleton (govt →
-//     government, ppl → people, abt → about);
+//     first letter costs more; a word GloVe knows is corrected only for
+//     left-out, swapped or doubled letters, and a word without a vowel
+//     only as an abbreviation;
+//   - common words the typed one abbreviates, with the same first letter,
+//     ending on the word's last consonant and with at least two vowels
+//     fewer: the word's consonant skeleton with vowels dropped (ppl →
+//     people, abt → about, mln → million), or its first three letters or
+//     more and its last (govt → government, dept → department);
 //   - a word and a clitic with the apostrophe left out (whos → who's, dont
 //     → don't, albanias → albania's), when the fused form is far rarer
 //     than the word it starts with.
@@ -45,12 +47,13 @@ import (
 // shorter than three letters, or not made of letters only (numbers,
 // codes, hyphenated words). The thresholds are the constants below.
 //
-// What it cannot do: words more than two edits off (shud for should; tho
-// for though is an abbreviation that does not end on a consonant, so it
-// becomes the); real words typed for others (a rare English word near a
-// common one, like bot near but, is changed when WordNet gives it a single
-// sense: callers should add their own vocabulary, such as command names, to
-// the corpus map); and grammar (the clitic rule can produce by'd from byd).
+// What it cannot do: words more than two edits off (shud for should);
+// abbreviations GloVe itself knows well (pls, rank 83,312, is not worth
+// changing for please, rank 3,617; msg, thx, plz stay); a rare real word one
+// left-out letter from a common one (bot, a one-sense lemma of GloVe rank
+// 23,945, becomes both: callers should add their own vocabulary, such as
+// command names, to the corpus map); and grammar beyond the clitic rules
+// (ifs becomes if's).
 type Speller struct {
 	r      *Resources
 	corpus map[string]int
@@ -95,29 +98,33 @@ const (
 	// Edit costs, in nats (natural-log units of the channel probability).
 	// Leaving a letter out is the commonest slip in typed chat (wat, wen);
 	// a wrong vowel (montenagro), two letters swapped (teh) or a letter
-	// typed twice are next; a wrong or an added letter is rarer, and
-	// correcting one risks turning a rare word into a common one.
+	// typed twice are next; a wrong or an added letter is rarer. A word
+	// GloVe knows is corrected only for slips (a left-out letter, a swap, a
+	// doubled letter): one vowel or letter away from a common word, a known
+	// token is mostly a name or a word of its own (giza is not gaza, bot
+	// not but).
 	costOmit      = 2.0
 	costVowel     = 2.5
 	costTranspose = 2.5
 	costDouble    = 2.5
-	costSubst     = 6.0
-	costInsert    = 6.0
+	costSubst     = 4.5
+	costInsert    = 4.5
 	// costFirst is added to an edit of the first letter, which people
 	// rarely get wrong (embers is not a slip for members).
 	costFirst = 2.0
 	// realWordCost is added when the typed word is itself an English word
 	// (WordNet has it, or its base, in lower case): it may well be meant.
 	realWordCost = 1.0
-	// costAbbrev is the cost of writing a word as its vowel-less
-	// abbreviation, whatever its length.
+	// costAbbrev is the cost of writing a word as its abbreviation,
+	// whatever its length.
 	costAbbrev = 3.0
-	// abbrevMaxRank: an abbreviation stands for a common word; and
+	// abbrevMaxRank: an abbreviation stands for a common word (as common
+	// as the words never corrected); and
 	// abbrevRatio: the typed form must be at least this much rarer than
-	// the word (ppl 59,959 against people 64; govt 14,164 against
-	// government 72).
-	abbrevMaxRank = 3000
-	abbrevRatio   = 100
+	// the word (ppl 59,959 against people 64; msg 34,045 against message
+	// 2,960).
+	abbrevMaxRank = commonRank
+	abbrevRatio   = 10
 	// costClitic is the cost of leaving out a clitic's apostrophe: less
 	// than a left-out letter, since the apostrophe is the character chat
 	// drops most (albanias is albania's before it is albanians).
@@ -128,11 +135,14 @@ const (
 	// possessiveMaxRank (or any corpus word). cliticRatio says how much
 	// rarer the fused form must be than that word: GloVe splits "who's"
 	// into "who" + "'s", so a fused "whos" in its vocabulary is a typo (rank
-	// 112,014 against 35), while a real word like "theirs" (rank ~8,000
-	// against 40) is not.
+	// 112,014 against 35), while a word like "theirs" is meant.
 	cliticMaxRank     = 2000
 	possessiveMaxRank = 20000
 	cliticRatio       = 500
+	// corpusCliticRatio is cliticRatio for the possessive of a corpus word,
+	// which questions about the articles are likely to use (irans, rank
+	// 177,431, against iran, 701).
+	corpusCliticRatio = 100
 	// correctMargin is how much (in nats) a correction must beat leaving the
 	// word as typed.
 	correctMargin = 1.0
@@ -294,13 +304,18 @@ func (s *Speller) Correct(word string) (string, bool) {
 		}
 	}
 	last := w[len(w)-1]
+	// A word without a vowel (a, e, i, o, u, y) is an abbreviation, not a
+	// slip: ppl is people, not pal.
+	if !strings.ContainsAny(w, "aeiouy") {
+		maxDist = -1
+	}
 	lo, hi := max(len(w)-maxDist, 0), min(len(w)+maxDist, len(s.byLen)-2)
 	for i := s.byLen[min(lo, len(s.byLen)-1)]; lo <= hi && i < s.byLen[hi+1]; i++ {
 		c := &s.cands[i]
 		if bits.OnesCount32(c.mask^wmask) > 2*maxDist || c.logp-costOmit*float64(max(1, c.n-len(w)))-penalty <= bestScore {
 			continue
 		}
-		if cost, ok := editCost(w, c.word, maxDist); ok {
+		if cost, ok := editCost(w, c.word, maxDist, typedRank > 0); ok {
 			consider(c.word, c.logp-cost-penalty)
 		}
 	}
@@ -322,14 +337,38 @@ func (s *Speller) Correct(word string) (string, bool) {
 			continue
 		}
 		rank := s.r.Rank(base)
-		limit := cliticMaxRank
-		if cl.fused == "s" {
+		limit, ratio := cliticMaxRank, cliticRatio
+		switch cl.fused {
+		case "s":
+			// The possessive (or "is") of a name, pronoun or wh-word:
+			// not of a common noun, whose -s form is its plural, nor of a
+			// word in -s (is, has, us).
 			limit = possessiveMaxRank
-			if s.corpus[base] > 0 && (rank == 0 || rank > corpusRank) {
-				rank = corpusRank
+			if s.corpus[base] > 0 && (rank == 0 || rank > cliticMaxRank || len(s.r.lemmas(base)) > 0) {
+				// A name of the corpus (iran, WordNet's Iran), not one of
+				// the function words the articles use too (their).
+				ratio = corpusCliticRatio
+				if rank == 0 || rank > corpusRank {
+					rank = corpusRank
+				}
+			}
+			if s.r.isLowerWord(base) || strings.HasSuffix(base, "s") {
+				continue
+			}
+		case "nt":
+			// n't follows auxiliaries: verbs (do, does, have) or words
+			// WordNet lacks (is, could, would).
+			if s.r.isLowerWord(base) && !s.r.isVerbForm(base) {
+				continue
+			}
+		default:
+			// 're, 've, 'll, 'd, 'm follow pronouns and wh-words: frequent
+			// words WordNet, a dictionary of content words, lacks.
+			if s.r.isLowerWord(base) {
+				continue
 			}
 		}
-		if rank == 0 || rank > limit || (typedRank > 0 && typedRank < cliticRatio*rank) {
+		if rank == 0 || rank > limit || (typedRank > 0 && typedRank < ratio*rank) {
 			continue
 		}
 		consider(base+cl.written, s.logPrior(base)-costClitic)
@@ -342,8 +381,13 @@ func (s *Speller) Correct(word string) (string, bool) {
 
 // editCost returns the weighted Damerau-Levenshtein (optimal string
 // alignment) cost of typing typed for want, and false if it takes more
-// than maxEdits edits.
-func editCost(typed, want string, maxEdits int) (float64, bool) {
+// than maxEdits edits, or, with slipsOnly, other edits than left-out,
+// swapped and doubled letters.
+func editCost(typed, want string, maxEdits int, slipsOnly bool) (float64, bool) {
+	subst, insert := costSubst, costInsert
+	if slipsOnly {
+		subst, insert = impossible, impossible
+	}
 	n, m := len(typed), len(want)
 	// Two rows of (edits, cost) back, for transpositions.
 	type cell struct {
@@ -361,7 +405,7 @@ func editCost(typed, want string, maxEdits int) (float64, bool) {
 		prev[j] = cell{j, costFirst + float64(j)*costOmit}
 	}
 	for i := 1; i <= n; i++ {
-		cur[0] = cell{i, float64(i)*costInsert + costFirst}
+		cur[0] = cell{i, float64(i)*insert + costFirst}
 		rowMin := cur[0].edits
 		first := 0.0
 		if i == 1 {
@@ -370,7 +414,7 @@ func editCost(typed, want string, maxEdits int) (float64, bool) {
 		for j := 1; j <= m; j++ {
 			a, b := typed[i-1], want[j-1]
 			// typed has a letter want lacks
-			ins := costInsert
+			ins := insert
 			if i >= 2 && typed[i-2] == a || i < n && typed[i] == a {
 				ins = costDouble
 			}
@@ -383,8 +427,8 @@ func editCost(typed, want string, maxEdits int) (float64, bool) {
 			e := 0
 			if a != b {
 				e = 1
-				sub = costSubst
-				if isVowel(a) && isVowel(b) {
+				sub = subst
+				if isVowel(a) && isVowel(b) && !slipsOnly {
 					sub = costVowel
 				}
 			}
@@ -411,11 +455,14 @@ func editCost(typed, want string, maxEdits int) (float64, bool) {
 		}
 		prev2, prev, cur = prev, cur, prev2
 	}
-	if prev[m].edits > maxEdits {
+	if prev[m].edits > maxEdits || prev[m].cost >= impossible {
 		return 0, false
 	}
 	return prev[m].cost, true
 }
+
+// impossible is the cost of an edit editCost may not use.
+const impossible = 1e9
 
 // better orders alignments by cost; the edit count only breaks ties. (The
 // cheapest alignment may use more edits than the shortest; the count kept
@@ -424,22 +471,22 @@ func better(e1 int, c1 float64, e2 int, c2 float64) bool {
 	return c1 < c2 || c1 == c2 && e1 < e2
 }
 
-// abbreviates reports whether a is a vowel-dropping abbreviation of w
-// (the caller has checked the first letter, the last consonant and the
-// vowels): a's letters appear in w in order, and either a keeps w's first
-// two letters (govt, government; abt, about) or a is w's consonant skeleton
-// with doubled letters single (ppl, people; msg, message).
+// abbreviates reports whether a abbreviates w (the caller has checked the
+// first letter, the last consonant and the vowels): a keeps w's consonant
+// skeleton and drops vowels (ppl, people; msg, message; pls, please; abt,
+// about), or a is w's first three letters or more and its last one (govt,
+// government; dept, department; intl, international).
 func abbreviates(a, w string) bool {
+	if k := len(a) - 1; k >= 3 && a[:k] == w[:k] && a[k] == w[len(w)-1] {
+		return true
+	}
 	i := 0
 	for j := 0; j < len(w) && i < len(a); j++ {
 		if a[i] == w[j] {
 			i++
 		}
 	}
-	if i < len(a) {
-		return false
-	}
-	return a[:2] == w[:2] || skeleton(a) == skeleton(w)
+	return i == len(a) && skeleton(a) == skeleton(w)
 }
 
 // skeleton is w's consonants, a run of the same one once (people and ppl

@@ -310,6 +310,17 @@ func (r *Resources) isCommonLemma(w string) bool {
 	return false
 }
 
+// isVerbForm reports whether w (normalised) is a lower-case WordNet verb or
+// a form of one.
+func (r *Resources) isVerbForm(w string) bool {
+	for _, b := range r.lemmas(w) {
+		if l, ok := r.lemmaOf(b); ok && r.lemmaFlags[l]&flagLower != 0 && r.lemmaFlags[l]&flagVerb != 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // isLowerWord reports whether w (normalised) or a base form of it is a
 // WordNet lemma written in lower case: an English word, not only a name.
 func (r *Resources) isLowerWord(w string) bool {
