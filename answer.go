@@ -31,14 +31,19 @@ type Answer struct {
 
 // Citation is a numbered source: a verbatim quote from an article.
 type Citation struct {
-	N      int     `json:"n"`
-	Doc    string  `json:"doc"`
-	Title  string  `json:"title"`
-	Outlet string  `json:"outlet"`
-	Date   string  `json:"date"`
-	URL    string  `json:"url"`
-	Added  string  `json:"added,omitempty"` // when the article entered the index, YYYY-MM-DD
-	Quote  string  `json:"quote"`
+	N      int    `json:"n"`
+	Doc    string `json:"doc"`
+	Title  string `json:"title"`
+	Outlet string `json:"outlet"`
+	Date   string `json:"date"`
+	URL    string `json:"url"`
+	Added  string `json:"added,omitempty"` // when the article entered the index, YYYY-MM-DD
+	Quote  string `json:"quote"`
+	// Before and After are the article's words just around the quote, so
+	// a reader who has just read the quote in the answer sees where it
+	// stands without reading it twice.
+	Before string  `json:"before,omitempty"`
+	After  string  `json:"after,omitempty"`
 	Start  int     `json:"start"`
 	End    int     `json:"end"`
 	Score  float64 `json:"score"`

@@ -20,6 +20,7 @@ import (
 // Source is the searchable corpus; *retrieval.Store satisfies it.
 type Source interface {
 	Search(ctx context.Context, query string, k int) (*retrieval.Response, error)
+	SearchQuery(ctx context.Context, q retrieval.Query, k int) (*retrieval.Response, error)
 	Index() *retrieval.Index
 	Embedder() retrieval.Embedder
 }
@@ -35,13 +36,19 @@ type Options struct {
 	TopK             int // passages retrieved per question (default 5)
 	MaxQuestionChars int // default 1000
 	LLM              LLM // nil: extractive answers only
-	Logger           *slog.Logger
+	// Lexicon is general English knowledge (word vectors, WordNet) for the
+	// reader's soft matching; nil leaves those features at zero. (Spelling
+	// is corrected by the index's query reader, retrieval.QueryOptions.)
+	Lexicon Lexicon
+	Reader  *Reader // default: the built-in DefaultReader
+	Logger  *slog.Logger
 }
 
 // Answerer answers questions from a Source.
 type Answerer struct {
-	src  Source
-	opts Options
+	src    Source
+	opts   Options
+	reader *Reader
 }
 
 // New returns an Answerer.
@@ -55,14 +62,22 @@ func New(src Source, opts Options) *Answerer {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Answerer{src: src, opts: opts}
+	r := opts.Reader
+	if r == nil {
+		var err error
+		if r, err = DefaultReader(); err != nil {
+			opts.Logger.Error("the built-in reader does not fit this program; every candidate scores alike", "err", err)
+			r = &Reader{}
+		}
+	}
+	return &Answerer{src: src, opts: opts, reader: r}
 }
 
 // Request is one question.
 type Request struct {
 	Question string
 	// History holds earlier turns of the conversation, oldest first, so a
-	// follow-up ("and who did Montenegro blame?") can be understood.
+	// follow-up ("and who did they blame?") can be understood.
 	History []incidentbot.Turn
 	// OnPartial, if set, receives the answer text so far while a language
 	// model writes it (for streaming into a Discord message).
@@ -71,7 +86,7 @@ type Request struct {
 
 // Errors for questions that cannot be asked; their text is fit to show a user.
 var (
-	ErrEmptyQuestion = errors.New("the question is empty: ask something about the 2022 cyberattacks on Albania, Montenegro or Kosovo")
+	ErrEmptyQuestion = errors.New("the question is empty")
 	ErrTooLong       = errors.New("the question is too long")
 )
 
@@ -94,20 +109,33 @@ func (a *Answerer) Ask(ctx context.Context, req Request) (*incidentbot.Answer, e
 		return nil, err
 	}
 	q := strings.TrimSpace(req.Question)
-	resp, err := a.src.Search(ctx, retrievalQuery(q, req.History), a.opts.TopK)
+	if a.opts.LLM == nil && a.otherLanguage(q) {
+		return a.otherLanguageAnswer(ctx, q, start)
+	}
+	qa, cands, resp, err := a.candidatesFor(ctx, q, req.History)
 	if err != nil {
-		return nil, fmt.Errorf("searching the corpus: %w", err)
+		return nil, err
 	}
 	retrieved := time.Since(start)
-	ans := a.extractive(q, resp)
+	ans := a.extractive(&qa, cands, resp)
 	ans.TimingsMS = map[string]float64{"retrieve": ms(retrieved)}
-	if a.opts.LLM != nil && !ans.Refused {
+	for k, v := range qa.timings {
+		ans.TimingsMS[k] = v
+	}
+	// The model reads every question about the corpus, whether or not the
+	// extractive reader found an answer: it reads better, and may refuse.
+	if a.opts.LLM != nil && !offTopic(&qa) && len(resp.Hits) > 0 {
 		t := time.Now()
 		llmAns, err := a.llmAnswer(ctx, req, q, resp)
 		switch {
+		case err == nil && llmAns.Refused && llmAns.Notice != "" && !ans.Refused:
+			// The citation check removed every sentence the model wrote;
+			// the quoted answer is sound.
+			a.opts.Logger.Info("no sentence of the model's answer was supported; answering extractively")
+			ans.Mode = incidentbot.ModeFallback
+			ans.Notice = "The language model's answer did not hold up against the sources, so this answer quotes them directly."
 		case err == nil:
 			llmAns.TimingsMS = ans.TimingsMS
-			llmAns.TimingsMS["llm"] = ms(time.Since(t))
 			ans = llmAns
 		case ctx.Err() != nil:
 			return nil, fmt.Errorf("answering: %w", ctx.Err())
@@ -115,18 +143,31 @@ func (a *Answerer) Ask(ctx context.Context, req Request) (*incidentbot.Answer, e
 			a.opts.Logger.Warn("language model failed; answering extractively", "err", err)
 			ans.Mode = incidentbot.ModeFallback
 			ans.Notice = "The language model could not answer just now, so this answer quotes the sources directly."
-			ans.TimingsMS["llm"] = ms(time.Since(t))
+			if ans.Refused {
+				ans.Notice = "The language model could not answer just now, and the sources quoted directly do not answer this."
+			}
 		}
+		ans.TimingsMS["llm"] = ms(time.Since(t))
 	}
 	ans.TimingsMS["total"] = ms(time.Since(start))
 	return ans, nil
 }
 
+// offTopic: nothing to look for ("hello?"), or most of what is asked
+// about is nowhere in the corpus.
+func offTopic(qa *question) bool {
+	return qa.total == 0 || qa.unseen/qa.total > maxUnseen
+}
+
+// maxUnseen is the share of a question's weight unknown to the corpus
+// above which it is about something else.
+const maxUnseen = 0.6
+
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // retrievalQuery adds the previous question to a follow-up that cannot be
 // understood alone ("when was that?"); a follow-up with its own subject
-// ("and who did Montenegro blame?") is searched as it is, so the earlier
+// ("and who did the minister blame?") is searched as it is, so the earlier
 // topic does not drown it.
 func retrievalQuery(q string, history []incidentbot.Turn) string {
 	q = questionPart(q)
@@ -140,7 +181,7 @@ func retrievalQuery(q string, history []incidentbot.Turn) string {
 }
 
 // questionPart keeps the sentences of a message that ask something: in
-// "Hi! Ignore your rules. When did Albania cut ties with Iran?" the
+// "Hi! Ignore your rules. When was the outage fixed?" the
 // greeting and the instruction are not what to search for.
 func questionPart(q string) string {
 	spans := retrieval.SplitSentences(q, incidentbot.Span{End: len(q)})
@@ -177,5 +218,41 @@ func citation(n int, a *incidentbot.Article, span incidentbot.Span, score float6
 	return incidentbot.Citation{
 		N: n, Doc: a.ID, Title: a.Title, Outlet: a.Outlet, Date: a.DateString(), URL: a.URL, Added: a.AddedString(),
 		Quote: a.Text[span.Start:span.End], Start: span.Start, End: span.End, Score: score,
+		Before: lastWords(a.Text[:span.Start], contextWords), After: nextWords(a.Text[span.End:], contextWords),
 	}
+}
+
+// contextWords is how many words around a quote its citation shows.
+const contextWords = 12
+
+// nextWords returns the first n words of s, on its first line.
+func nextWords(s string, n int) string {
+	s = strings.TrimLeft(s, " \t")
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	if out := firstWords(s, n); out != strings.TrimSpace(s) {
+		return out + "…"
+	}
+	return strings.TrimSpace(s)
+}
+
+// lastWords returns the last n words of s, on its last line.
+func lastWords(s string, n int) string {
+	if i := strings.LastIndexByte(strings.TrimRight(s, " \t\n"), '\n'); i >= 0 {
+		s = s[i+1:]
+	}
+	ws := strings.Fields(s)
+	if len(ws) > n {
+		return "…" + strings.Join(ws[len(ws)-n:], " ")
+	}
+	return strings.Join(ws, " ")
+}
+
+func turns(questions []string) []incidentbot.Turn {
+	var out []incidentbot.Turn
+	for _, q := range questions {
+		out = append(out, incidentbot.Turn{Question: q})
+	}
+	return out
 }

@@ -1,9 +1,12 @@
 package answer
 
 import (
-	"regexp"
+	"context"
+	"fmt"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/incidentbot/incidentbot"
@@ -11,175 +14,132 @@ import (
 	"github.com/incidentbot/incidentbot/retrieval"
 )
 
-// The extractive answerer quotes the corpus: it picks the one or two
-// sentences of the retrieved passages that best answer the question and
-// cites each. It needs no model beyond the sentence encoder, so it is the
-// offline default and the fallback when a language model fails.
+// The extractive answerer quotes the corpus. Every sentence of the
+// retrieved passages, alone and with the sentence after it, is a
+// candidate; the learned reader (reader.go) scores each and decides
+// whether the best answers the question at all. A factual question gets
+// the best candidate, cut to its answering clauses; a broad one a few
+// non-redundant sentences across the articles; sources that disagree are
+// shown side by side. It needs no model beyond the sentence encoder, so it
+// is the offline default and the fallback when a language model fails.
 
-// Scoring weights for candidate sentences, and the refusal threshold, tuned
-// on eval/questions.yaml (`incidentbot eval`).
 const (
-	wCosine  = 1.5 // encoder similarity of sentence and question
-	wCover   = 1.5 // share of the question's (IDF-weighted) terms in the sentence
-	wKind    = 0.3 // the sentence holds the kind of answer asked for
-	wPrior   = 0.8 // the passage's retrieval score, relative to the best
-	wContext = 1.0 // share of the question's terms only the previous sentence has
-	maxWords = 60  // a longer answer is cut to the clauses that answer
-	// Two sentences longer than this together are not paired: cutting
-	// both to maxWords would leave too little of either.
-	maxPairWords = 70
+	maxWords      = 40 // a factual answer is one short quote
+	maxBroadWords = 40 // each sentence of an overview
+	maxBroad      = 4  // sentences in an overview
+	maxPairWords  = 60 // a sentence and the next are one candidate when this short together
+	// plausible is how far below the best candidate's log-odds another
+	// may be to join it (a conflicting or agreeing source, an overview's
+	// sentence).
+	plausible = 2.0
 )
 
-// Refusal thresholds (see answers).
-const (
-	maxUnseen      = 0.6  // share of question-term weight unknown to the corpus
-	someUnseen     = 0.35 // …and with this much unknown,
-	offTopicCosine = 0.4  // a best sentence this far in meaning is no answer
-	minSupport     = 0.5  // cosine + cover of the best sentence
-	// The best sentence that names what is asked (focus.go) scores at least
-	// this share of the best sentence overall; a much weaker one means the
-	// passages are about something near the question, not about it. Set
-	// between the highest share of a question to refuse (0.72) and the
-	// lowest of one answered right (0.83) over all four question sets.
-	minFitShare = 0.78
-)
-
-// candidate is one sentence of a retrieved passage.
+// candidate is one sentence of a retrieved passage, or a sentence with
+// the one after it.
 type candidate struct {
-	hit     *retrieval.Hit
-	index   int // sentence index in the passage
-	span    incidentbot.Span
-	text    string
-	cosine  float64
-	cover   float64
-	context float64 // cover the previous sentence adds
-	hasKind bool
-	score   float64
-	terms   map[string]bool
-}
-
-func (c *candidate) support() float64 { return c.cosine + c.cover }
-
-// question is what the answerer needs to know about a question.
-type question struct {
+	hit    *retrieval.Hit
+	index  int // sentence index in the passage
+	span   incidentbot.Span
 	text   string
-	kind   string
-	terms  map[string]float64 // content term → IDF weight
-	total  float64
-	unseen float64 // weight of terms no sentence of the corpus has
-	// expanded is the weight of alias terms, which count towards a
-	// sentence's cover but not towards the total it is divided by.
-	expanded float64
+	pair   bool
+	first  string // of a pair, its two sentences
+	second string
+	cosine float64
+	terms  map[string]bool
+	f      [nFeatures]float64
+	logit  float64
 }
 
-func analyseQuestion(ix *retrieval.Index, q string) question {
-	qa := question{text: q, kind: retrieval.AnswerKind(q), terms: map[string]float64{}}
-	// A word the corpus never uses but knows another name for ("Pristina" →
-	// Kosovo) is a reference, not a sign the question is off-topic.
-	referred := map[string]bool{}
-	for _, w := range strings.Fields(q) {
-		if retrieval.ExpandQuery(w) != w {
-			for _, t := range retrieval.Terms(w) {
-				referred[t] = true
-			}
-		}
-	}
-	for _, t := range contentTerms(q) {
-		if _, ok := qa.terms[t]; ok {
-			continue
-		}
-		idf := ix.TermIDF(t)
-		w := idf
-		switch {
-		case idf == 0 && referred[t]:
-			w = 1
-		case idf == 0:
-			w = 3 // unknown to the corpus: a strong sign it is off-topic
-			qa.unseen += w
-		}
-		qa.terms[t] = w
-		qa.total += w
-	}
-	// The corpus's words for the question's indirect references ("envoys" →
-	// diplomats) count half: they are guesses.
-	for _, t := range retrieval.Terms(strings.TrimPrefix(retrieval.ExpandQuery(q), q)) {
-		if _, ok := qa.terms[t]; !ok && !vagueTerms[t] {
-			if idf := ix.TermIDF(t); idf > 0 {
-				qa.terms[t] = idf / 2
-				qa.expanded += idf / 2
-			}
-		}
-	}
-	return qa
-}
-
-func (a *Answerer) extractive(q string, resp *retrieval.Response) *incidentbot.Answer {
-	ans := &incidentbot.Answer{Question: q, Mode: incidentbot.ModeExtractive}
+// candidatesFor reads the question, searches, and scores every candidate,
+// best first.
+func (a *Answerer) candidatesFor(ctx context.Context, q string, history []incidentbot.Turn) (question, []*candidate, *retrieval.Response, error) {
 	ix := a.src.Index()
-	qa := analyseQuestion(ix, q)
-	// Only a sentence that names what is asked can answer (focus.go).
-	asked := questionPart(q)
-	all := candidates(ix, qa, resp)
-	cands := fitting(readFocus(asked), all)
-	if len(cands) == 0 || !answers(qa, cands[0]) || cands[0].score < minFitShare*all[0].score || unknownName(ix, asked) != "" {
+	t0 := time.Now()
+	rq := ix.Analyze(retrievalQuery(q, history))
+	qa := analyseQuestion(ix, rq)
+	qa.text = q
+	t1 := time.Now()
+	resp, err := a.src.SearchQuery(ctx, rq, a.opts.TopK)
+	if err != nil {
+		return qa, nil, nil, fmt.Errorf("searching the corpus: %w", err)
+	}
+	t2 := time.Now()
+	cands := candidates(ix, &qa, resp, newMatcher(&qa, a.opts.Lexicon))
+	qa.timings = map[string]float64{"analyse": ms(t1.Sub(t0)), "search": ms(t2.Sub(t1)), "read": ms(time.Since(t2))}
+	for _, c := range cands {
+		c.logit = a.reader.Sentence.Logit(c.f[:])
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].logit > cands[j].logit })
+	return qa, cands, resp, nil
+}
+
+// answerable is the reader's probability that the articles answer qa.
+func (a *Answerer) answerable(qa *question, cands []*candidate) float64 {
+	return sigmoid(a.reader.Answerable.Logit(answerability(qa, cands)))
+}
+
+func (a *Answerer) extractive(qa *question, cands []*candidate, resp *retrieval.Response) *incidentbot.Answer {
+	ans := &incidentbot.Answer{Question: qa.text, Mode: incidentbot.ModeExtractive}
+	if qa.total == 0 || len(cands) == 0 || a.answerable(qa, cands) < a.reader.Threshold {
 		return refusal(ans, resp)
 	}
 	best := cands[0]
-	extended := extend(best)
 	chosen := []*candidate{best}
 	agreeing := map[*candidate][]*candidate{}
 	conflict := false
 	for _, c := range cands[1:] {
-		if c.score < 0.8*best.score || c.support() < minSupport {
+		if c.logit < best.logit-plausible {
 			break
 		}
 		switch {
-		case c.hit.Article.ID != best.hit.Article.ID && conflicts(qa, best, c):
-			if !conflict && len(chosen) == 1 {
+		case qa.broad:
+			if len(chosen) < maxBroad && !overlapsAny(c, chosen) && !similarAny(c, chosen) {
+				chosen = append(chosen, c)
+			}
+		case c.hit.Article.ID == best.hit.Article.ID || overlapsAny(c, chosen):
+		case conflicts(qa, best, c):
+			if !conflict {
 				chosen = append(chosen, c)
 				conflict = true
 			}
-		case c.hit.Article.ID != best.hit.Article.ID && agrees(qa, best, c):
+		case agrees(qa, best, c):
 			if len(agreeing[best]) < 2 {
 				agreeing[best] = append(agreeing[best], c)
 			}
-		case len(chosen) == 1 && !extended && c.score >= 0.85*best.score && !similar(best, c) && !sameValue(qa, best, c) &&
-			wordCount(best.text)+wordCount(c.text) <= maxPairWords && sameSubject(asked, best, c):
-			chosen = append(chosen, c)
 		}
 	}
-	// Compose: each sentence quoted (cut to its answering clauses when
-	// long), followed by its citation markers.
+	if qa.broad {
+		// An overview reads in the order things were reported.
+		sort.SliceStable(chosen, func(i, j int) bool {
+			ai, aj := chosen[i].hit.Article, chosen[j].hit.Article
+			if !ai.Date.Equal(aj.Date) {
+				return ai.Date.Before(aj.Date)
+			}
+			if ai.ID != aj.ID {
+				return ai.ID < aj.ID
+			}
+			return chosen[i].span.Start < chosen[j].span.Start
+		})
+	}
+	// Compose: each quote (cut to its answering clauses when long),
+	// followed by its citation markers.
 	var parts []string
-	used := 0 // words shown so far
+	budget := maxWords
 	if conflict {
 		parts = append(parts, "The sources differ on this:")
-		used = wordCount(parts[0])
+		budget = (maxWords - wordCount(parts[0])) / len(chosen)
+	}
+	if qa.broad {
+		budget = maxBroadWords
 	}
 	for _, c := range chosen {
 		markers := ""
 		for _, s := range append([]*candidate{c}, agreeing[c]...) {
 			n := len(ans.Citations) + 1
-			ans.Citations = append(ans.Citations, citation(n, s.hit.Article, s.span, s.score))
-			markers += "[" + itoa(n) + "]"
+			ans.Citations = append(ans.Citations, citation(n, s.hit.Article, s.span, sigmoid(s.logit)))
+			markers += "[" + strconv.Itoa(n) + "]"
 		}
-		// Two sentences share the budget: two conflicting ones are each cut
-		// to half of it; of two others the first leaves the second room.
-		budget := maxWords - used
-		switch {
-		case conflict:
-			budget = (maxWords - wordCount(parts[0])) / len(chosen)
-		case len(chosen) > 1 && c == chosen[0]:
-			budget = max(maxWords-wordCount(chosen[1].text), maxWords/2)
-		}
-		shown := clip(qa, c, budget)
-		if extended && c == best && wordCount(c.text) > budget {
-			// The neighbour is there for what it adds after the sentence:
-			// keep the start, cut the end.
-			shown = firstWords(c.text, budget) + "…"
-		}
-		parts = append(parts, shown+" "+markers)
-		used += wordCount(shown)
+		parts = append(parts, clip(qa, c, budget)+" "+markers)
 		ans.TotalSentences++
 		ans.SupportedSentences++
 	}
@@ -187,75 +147,46 @@ func (a *Answerer) extractive(q string, resp *retrieval.Response) *incidentbot.A
 	return ans
 }
 
-// sameSubject: a second sentence is about what the first answers for, if
-// it names the people and things the question names that the first does
-// ("Why was Ehsan Bidi declared non grata?" is not answered by another
-// diplomat's expulsion). A name is there if any of its words is ("Sabeti"
-// for "Amin Sabeti"); countries are the setting of most sentences, not
-// their subject, and do not count.
-func sameSubject(q string, first, second *candidate) bool {
-	var name []string // terms of the run of capitalised words being read
-	check := func() bool {
-		inFirst, inSecond := false, false
-		for _, t := range name {
-			inFirst = inFirst || first.terms[t]
-			inSecond = inSecond || second.terms[t]
-		}
-		name = name[:0]
-		return !inFirst || inSecond
-	}
-	for i, w := range questionWords(q) {
-		if i > 0 && isCapitalised(w.orig) && !isQuestionWord(w.w) && placeOf(w.w) == "" {
-			name = append(name, retrieval.Terms(w.w)...)
-			continue
-		}
-		if !check() {
-			return false
+func overlapsAny(c *candidate, cs []*candidate) bool {
+	for _, o := range cs {
+		if o.hit.Article.ID == c.hit.Article.ID && o.span.Start < c.span.End && c.span.Start < o.span.End {
+			return true
 		}
 	}
-	return check()
+	return false
 }
 
-// Sentences that cannot stand alone: the next one continues this one ("The
-// event was cancelled…", "At that time, … X and Y"), or this one closes a
-// quotation the previous one opened (“… .” / "…,” said Hultquist).
-var (
-	continuation = regexp.MustCompile(`^(At that time|At the time|The event|The latter|The former|They|He|She|It|This|These|Those|Both|Among them)\b`)
-	closesQuote  = regexp.MustCompile(`^[^“"]*[”"],?\s+(said|says|told|added|stated)\b`)
-)
-
-// extend widens the best sentence to the neighbour it needs to make sense,
-// when the two together stay short. The span stays verbatim.
-func extend(c *candidate) bool {
-	ss := c.hit.Passage.Sentences
-	text := c.hit.Article.Text
-	if j := c.index + 1; j < len(ss) && continuation.MatchString(text[ss[j].Start:ss[j].End]) &&
-		wordCount(c.text) < maxWords/2 {
-		c.span.End = ss[j].End
-	} else if j := c.index - 1; j >= 0 && closesQuote.MatchString(c.text) &&
-		strings.HasPrefix(strings.TrimSpace(text[ss[j].Start:ss[j].End]), "“") && wordCount(text[ss[j].Start:ss[j].End]) < maxWords/2 {
-		c.span.Start = ss[j].Start
-	} else {
-		return false
+func similarAny(c *candidate, cs []*candidate) bool {
+	for _, o := range cs {
+		if similar(o, c) {
+			return true
+		}
 	}
-	c.text = text[c.span.Start:c.span.End]
-	return true
+	return false
 }
 
 func refusal(ans *incidentbot.Answer, resp *retrieval.Response) *incidentbot.Answer {
 	ans.Refused = true
 	ans.Text = prompts.Refusal()
-	for i, h := range resp.Hits {
-		if i == 3 {
-			break
-		}
-		ans.Closest = append(ans.Closest, citation(i+1, h.Article, incidentbot.Span{Start: h.Passage.Start, End: h.Passage.End}, h.Score))
-	}
+	ans.Closest = closest(resp)
 	return ans
 }
 
-// candidates scores every sentence of the retrieved passages, best first.
-func candidates(ix *retrieval.Index, qa question, resp *retrieval.Response) []*candidate {
+// closest cites the first passages of resp as "closest sources".
+func closest(resp *retrieval.Response) []incidentbot.Citation {
+	var out []incidentbot.Citation
+	for i, h := range resp.Hits {
+		if i == maxClosest {
+			break
+		}
+		out = append(out, citation(i+1, h.Article, incidentbot.Span{Start: h.Passage.Start, End: h.Passage.End}, h.Score))
+	}
+	return out
+}
+
+// candidates featurises every sentence of the retrieved passages, and
+// every short sentence with the one after it.
+func candidates(ix *retrieval.Index, qa *question, resp *retrieval.Response, m *matcher) []*candidate {
 	if len(resp.Hits) == 0 {
 		return nil
 	}
@@ -263,71 +194,37 @@ func candidates(ix *retrieval.Index, qa question, resp *retrieval.Response) []*c
 	var out []*candidate
 	for i := range resp.Hits {
 		h := &resp.Hits[i]
-		for j, sp := range h.Passage.Sentences {
-			if strings.HasSuffix(strings.TrimRight(h.Article.Text[sp.Start:sp.End], "\"'”’ "), "?") {
+		text := h.Article.Text
+		ss := h.Passage.Sentences
+		asks := func(j int) bool {
+			return strings.HasSuffix(strings.TrimRight(text[ss[j].Start:ss[j].End], "\"'”’ "), "?")
+		}
+		var prev map[string]bool
+		for j, sp := range ss {
+			cur := termSet(text[sp.Start:sp.End] + " " + h.Passage.Heading)
+			if asks(j) {
+				prev = cur
 				continue // a question the article asks is no answer
 			}
-			c := &candidate{hit: h, index: j, span: sp, text: h.Article.Text[sp.Start:sp.End], cosine: h.SentenceCosines[j]}
-			c.terms = termSet(c.text + " " + h.Passage.Heading)
-			var covered float64
-			for t, w := range qa.terms {
-				if c.terms[t] {
-					covered += w
-				}
-			}
-			if qa.total > 0 {
-				c.cover = min(covered/qa.total, 1)
-			}
-			// The sentence before often names the subject this one answers
-			// about ("…two Iranian diplomats" / "At that time, … X and Y").
-			if j > 0 {
-				prev := termSet(h.Article.Text[h.Passage.Sentences[j-1].Start:h.Passage.Sentences[j-1].End])
-				var ctx float64
-				for t, w := range qa.terms {
-					if prev[t] && !c.terms[t] {
-						ctx += w
-					}
-				}
-				if qa.total > 0 {
-					c.context = ctx / qa.total
-				}
-			}
-			c.hasKind = qa.kind != "" && ix.SentenceHasAnswerKind(h.Passage, j, qa.kind)
-			c.score = wCosine*c.cosine + wCover*c.cover + wContext*c.context
-			switch {
-			case c.hasKind && qa.kind == "date" && !ix.SentenceHasAnswerKind(h.Passage, j, "day"):
-				c.score += wKind / 2 // a month answers "when" less well than a day
-			case c.hasKind:
-				c.score += wKind
-			}
-			if top > 0 {
-				c.score += wPrior * h.Score / top
-			}
+			c := &candidate{hit: h, index: j, span: sp, text: text[sp.Start:sp.End], cosine: h.SentenceCosines[j], terms: cur}
+			m.features(ix, c, prev, top)
 			out = append(out, c)
+			if k := j + 1; k < len(ss) && !asks(k) && wordCount(text[sp.Start:ss[k].End]) <= maxPairWords {
+				p := &candidate{hit: h, index: j, span: incidentbot.Span{Start: sp.Start, End: ss[k].End}, pair: true,
+					text: text[sp.Start:ss[k].End], first: c.text, second: text[ss[k].Start:ss[k].End],
+					cosine: max(h.SentenceCosines[j], h.SentenceCosines[k])}
+				p.terms = termSet(p.second)
+				for t := range cur {
+					p.terms[t] = true
+				}
+				m.features(ix, p, prev, top)
+				out = append(out, p)
+			}
+			prev = cur
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].score > out[j].score })
+	relative(out)
 	return out
-}
-
-// answers decides whether the best sentence answers the question at all.
-// Calibrated on the evaluation set's off-topic questions (sports, recipes,
-// news, programming, prompt injections) against its answerable ones; see
-// `incidentbot eval`. Questions that sound on-topic but ask for a fact the
-// articles never give ("how much ransom…") mostly pass this test: telling
-// them apart needs reading comprehension the sentence encoder lacks.
-func answers(qa question, c *candidate) bool {
-	if qa.total == 0 {
-		return false // nothing to look for: "hello?", "tell me a joke"
-	}
-	unseen := qa.unseen / qa.total
-	switch {
-	case unseen > maxUnseen:
-		return false // most of what is asked about is nowhere in the corpus
-	case unseen >= someUnseen && c.cosine < offTopicCosine:
-		return false // partly unknown words, and nothing close in meaning
-	}
-	return c.cosine+c.cover >= minSupport
 }
 
 func termSet(s string) map[string]bool {
@@ -356,7 +253,7 @@ func similar(a, b *candidate) bool {
 }
 
 // values returns the answer values of the asked kind a sentence states.
-func values(qa question, c *candidate) map[string]bool {
+func values(qa *question, c *candidate) map[string]bool {
 	out := map[string]bool{}
 	switch qa.kind {
 	case "date":
@@ -373,7 +270,7 @@ func values(qa question, c *candidate) map[string]bool {
 	return out
 }
 
-func sameValue(qa question, a, b *candidate) bool {
+func sameValue(qa *question, a, b *candidate) bool {
 	va, vb := values(qa, a), values(qa, b)
 	for v := range va {
 		if vb[v] {
@@ -385,7 +282,7 @@ func sameValue(qa question, a, b *candidate) bool {
 
 // conflicts: another article states the same fact with a different value
 // (one article dates the break to September 6, the others to September 7).
-func conflicts(qa question, a, b *candidate) bool {
+func conflicts(qa *question, a, b *candidate) bool {
 	if qa.kind != "date" && qa.kind != "number" {
 		return false
 	}
@@ -404,9 +301,9 @@ func conflicts(qa question, a, b *candidate) bool {
 }
 
 // agrees: another article states the same answer; cite both.
-func agrees(qa question, a, b *candidate) bool {
+func agrees(qa *question, a, b *candidate) bool {
 	if qa.kind == "date" || qa.kind == "number" || qa.kind == "year" {
-		return sameValue(qa, a, b) && b.cover >= 0.7*a.cover
+		return sameValue(qa, a, b) && b.f[fCover] >= 0.7*a.f[fCover]
 	}
 	return similar(a, b)
 }
@@ -414,7 +311,7 @@ func agrees(qa question, a, b *candidate) bool {
 // clip shortens a long sentence to the run of clauses that holds the
 // question's terms and the answer, marking cuts with "…". The words kept are
 // verbatim; the citation quotes the whole sentence.
-func clip(qa question, c *candidate, maxWords int) string {
+func clip(qa *question, c *candidate, maxWords int) string {
 	if wordCount(c.text) <= maxWords {
 		return c.text
 	}
@@ -487,10 +384,3 @@ func splitClauses(s string) []string {
 }
 
 func wordCount(s string) int { return len(strings.Fields(s)) }
-
-func itoa(n int) string {
-	if n < 10 {
-		return string(rune('0' + n))
-	}
-	return itoa(n/10) + string(rune('0'+n%10))
-}

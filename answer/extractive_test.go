@@ -3,6 +3,7 @@ package answer_test
 import (
 	"context"
 	"errors"
+	"github.com/incidentbot/incidentbot/internal/wiring"
 	"strings"
 	"testing"
 
@@ -22,7 +23,7 @@ func ask(t *testing.T, a *answer.Answerer, q string) *incidentbot.Answer {
 }
 
 func TestExtractiveAnswerIsShortAndCited(t *testing.T) {
-	a := answer.New(testStore(t), answer.Options{})
+	a := answer.New(testStore(t), wiring.AnswerOptions(answer.Options{}, wiring.MustLanguage()))
 	ans := ask(t, a, "Which Montenegrin minister said a cyber group called Cuba ransomware carried out the attack?")
 	if ans.Refused || ans.Mode != incidentbot.ModeExtractive {
 		t.Fatalf("want an extractive answer, got %+v", ans)
@@ -48,7 +49,7 @@ func itoa(n int) string { return string(rune('0' + n)) }
 
 // The sources disagree on the day ties were cut: the answer shows both.
 func TestConflictingSourcesShowBoth(t *testing.T) {
-	a := answer.New(testStore(t), answer.Options{})
+	a := answer.New(testStore(t), wiring.AnswerOptions(answer.Options{}, wiring.MustLanguage()))
 	ans := ask(t, a, "On what date did the Albanian government cut diplomatic ties with Iran?")
 	if ans.Refused {
 		t.Fatal("refused an answerable question")
@@ -67,7 +68,7 @@ func TestConflictingSourcesShowBoth(t *testing.T) {
 }
 
 func TestOffTopicIsRefusedWithClosestSources(t *testing.T) {
-	a := answer.New(testStore(t), answer.Options{})
+	a := answer.New(testStore(t), wiring.AnswerOptions(answer.Options{}, wiring.MustLanguage()))
 	for _, q := range []string{
 		"Who won the 2022 FIFA World Cup?",
 		"How do I make spaghetti carbonara?",
@@ -89,7 +90,7 @@ func TestOffTopicIsRefusedWithClosestSources(t *testing.T) {
 }
 
 func TestBadQuestions(t *testing.T) {
-	a := answer.New(testStore(t), answer.Options{MaxQuestionChars: 1000})
+	a := answer.New(testStore(t), wiring.AnswerOptions(answer.Options{MaxQuestionChars: 1000}, wiring.MustLanguage()))
 	if _, err := a.Ask(context.Background(), answer.Request{Question: "   "}); !errors.Is(err, answer.ErrEmptyQuestion) {
 		t.Errorf("empty question: %v", err)
 	}
@@ -101,7 +102,7 @@ func TestBadQuestions(t *testing.T) {
 
 // A follow-up with no subject of its own is read with the previous question.
 func TestFollowUpUsesHistory(t *testing.T) {
-	a := answer.New(testStore(t), answer.Options{})
+	a := answer.New(testStore(t), wiring.AnswerOptions(answer.Options{}, wiring.MustLanguage()))
 	history := []incidentbot.Turn{{Question: "What happened to Montenegro's government IT network?", Answer: "It came under attack."}}
 	ans, err := a.Ask(context.Background(), answer.Request{Question: "When did that start?", History: history})
 	if err != nil {
@@ -114,7 +115,7 @@ func TestFollowUpUsesHistory(t *testing.T) {
 
 func TestSummaryAndTimeline(t *testing.T) {
 	ctx := context.Background()
-	a := answer.New(testStore(t), answer.Options{})
+	a := answer.New(testStore(t), wiring.AnswerOptions(answer.Options{}, wiring.MustLanguage()))
 	sum, err := a.Summary(ctx, "kosovo")
 	if err != nil {
 		t.Fatal(err)
@@ -169,7 +170,7 @@ func keys(m map[string]string) []string {
 // sentence after "…two Iranian diplomats", and "The event was cancelled"
 // follows the planned conference.
 func TestAnswerKeepsTheSentenceItNeeds(t *testing.T) {
-	a := answer.New(testStore(t), answer.Options{})
+	a := answer.New(testStore(t), wiring.AnswerOptions(answer.Options{}, wiring.MustLanguage()))
 	ans := ask(t, a, "Which two Iranian diplomats were expelled in January 2020?")
 	if !strings.Contains(ans.Text, "Peimanemati") || !strings.Contains(ans.Text, "Hosseini Alast") {
 		t.Errorf("the names are in the next sentence: %q", ans.Text)
@@ -183,7 +184,7 @@ func TestAnswerKeepsTheSentenceItNeeds(t *testing.T) {
 // the question on Ehsan Bidi is not padded with another diplomat's
 // expulsion, and the sentence that answers it keeps its reason whole.
 func TestSecondSentenceKeepsToTheSubject(t *testing.T) {
-	a := answer.New(testStore(t), answer.Options{})
+	a := answer.New(testStore(t), wiring.AnswerOptions(answer.Options{}, wiring.MustLanguage()))
 	ans := ask(t, a, "Why was Ehsan Bidi declared non grata?")
 	if ans.Refused || !strings.Contains(ans.Text, "MEK") || strings.Contains(ans.Text, "Mohammadnia") {
 		t.Errorf("want the reason (the MEK) and nothing on Mohammadnia, got %q", ans.Text)

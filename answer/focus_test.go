@@ -1,6 +1,7 @@
 package answer_test
 
 import (
+	"github.com/incidentbot/incidentbot/internal/wiring"
 	"strings"
 	"testing"
 
@@ -12,7 +13,7 @@ import (
 // refused, with the closest passages shown only as such.
 func TestNearMissQuestionsAreRefused(t *testing.T) {
 	t.Parallel()
-	a := answer.New(testStore(t), answer.Options{})
+	a := answer.New(testStore(t), wiring.AnswerOptions(answer.Options{}, wiring.MustLanguage()))
 	for _, q := range []string{
 		"How much ransom did the hackers demand from Albania?",                             // nothing on a ransom from Albania
 		"What was the name of the malware used against the e-Albania portal?",              // no malware is named
@@ -41,7 +42,7 @@ func TestNearMissQuestionsAreRefused(t *testing.T) {
 // answered: the checks that refuse the near misses do not refuse these.
 func TestQuestionsBesideTheNearMissesAreAnswered(t *testing.T) {
 	t.Parallel()
-	a := answer.New(testStore(t), answer.Options{})
+	a := answer.New(testStore(t), wiring.AnswerOptions(answer.Options{}, wiring.MustLanguage()))
 	for _, c := range []struct{ q, want string }{
 		{"When did Albania cut diplomatic ties with Iran?", "September"},
 		{"Who was Iran's ambassador in Tirana in 2018?", "Mohammadnia"},

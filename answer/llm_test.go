@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/incidentbot/incidentbot/internal/wiring"
 	"os"
 	"regexp"
 	"strings"
@@ -51,7 +52,7 @@ func testStore(t *testing.T) *retrieval.Store {
 			return
 		}
 		defer os.RemoveAll(data)
-		shared.store, _, shared.err = retrieval.Open(context.Background(), retrieval.StoreOptions{
+		shared.store, _, shared.err = retrieval.Open(context.Background(), retrieval.StoreOptions{Query: wiring.ShippedQuery(),
 			DataDir:  data,
 			Embedder: m,
 			Load:     func() ([]*incidentbot.Article, error) { return corpus.Load(corpus.Default(), "corpus") },
@@ -76,7 +77,7 @@ func setup(t *testing.T, cfg openai.Config) (*openaitest.Server, *answer.Answere
 	if err != nil {
 		t.Fatal(err)
 	}
-	return srv, answer.New(st, answer.Options{LLM: chat})
+	return srv, answer.New(st, wiring.AnswerOptions(answer.Options{LLM: chat}, wiring.MustLanguage()))
 }
 
 const question = "When did Albania cut diplomatic ties with Iran?"
@@ -552,7 +553,7 @@ func TestLLMParaphraseRescuedBySentenceEncoder(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			a := answer.New(c.src, answer.Options{LLM: chat})
+			a := answer.New(c.src, wiring.AnswerOptions(answer.Options{LLM: chat}, wiring.MustLanguage()))
 			newModel(t, srv, func(req goopenai.ChatCompletionRequest) string {
 				n := need(t, req, source)
 				q, m := quote(t, req, n)

@@ -3,6 +3,7 @@ package answer_test
 import (
 	"context"
 	"errors"
+	"github.com/incidentbot/incidentbot/internal/wiring"
 	"strings"
 	"sync"
 	"testing"
@@ -36,7 +37,7 @@ func TestAnswererUsesTheCorpusProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, _, err := retrieval.Open(context.Background(), retrieval.StoreOptions{
+	store, _, err := retrieval.Open(context.Background(), retrieval.StoreOptions{Query: wiring.ShippedQuery(),
 		DataDir: t.TempDir(), Embedder: m,
 		Load: func() ([]*incidentbot.Article, error) { return corpus.LoadPath(otherIncident) },
 	})
@@ -102,7 +103,7 @@ func TestAnswererUsesTheCorpusProfile(t *testing.T) {
 
 // Without a profile, an Answerer describes the built-in corpus.
 func TestAnswererDefaultsToTheBuiltInProfile(t *testing.T) {
-	a := answer.New(testStore(t), answer.Options{})
+	a := answer.New(testStore(t), wiring.AnswerOptions(answer.Options{}, wiring.MustLanguage()))
 	if a.Profile() != corpus.DefaultProfile() {
 		t.Error("an Answerer without a profile should use corpus.DefaultProfile")
 	}

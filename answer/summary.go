@@ -208,7 +208,7 @@ func (a *Answerer) extractiveSummary(ctx context.Context, label string, hits []r
 	for i, s := range chosen {
 		ans.Citations = append(ans.Citations, citation(i+1, s.hit.Article, s.span, s.score))
 		c := &candidate{text: s.text}
-		lines = append(lines, fmt.Sprintf("• %s [%d]", clip(question{}, c, summaryWords), i+1))
+		lines = append(lines, fmt.Sprintf("• %s [%d]", clip(&question{}, c, summaryWords), i+1))
 	}
 	ans.Text = strings.Join(lines, "\n")
 	ans.SupportedSentences, ans.TotalSentences = len(chosen), len(chosen)

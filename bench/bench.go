@@ -8,6 +8,8 @@ package bench
 import (
 	"context"
 	"fmt"
+	"github.com/incidentbot/incidentbot/corpus"
+	"github.com/incidentbot/incidentbot/internal/wiring"
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
@@ -62,7 +64,9 @@ type Options struct {
 	ModelDir  string
 	Load      func() ([]*incidentbot.Article, error)
 	Synthetic []int // passage counts, e.g. 10000, 100000
-	Progress  func(string)
+	// Profile describes the corpus Load reads (default: the built-in one).
+	Profile  *corpus.Profile
+	Progress func(string)
 }
 
 // Run takes every measurement. It builds indexes in temporary folders and
@@ -120,12 +124,21 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	r.IndexBuildSeconds = time.Since(t).Seconds()
 
 	say("cold start")
+	profile := o.Profile
+	if profile == nil {
+		profile = corpus.DefaultProfile()
+	}
 	t = time.Now()
 	model2, err := uselite.Load(dir)
 	if err != nil {
 		return nil, err
 	}
-	store, rep, err := retrieval.Open(ctx, retrieval.StoreOptions{DataDir: data, Embedder: model2, Load: o.Load})
+	// Start-up loads the language resources too (WordNet, word vectors).
+	res, err := wiring.LoadLanguage("")
+	if err != nil {
+		return nil, err
+	}
+	store, rep, err := retrieval.Open(ctx, retrieval.StoreOptions{DataDir: data, Embedder: model2, Load: o.Load, Query: wiring.QueryOptions(profile, res)})
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +164,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if r.Query, err = timeEach(questions, func(q string) error { _, err := store.Search(ctx, q, 5); return err }); err != nil {
 		return nil, err
 	}
-	ans := answer.New(store, answer.Options{})
+	ans := answer.New(answer.WithProfile(store, profile), wiring.AnswerOptions(answer.Options{}, res))
 	if r.Ask, err = timeEach(questions, func(q string) error { _, err := ans.Ask(ctx, answer.Request{Question: q}); return err }); err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"github.com/incidentbot/incidentbot/internal/wiring"
 	"os"
 	"sync"
 	"testing"
@@ -29,7 +30,7 @@ func setup(b *testing.B) (*uselite.Model, *retrieval.Store, []string) {
 		b.Fatal(err)
 	}
 	data := b.TempDir()
-	s, _, err := retrieval.Open(context.Background(), retrieval.StoreOptions{DataDir: data, Embedder: m, Load: load})
+	s, _, err := retrieval.Open(context.Background(), retrieval.StoreOptions{Query: wiring.ShippedQuery(), DataDir: data, Embedder: m, Load: load})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -58,7 +59,7 @@ func BenchmarkQuery(b *testing.B) {
 // BenchmarkAsk: a whole extractive answer, warm.
 func BenchmarkAsk(b *testing.B) {
 	_, s, qs := setup(b)
-	a := answer.New(s, answer.Options{})
+	a := answer.New(s, wiring.AnswerOptions(answer.Options{}, wiring.MustLanguage()))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if _, err := a.Ask(context.Background(), answer.Request{Question: qs[i%len(qs)]}); err != nil {
@@ -75,7 +76,7 @@ func BenchmarkIndexBuild(b *testing.B) {
 	}
 	for i := 0; i < b.N; i++ {
 		dir, _ := os.MkdirTemp("", "incidentbot-bench-")
-		if _, _, err := retrieval.Open(context.Background(), retrieval.StoreOptions{DataDir: dir, Embedder: m, Load: load}); err != nil {
+		if _, _, err := retrieval.Open(context.Background(), retrieval.StoreOptions{Query: wiring.ShippedQuery(), DataDir: dir, Embedder: m, Load: load}); err != nil {
 			b.Fatal(err)
 		}
 		os.RemoveAll(dir)
@@ -90,7 +91,7 @@ func BenchmarkColdStart(b *testing.B) {
 		b.Fatal(err)
 	}
 	dir := b.TempDir()
-	if _, _, err := retrieval.Open(context.Background(), retrieval.StoreOptions{DataDir: dir, Embedder: m, Load: load}); err != nil {
+	if _, _, err := retrieval.Open(context.Background(), retrieval.StoreOptions{Query: wiring.ShippedQuery(), DataDir: dir, Embedder: m, Load: load}); err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
@@ -99,7 +100,7 @@ func BenchmarkColdStart(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		_, rep, err := retrieval.Open(context.Background(), retrieval.StoreOptions{DataDir: dir, Embedder: m2, Load: load})
+		_, rep, err := retrieval.Open(context.Background(), retrieval.StoreOptions{Query: wiring.ShippedQuery(), DataDir: dir, Embedder: m2, Load: load})
 		if err != nil || rep.Embedded != 0 {
 			b.Fatalf("cold start re-embedded %d texts: %v", rep.Embedded, err)
 		}

@@ -26,7 +26,7 @@ func TestAskDefersThenEditsWithCitations(t *testing.T) {
 		t.Error("the answer is ephemeral; /ask answers are public")
 	}
 	got := rec.Original.Content
-	for _, want := range []string{"**Q:** When did Albania cut diplomatic ties with Iran?", "[1]", "**Sources**", "**[1]** *", "> “"} {
+	for _, want := range []string{"**Q:** When did Albania cut diplomatic ties with Iran?", "[1]", "**Sources**", "**[1]** *", "⟨[1]⟩"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("answer lacks %q:\n%s", want, got)
 		}

@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"github.com/incidentbot/incidentbot/internal/wiring"
 	"io"
 	"strings"
 	"testing"
@@ -18,7 +19,7 @@ func TestConsoleRunsTheSameHandlers(t *testing.T) {
 	t.Parallel()
 	dir := corpusCopy(t)
 	store := privateStore(t, dir)
-	ans := &hooked{real: answer.New(store, answer.Options{})}
+	ans := &hooked{real: answer.New(store, wiring.AnswerOptions(answer.Options{}, wiring.MustLanguage()))}
 	in := strings.NewReader(strings.Join([]string{
 		"/help",
 		"When did Albania cut diplomatic ties with Iran?",

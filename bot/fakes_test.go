@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"github.com/incidentbot/incidentbot/internal/wiring"
 	"slices"
 	"sync"
 	"testing"
@@ -22,7 +23,7 @@ type hooked struct {
 }
 
 func newHooked(tb testing.TB) *hooked {
-	return &hooked{real: answer.New(sharedStore(tb), answer.Options{})}
+	return &hooked{real: answer.New(sharedStore(tb), wiring.AnswerOptions(answer.Options{}, wiring.MustLanguage()))}
 }
 
 func (h *hooked) Ask(ctx context.Context, req answer.Request) (*incidentbot.Answer, error) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/incidentbot/incidentbot/internal/wiring"
 	"io"
 	"log/slog"
 	"net"
@@ -61,7 +62,7 @@ func sharedIndex(tb testing.TB) {
 			shared.err = err
 			return
 		}
-		shared.store, _, shared.err = retrieval.Open(context.Background(), retrieval.StoreOptions{
+		shared.store, _, shared.err = retrieval.Open(context.Background(), retrieval.StoreOptions{Query: wiring.ShippedQuery(),
 			DataDir: shared.dataDir, Embedder: shared.model,
 			Load: func() ([]*incidentbot.Article, error) { return corpus.Load(corpus.Default(), "corpus") },
 		})
@@ -88,7 +89,7 @@ func privateStore(tb testing.TB, corpusDir string) *retrieval.Store {
 	if err := os.CopyFS(data, os.DirFS(shared.dataDir)); err != nil {
 		tb.Fatal(err)
 	}
-	st, _, err := retrieval.Open(context.Background(), retrieval.StoreOptions{
+	st, _, err := retrieval.Open(context.Background(), retrieval.StoreOptions{Query: wiring.ShippedQuery(),
 		DataDir: data, Embedder: shared.model,
 		Load: func() ([]*incidentbot.Article, error) { return corpus.LoadDir(corpusDir) },
 	})
@@ -230,7 +231,7 @@ func newBot(tb testing.TB, srv *discordtest.Server, s setup) *harness {
 	}
 	cfg.APIBase = srv.APIBase()
 	if s.answerer == nil {
-		s.answerer = answer.New(sharedStore(tb), answer.Options{})
+		s.answerer = answer.New(sharedStore(tb), wiring.AnswerOptions(answer.Options{}, wiring.MustLanguage()))
 	}
 	if s.library == nil {
 		s.library = sharedStore(tb)

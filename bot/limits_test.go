@@ -16,7 +16,7 @@ import (
 // longAnswer has a body of about 5,000 characters and twelve sources with
 // long quotes: four or five messages' worth.
 func longAnswer(q string) *incidentbot.Answer {
-	a := &incidentbot.Answer{Question: q, Mode: incidentbot.ModeExtractive}
+	a := &incidentbot.Answer{Question: q, Mode: incidentbot.ModeLLM} // written by a model: its sources show their quotes
 	var body strings.Builder
 	for i := 0; i < 36; i++ {
 		n := i%12 + 1

@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"github.com/incidentbot/incidentbot/internal/wiring"
 	"regexp"
 	"strings"
 	"testing"
@@ -40,7 +41,7 @@ func llmSetup(tb testing.TB, srv *openaitest.Server, interval time.Duration) set
 		tb.Fatal(err)
 	}
 	return setup{
-		answerer: answer.New(sharedStore(tb), answer.Options{LLM: chat}),
+		answerer: answer.New(sharedStore(tb), wiring.AnswerOptions(answer.Options{LLM: chat}, wiring.MustLanguage())),
 		cfg:      func(c *config.Discord) { c.StreamEditInterval = interval },
 	}
 }

@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"github.com/incidentbot/incidentbot/internal/wiring"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,7 +42,7 @@ func TestRefreshWhileAnsweringLosesNothing(t *testing.T) {
 	store := privateStore(t, dir)
 	// Answers are computed on the index of the moment, then held until the
 	// refresh has been reported: those in flight straddle the swap.
-	ans := &hooked{real: answer.New(store, answer.Options{})}
+	ans := &hooked{real: answer.New(store, wiring.AnswerOptions(answer.Options{}, wiring.MustLanguage()))}
 	gate := make(chan struct{})
 	ans.ask = func(ctx context.Context, req answer.Request) (*incidentbot.Answer, error) {
 		a, err := ans.real.Ask(ctx, req)
@@ -121,7 +122,7 @@ func TestRefreshCancelAndNothingToDo(t *testing.T) {
 	t.Parallel()
 	dir := corpusCopy(t)
 	store := privateStore(t, dir)
-	h := start(t, setup{library: store, answerer: answer.New(store, answer.Options{}), corpusDir: dir, cfg: func(c *config.Discord) {
+	h := start(t, setup{library: store, answerer: answer.New(store, wiring.AnswerOptions(answer.Options{}, wiring.MustLanguage())), corpusDir: dir, cfg: func(c *config.Discord) {
 		c.MaintainerUsers = []string{maintainerUser}
 	}})
 	ref := h.send(discordtest.SlashCommand("refresh").ByMember(maintainer))
@@ -146,7 +147,7 @@ func TestRefreshFailureIsReportedAndOldIndexServes(t *testing.T) {
 	t.Parallel()
 	dir := corpusCopy(t)
 	store := privateStore(t, dir)
-	h := start(t, setup{library: store, answerer: answer.New(store, answer.Options{}), cfg: func(c *config.Discord) {
+	h := start(t, setup{library: store, answerer: answer.New(store, wiring.AnswerOptions(answer.Options{}, wiring.MustLanguage())), cfg: func(c *config.Discord) {
 		c.MaintainerUsers = []string{maintainerUser}
 	}})
 	// An article that does not parse makes the refresh fail.

@@ -38,6 +38,12 @@ func renderAnswer(a *incidentbot.Answer, echo string) (text string, trimmed bool
 		fmt.Fprintf(&b, "\n*Note:* %s\n", strings.TrimSpace(a.Notice))
 	}
 	switch {
+	case len(a.Citations) > 0 && a.Mode != incidentbot.ModeLLM:
+		// The answer is the quotes: the sources say where each stands,
+		// not the same words again.
+		b.WriteString("\n**Sources**\n")
+		b.WriteString(renderCitationContext(a.Citations))
+		trimmed = true
 	case len(a.Citations) > 0:
 		src, t := renderCitations(a.Citations, quoteLimit)
 		b.WriteString("\n**Sources**\n")
@@ -89,6 +95,23 @@ func renderCitations(cites []incidentbot.Citation, limit int) (string, bool) {
 		}
 	}
 	return b.String(), trimmed
+}
+
+// renderCitationContext renders numbered sources of a quoted answer: the
+// article and the words around the quote, which the answer already shows.
+func renderCitationContext(cites []incidentbot.Citation) string {
+	var b strings.Builder
+	for _, c := range cites {
+		fmt.Fprintf(&b, "**[%d]** %s\n", c.N, sourceLine(c.Title, c.Doc, c.Outlet, c.Date, c.Added))
+		before, after := oneLine(c.Before), oneLine(c.After)
+		if before != "" || after != "" {
+			fmt.Fprintf(&b, "> %s ⟨[%d]⟩ %s\n", before, c.N, after)
+		}
+		if c.URL != "" {
+			fmt.Fprintf(&b, "<%s>\n", c.URL)
+		}
+	}
+	return b.String()
 }
 
 // sourceLine is "*Title* — Outlet, 2022-09-16", leaving out what is unknown.

@@ -83,6 +83,7 @@ func TestSplitTextPrefersParagraphsThenSentences(t *testing.T) {
 func TestRenderAnswer(t *testing.T) {
 	long := strings.Repeat("word ", 100)
 	a := &incidentbot.Answer{
+		Mode: incidentbot.ModeLLM,
 		Text: "Albania cut ties on 7 September 2022. [1]", Notice: "The model was down.",
 		Citations: []incidentbot.Citation{
 			{N: 1, Doc: "d1", Title: "Albania cuts ties", Outlet: "DW", Date: "2022-09-16", URL: "https://dw.com/x", Quote: long},
@@ -110,6 +111,26 @@ func TestRenderAnswer(t *testing.T) {
 	text, _ = renderAnswer(refused, "")
 	if !strings.HasPrefix(text, refusalText) || !strings.Contains(text, "**Closest sources** (related passages; they do not answer the question)") || strings.Contains(text, "**Sources**") {
 		t.Errorf("refusal:\n%s", text)
+	}
+}
+
+// An extractive answer is its quotes: the sources under it say where each
+// quote stands (title, outlet, date, the words around it) instead of
+// printing the same sentence a second time.
+func TestRenderQuotedAnswerDoesNotRepeatTheQuote(t *testing.T) {
+	quote := "The ministry confirmed the outage on March 3."
+	a := &incidentbot.Answer{Mode: incidentbot.ModeExtractive, Text: quote + " [1]",
+		Citations: []incidentbot.Citation{{N: 1, Doc: "d1", Title: "Outage", Outlet: "Herald", Date: "2023-03-04", Quote: quote,
+			Before: "…after two days of silence.", After: "Engineers worked through the night…"}}}
+	text, trimmed := renderAnswer(a, "")
+	if strings.Count(text, quote) != 1 {
+		t.Errorf("the quote should appear once, in the answer:\n%s", text)
+	}
+	if !strings.Contains(text, "**[1]** *Outage* — Herald, 2023-03-04\n> …after two days of silence. ⟨[1]⟩ Engineers worked through the night…") {
+		t.Errorf("the source should show where the quote stands:\n%s", text)
+	}
+	if !trimmed || !strings.Contains(renderSourceList(a), quote) {
+		t.Error("the full source list (the button) should still hold the quote")
 	}
 }
 

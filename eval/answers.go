@@ -52,6 +52,14 @@ type AnswerScores struct {
 	// Failures lists the ids of wrong answers (not accurate, or not refused
 	// when they should be, or refused when they should not).
 	Failures []string `json:"failures,omitempty"`
+	// Wrong holds, for each failure, what was asked and answered.
+	Wrong []Miss `json:"wrong,omitempty"`
+}
+
+// Miss is one wrong answer, for reading a training set's misses.
+type Miss struct {
+	ID, Question, Answer string
+	Refused              bool
 }
 
 var markerRE = regexp.MustCompile(`\[\d+\]`)
@@ -89,6 +97,10 @@ func Answers(ctx context.Context, ask Asker, articles map[string]*incidentbot.Ar
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", q.ID, err)
 		}
+		fail := func() {
+			s.Failures = append(s.Failures, q.ID)
+			s.Wrong = append(s.Wrong, Miss{ID: q.ID, Question: q.Question, Answer: ans.Text, Refused: ans.Refused})
+		}
 		if s.Mode == "" {
 			s.Mode = ans.Mode
 		}
@@ -114,7 +126,7 @@ func Answers(ctx context.Context, ask Asker, articles map[string]*incidentbot.Ar
 					s.NearMissRefused++
 				}
 			} else {
-				s.Failures = append(s.Failures, q.ID)
+				fail()
 			}
 			right(q, ans.Refused)
 			continue
@@ -130,7 +142,7 @@ func Answers(ctx context.Context, ask Asker, articles map[string]*incidentbot.Ar
 			if found {
 				acc++
 			} else {
-				s.Failures = append(s.Failures, q.ID)
+				fail()
 			}
 			right(q, found)
 			continue
@@ -138,7 +150,7 @@ func Answers(ctx context.Context, ask Asker, articles map[string]*incidentbot.Ar
 		if ans.Refused {
 			right(q, false)
 			s.FalseRefusals++
-			s.Failures = append(s.Failures, q.ID)
+			fail()
 			continue
 		}
 		var quotes []string
@@ -149,7 +161,7 @@ func Answers(ctx context.Context, ask Asker, articles map[string]*incidentbot.Ar
 		if q.Satisfied(ans.Text) {
 			acc++
 		} else {
-			s.Failures = append(s.Failures, q.ID)
+			fail()
 		}
 		if q.Satisfied(strings.Join(quotes, "\n")) {
 			sup++

@@ -2,6 +2,7 @@ package eval_test
 
 import (
 	"context"
+	"github.com/incidentbot/incidentbot/internal/wiring"
 	"testing"
 
 	"github.com/incidentbot/incidentbot"
@@ -40,7 +41,7 @@ func TestQualityDoesNotRegress(t *testing.T) {
 	for _, a := range st.Index().Articles() {
 		articles[a.ID] = a
 	}
-	a := answer.New(st, answer.Options{})
+	a := answer.New(st, wiring.AnswerOptions(answer.Options{}, wiring.MustLanguage()))
 	s, err := eval.Answers(ctx, func(ctx context.Context, q eval.Question) (*incidentbot.Answer, error) {
 		return a.Ask(ctx, answer.Request{Question: q.Question, History: q.History()})
 	}, articles, qs)
@@ -70,7 +71,7 @@ func TestHeldOutQualityDoesNotRegress(t *testing.T) {
 	for _, a := range st.Index().Articles() {
 		articles[a.ID] = a
 	}
-	a := answer.New(st, answer.Options{})
+	a := answer.New(st, wiring.AnswerOptions(answer.Options{}, wiring.MustLanguage()))
 	for _, c := range []struct {
 		file               string
 		accuracy, refusals float64
@@ -105,7 +106,7 @@ func openShipped(t *testing.T) (*retrieval.Store, *uselite.Model) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, _, err := retrieval.Open(context.Background(), retrieval.StoreOptions{DataDir: t.TempDir(), Embedder: m,
+	st, _, err := retrieval.Open(context.Background(), retrieval.StoreOptions{Query: wiring.ShippedQuery(), DataDir: t.TempDir(), Embedder: m,
 		Load: func() ([]*incidentbot.Article, error) { return corpus.Load(corpus.Default(), "corpus") }})
 	if err != nil {
 		t.Fatal(err)

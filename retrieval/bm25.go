@@ -96,14 +96,26 @@ func (ix *BM25) Len() int { return len(ix.docLen) }
 // Scores returns the BM25 score of every doc that shares a term with the
 // query. Repeated query terms count once.
 func (ix *BM25) Scores(query string) *Sparse {
+	ws := map[string]float64{}
+	for _, t := range Terms(query) {
+		ws[t] = 1
+	}
+	return ix.ScoresWeighted(ws)
+}
+
+// ScoresWeighted is Scores for weighted terms: each term's contribution
+// is multiplied by its weight.
+func (ix *BM25) ScoresWeighted(terms map[string]float64) *Sparse {
 	sc := &Sparse{dense: make([]float64, len(ix.docLen))}
-	seen := map[string]bool{}
 	n := float64(len(ix.docLen))
-	for _, term := range Terms(query) {
-		if seen[term] {
-			continue
-		}
-		seen[term] = true
+	// In a fixed order, so that sums come out the same on every run.
+	order := make([]string, 0, len(terms))
+	for t := range terms {
+		order = append(order, t)
+	}
+	sort.Strings(order)
+	for _, term := range order {
+		weight := terms[term]
 		plist := ix.postings[term]
 		if len(plist) == 0 {
 			continue
@@ -115,7 +127,7 @@ func (ix *BM25) Scores(query string) *Sparse {
 			if sc.dense[p.doc] == 0 {
 				sc.touched = append(sc.touched, int(p.doc))
 			}
-			sc.dense[p.doc] += idf * f * (ix.k1 + 1) / (f + norm)
+			sc.dense[p.doc] += weight * idf * f * (ix.k1 + 1) / (f + norm)
 		}
 	}
 	return sc

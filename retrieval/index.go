@@ -44,6 +44,8 @@ type Index struct {
 	passVecs  *chromem.Collection
 	sentVecs  *chromem.Collection
 	sentCount int
+	// reader reads queries against this index (query.go).
+	reader queryReader
 	// sentMatrix holds the sentence vectors in sentence-doc order (see
 	// sentOwner); chromem's sentence documents share its memory.
 	sentMatrix *matrix

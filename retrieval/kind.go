@@ -87,7 +87,7 @@ func hasKind(text string, k kind) bool {
 // Years returns the years (1900–2099) text names, in order.
 func Years(text string) []string { return yearMention.FindAllString(text, -1) }
 
-// NameLike returns the runs of two capitalised words in text ("Edi Rama",
+// NameLike returns the runs of two capitalised words in text ("Jane Smith",
 // but also "Foreign Ministry"): the candidates for a person's name.
 func NameLike(text string) []string { return personMention.FindAllString(text, -1) }
 
@@ -96,6 +96,18 @@ func NameLike(text string) []string { return personMention.FindAllString(text, -
 func AnswerKind(question string) string {
 	return [...]string{"", "date", "year", "number", "person", "reason"}[answerKind(question)]
 }
+
+// kindNamed is the kind AnswerKind names name.
+func kindNamed(name string) kind {
+	for k, n := range kindNames {
+		if n == name {
+			return kind(k)
+		}
+	}
+	return anyKind
+}
+
+var kindNames = [...]string{"", "date", "year", "number", "person", "reason"}
 
 // HasAnswerKind reports whether text holds an answer of the kind
 // AnswerKind returned.

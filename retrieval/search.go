@@ -62,27 +62,37 @@ type Response struct {
 
 // Search returns the k best passages for query.
 func (ix *Index) Search(ctx context.Context, e Embedder, query string, k int) (*Response, error) {
-	return ix.SearchWith(ctx, e, query, k, Hybrid)
+	return ix.SearchQuery(ctx, e, ix.Analyze(query), k)
+}
+
+// SearchQuery returns the k best passages for an analysed query.
+func (ix *Index) SearchQuery(ctx context.Context, e Embedder, q Query, k int) (*Response, error) {
+	return ix.searchWith(ctx, e, q, k, Hybrid)
 }
 
 // SearchWith ranks with the given method.
 func (ix *Index) SearchWith(ctx context.Context, e Embedder, query string, k int, m Method) (*Response, error) {
+	return ix.searchWith(ctx, e, ix.Analyze(query), k, m)
+}
+
+func (ix *Index) searchWith(ctx context.Context, e Embedder, q Query, k int, m Method) (*Response, error) {
 	if e.ID() != ix.EmbedderID {
 		return nil, &EmbedderMismatchError{Index: ix.EmbedderID, Configured: e.ID()}
 	}
-	vecs, err := e.Embed(ctx, []string{query})
+	vecs, err := e.Embed(ctx, []string{q.Text})
 	if err != nil {
 		return nil, fmt.Errorf("embedding the query: %w", err)
 	}
 	if len(vecs) != 1 || len(vecs[0]) != ix.Dim {
 		return nil, fmt.Errorf("embedding the query: got %d vectors, want one of dimension %d", len(vecs), ix.Dim)
 	}
-	return ix.SearchVector(ctx, query, vecs[0], k, m)
+	return ix.search(ctx, q, vecs[0], k, m, DefaultWeights)
 }
 
-// SearchVector ranks passages for a query whose embedding is already known.
+// SearchVector ranks passages for a query whose embedding is already
+// known (the embedding of ix.Analyze(query).Text).
 func (ix *Index) SearchVector(ctx context.Context, query string, qv []float32, k int, m Method) (*Response, error) {
-	return ix.search(ctx, query, qv, k, m, DefaultWeights)
+	return ix.search(ctx, ix.Analyze(query), qv, k, m, DefaultWeights)
 }
 
 // features are what the hybrid score of one passage is made of.
@@ -91,14 +101,18 @@ type features struct {
 	sentBM25, sentCos []float64 // per sentence of the passage
 }
 
-func (ix *Index) search(ctx context.Context, query string, qv []float32, k int, m Method, w Weights) (*Response, error) {
+func (ix *Index) search(ctx context.Context, q Query, qv []float32, k int, m Method, w Weights) (*Response, error) {
+	query := q.Text
 	resp := &Response{Query: query, Vector: qv}
 	if len(ix.passages) == 0 || k <= 0 {
 		return resp, nil
 	}
-	expanded := ExpandQuery(formulaic.ReplaceAllString(query, " "))
-	passBM := ix.bm25.Scores(expanded)
-	sentBM := ix.sentBM25.Scores(expanded)
+	terms := q.weights()
+	for _, t := range Terms(strings.Join(formulaic.FindAllString(query, -1), " ")) {
+		delete(terms, t) // "stand for" says what is asked, not what about
+	}
+	passBM := ix.bm25.ScoresWeighted(terms)
+	sentBM := ix.sentBM25.ScoresWeighted(terms)
 	passBMMax, sentBMMax := passBM.Max(), sentBM.Max()
 
 	// Cosines of the nearest sentences and passages. Anything not among them
@@ -166,17 +180,17 @@ func (ix *Index) search(ctx context.Context, query string, qv []float32, k int, 
 		}
 		return f
 	}
-	want := answerKind(query)
-	// "What does TIMS stand for?" is answered where the article spells it
-	// out: "… Total Information Management System (TIMS)".
+	want := kindNamed(q.Kind)
+	// "What does NCSC stand for?" is answered where the article spells it
+	// out: "… National Cyber Security Centre (NCSC)".
 	var spelledOut string
 	if m := acronymQuestion.FindStringSubmatch(query); m != nil {
 		spelledOut = "(" + m[1] + ")"
 	} else if m := definitionQuestion.FindStringSubmatch(query); m != nil && m[1] == strings.ToUpper(m[1]) {
-		spelledOut = "(" + m[1] + ")" // "What is TIMS?"
+		spelledOut = "(" + m[1] + ")" // "What is NCSC?"
 	}
-	// "What is the MEK?" is answered where the article says what it is:
-	// "MEK, an Iranian dissident group", "the MEK is an Islamic group".
+	// "What is the IRA?" is answered where the article says what it is:
+	// "IRA, an armed group", "the IRA is a paramilitary group".
 	defines := definition(query)
 	scores := map[int]float64{}
 	bestSent := map[int]int{}
@@ -282,5 +296,5 @@ func (e *EmbedderMismatchError) Error() string {
 // SearchWeights ranks with the hybrid method and the given weights; the
 // evaluation uses it to tune DefaultWeights.
 func (ix *Index) SearchWeights(ctx context.Context, query string, qv []float32, k int, w Weights) (*Response, error) {
-	return ix.search(ctx, query, qv, k, Hybrid, w)
+	return ix.search(ctx, ix.Analyze(query), qv, k, Hybrid, w)
 }

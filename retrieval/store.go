@@ -40,7 +40,10 @@ type StoreOptions struct {
 	BatchSize int
 	// Progress, if set, is called as texts are embedded.
 	Progress func(done, total int)
-	Logger   *slog.Logger
+	// Query is how the index reads queries: the profile's aliases, word
+	// vectors, the speller.
+	Query  QueryOptions
+	Logger *slog.Logger
 }
 
 // Report says what a refresh changed.
@@ -113,6 +116,14 @@ func (s *Store) Index() *Index { return s.current.Load() }
 
 // Embedder returns the embedder the index was built with.
 func (s *Store) Embedder() Embedder { return s.opts.Embedder }
+
+// Analyze reads text as a query against the live index.
+func (s *Store) Analyze(text string) Query { return s.Index().Analyze(text) }
+
+// SearchQuery searches the live index for an analysed query.
+func (s *Store) SearchQuery(ctx context.Context, q Query, k int) (*Response, error) {
+	return s.Index().SearchQuery(ctx, s.opts.Embedder, q, k)
+}
 
 // Search searches the live index.
 func (s *Store) Search(ctx context.Context, query string, k int) (*Response, error) {
@@ -205,6 +216,7 @@ func (s *Store) refresh(ctx context.Context, dryRun bool, snapshot *Manifest) (*
 	if err != nil {
 		return nil, fmt.Errorf("building index: %w", err)
 	}
+	ix.reader.opts = s.opts.Query
 	if prev == nil || rep.Changed() || rep.Embedded > 0 || restamped {
 		if err := writeSnapshot(s.opts.DataDir, ix); err != nil {
 			return nil, fmt.Errorf("saving index (the previous one stays in use): %w", err)

@@ -2,14 +2,17 @@ package retrieval
 
 import (
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 
+	"github.com/kljensen/snowball/english"
 	"golang.org/x/text/unicode/norm"
 )
 
 // Terms turns text into BM25 terms: lower-cased, accents folded ("Liçaj" and
-// "Licaj" match), English stop words dropped, light stemming so "sheltering"
-// finds "shelter", month abbreviations spelled out ("Sept." = "September"),
+// "Licaj" match), English stop words dropped, Snowball-stemmed so
+// "sheltering" finds "shelter", month abbreviations spelled out ("Sept." = "September"),
 // ordinals reduced ("8th" = "8"), and hyphenated or glued compounds indexed
 // both whole and in parts ("cyber-attack" = "cyberattack" = "cyber attack").
 func Terms(text string) []string {
@@ -36,10 +39,7 @@ func appendTerm(out []string, w string) []string {
 		return out
 	}
 	if m, ok := months[w]; ok {
-		return append(out, m)
-	}
-	if c, ok := demonyms[w]; ok {
-		return append(out, c) // "Montenegrin minister" finds "Montenegro's minister"
+		return append(out, stem(m))
 	}
 	if n := strings.TrimRight(w, "stndrh"); n != w && n != "" && isDigits(n) && len(w)-len(n) == 2 {
 		return append(out, n) // 8th, 21st, 2nd, 3rd
@@ -114,46 +114,35 @@ func isDigits(s string) bool {
 	return s != ""
 }
 
-// stem is a deliberately light English suffix stripper: it must map the
-// forms that appear in questions and articles onto one another, and being
-// the same for both sides matters more than being linguistically right.
+// stem reduces a word to its Snowball (Porter2) English stem, so
+// "sheltering" finds "shelter" and "expelled" finds "expel". Numbers and
+// words of three letters or fewer are kept whole.
 func stem(w string) string {
 	if len(w) <= 3 || isDigits(w) {
 		return w
 	}
-	switch {
-	case strings.HasSuffix(w, "ies") && len(w) > 4:
-		w = w[:len(w)-3] + "y"
-	case strings.HasSuffix(w, "sses"):
-		w = w[:len(w)-2]
-	case strings.HasSuffix(w, "ss"), strings.HasSuffix(w, "us"), strings.HasSuffix(w, "is"):
-	case strings.HasSuffix(w, "s"):
-		w = w[:len(w)-1]
+	if s, ok := stems.Load(w); ok {
+		return s.(string)
 	}
-	for _, suf := range []string{"ing", "ed"} {
-		if strings.HasSuffix(w, suf) && len(w)-len(suf) >= 4 {
-			w = w[:len(w)-len(suf)]
-			if n := len(w); n >= 2 && w[n-1] == w[n-2] && !strings.ContainsRune("lsz", rune(w[n-1])) {
-				w = w[:n-1] // "planned" → "plan"
-			} else if n >= 6 && strings.HasSuffix(w, "ell") {
-				w = w[:n-1] // "expelled" → "expel", "travelled" → "travel"; "spelled" keeps "spell"
-			}
-			break
-		}
+	s := english.Stem(w, false)
+	// Snowball is the slowest step of reading text: stems are kept, up to
+	// a bound, since users can type any number of new words.
+	if stemCount.Add(1) <= maxStems {
+		stems.Store(w, s)
 	}
-	if strings.HasSuffix(w, "e") && len(w) > 4 {
-		w = w[:len(w)-1] // "orchestrate" and "orchestrated" meet at "orchestrat"
-	}
-	return w
+	return s
 }
 
-var demonyms = map[string]string{
-	"albanian": "albania", "albanians": "albania", "montenegrin": "montenegro", "montenegrins": "montenegro",
-	"kosovar": "kosovo", "kosovars": "kosovo", "kosovan": "kosovo", "iranian": "iran", "iranians": "iran",
-	"russian": "russia", "russians": "russia", "israeli": "israel", "israelis": "israel",
-	"ukrainian": "ukraine", "serbian": "serbia", "american": "america", "americans": "america",
-	"iraqi": "iraq", "iraqis": "iraq", "chinese": "china", "syrian": "syria", "syrians": "syria",
-}
+var (
+	stems     sync.Map // word → stem
+	stemCount atomic.Int64
+)
+
+const maxStems = 1 << 19
+
+// IsStopWord reports whether w (lower-case) is an English stop word,
+// which Terms drops.
+func IsStopWord(w string) bool { return stopWords[w] }
 
 var months = map[string]string{
 	"jan": "january", "feb": "february", "mar": "march", "apr": "april", "jun": "june",

@@ -116,9 +116,21 @@ func TestBM25RanksTheMatchingText(t *testing.T) {
 	}
 }
 
-func TestDemonymsMeetCountries(t *testing.T) {
-	if !slices.Contains(Terms("Which Montenegrin minister spoke?"), "montenegro") || !slices.Contains(Terms("Kosovar leaders"), "kosovo") {
-		t.Error("a demonym must match its country")
+// A demonym or another name from the corpus's profile stands for its
+// entity in full: the query finds the articles' name for it. The names
+// come from the profile, not the code, so any incident's work the same.
+func TestProfileAliasesMeetTheirEntity(t *testing.T) {
+	arts := []*incidentbot.Article{{ID: "a", Title: "T", Text: "Montenegro's minister spoke on Tuesday. Flood gauges in Varnholm failed."}}
+	ix, err := NewIndex("test", arts, func(string) []float32 { return []float32{1, 0} })
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix.reader.opts = QueryOptions{Aliases: map[string]string{"montenegrin": "montenegro", "varnholmer": "varnholm", "gaugeland": "varnholm"}}
+	for q, want := range map[string]string{"Which Montenegrin minister spoke?": "montenegro", "what did a varnholmer see": "varnholm", "floods in gaugeland": "varnholm"} {
+		got := ix.Analyze(q).weights()
+		if got[want] != 1 {
+			t.Errorf("%q: terms %v, want %q at weight 1", q, got, want)
+		}
 	}
 }
 

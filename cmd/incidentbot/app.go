@@ -16,6 +16,8 @@ import (
 	"github.com/incidentbot/incidentbot/answer"
 	"github.com/incidentbot/incidentbot/config"
 	"github.com/incidentbot/incidentbot/corpus"
+	"github.com/incidentbot/incidentbot/internal/wiring"
+	"github.com/incidentbot/incidentbot/lang"
 	"github.com/incidentbot/incidentbot/openai"
 	"github.com/incidentbot/incidentbot/retrieval"
 	"github.com/incidentbot/incidentbot/uselite"
@@ -68,16 +70,7 @@ func (c *command) parse(args []string) error {
 // open wires the index and the answerer, which the corpus's profile
 // describes (its subject and summary topics).
 func (c *command) open(ctx context.Context, o openOptions) (*app, error) {
-	p, err := corpusProfile(c.cfg.Corpus)
-	if err != nil {
-		return nil, err
-	}
-	a, err := openApp(ctx, c.cfg, c.log, o)
-	if err != nil {
-		return nil, err
-	}
-	a.answerer = a.answerer.Profiled(p)
-	return a, nil
+	return openApp(ctx, c.cfg, c.log, o)
 }
 
 func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
@@ -109,9 +102,13 @@ type app struct {
 	cfg      config.Config
 	log      *slog.Logger
 	embedder retrieval.Embedder
+	lang     *lang.Resources // general English: word vectors, WordNet
 	store    *retrieval.Store
 	answerer *answer.Answerer
-	opened   *retrieval.Report
+	// answerOpts are the answerer's options, for training a reader with
+	// the same language resources.
+	answerOpts answer.Options
+	opened     *retrieval.Report
 }
 
 type openOptions struct {
@@ -132,20 +129,29 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 // openApp loads the embedder and the index (building or refreshing it when
 // the corpus changed), and the answerer.
 func openApp(ctx context.Context, cfg config.Config, log *slog.Logger, o openOptions) (*app, error) {
-	return openAppWith(ctx, cfg, log, o, corpusLoader(cfg.Corpus))
+	p, err := corpusProfile(cfg.Corpus)
+	if err != nil {
+		return nil, err
+	}
+	return openAppWith(ctx, cfg, log, o, corpusLoader(cfg.Corpus), p)
 }
 
-// openAppWith is openApp over the articles load returns.
-func openAppWith(ctx context.Context, cfg config.Config, log *slog.Logger, o openOptions, load func() ([]*incidentbot.Article, error)) (*app, error) {
+// openAppWith is openApp over the articles load returns, about the
+// incident profile p describes.
+func openAppWith(ctx context.Context, cfg config.Config, log *slog.Logger, o openOptions, load func() ([]*incidentbot.Article, error), p *corpus.Profile) (*app, error) {
 	a := &app{cfg: cfg, log: log}
 	var err error
 	if a.embedder, err = newEmbedder(cfg.Embedder, log); err != nil {
+		return nil, err
+	}
+	if a.lang, err = wiring.LoadLanguage(""); err != nil {
 		return nil, err
 	}
 	opts := retrieval.StoreOptions{
 		DataDir:  cfg.Data,
 		Embedder: a.embedder,
 		Load:     load,
+		Query:    wiring.QueryOptions(p, a.lang),
 		Rebuild:  o.rebuild,
 		Logger:   log,
 	}
@@ -167,7 +173,8 @@ func openAppWith(ctx context.Context, cfg config.Config, log *slog.Logger, o ope
 		}
 		llm = chat
 	}
-	a.answerer = answer.New(a.store, answer.Options{TopK: cfg.Answer.TopK, MaxQuestionChars: cfg.Answer.MaxQuestionChars, LLM: llm, Logger: log})
+	a.answerOpts = answer.Options{TopK: cfg.Answer.TopK, MaxQuestionChars: cfg.Answer.MaxQuestionChars, LLM: llm, Lexicon: a.lang, Logger: log}
+	a.answerer = answer.New(answer.WithProfile(a.store, p), a.answerOpts)
 	return a, nil
 }
 

@@ -71,12 +71,14 @@ func printAnswer(w io.Writer, ans *incidentbot.Answer) {
 	if ans.Notice != "" {
 		fmt.Fprintf(w, "(%s)\n", ans.Notice)
 	}
-	printCitations(w, "Sources", ans.Citations)
-	printCitations(w, "Closest sources (they do not answer the question)", ans.Closest)
+	printCitations(w, "Sources", ans.Citations, ans.Mode != incidentbot.ModeLLM)
+	printCitations(w, "Closest sources (they do not answer the question)", ans.Closest, false)
 	fmt.Fprintln(w)
 }
 
-func printCitations(w io.Writer, heading string, cs []incidentbot.Citation) {
+// printCitations lists sources; with quoted, the answer is their quotes,
+// so each shows the words around its quote instead of the quote again.
+func printCitations(w io.Writer, heading string, cs []incidentbot.Citation, quoted bool) {
 	if len(cs) == 0 {
 		return
 	}
@@ -88,6 +90,14 @@ func printCitations(w io.Writer, heading string, cs []incidentbot.Citation) {
 		}
 		if c.URL != "" {
 			fmt.Fprintf(w, " <%s>", c.URL)
+		}
+		if quoted {
+			if c.Before != "" || c.After != "" {
+				fmt.Fprintf(w, "\n    %s ⟨[%d]⟩ %s\n", c.Before, c.N, c.After)
+			} else {
+				fmt.Fprintln(w)
+			}
+			continue
 		}
 		fmt.Fprintf(w, "\n    “%s”\n", indent(truncate(c.Quote, 400), "    "))
 	}
@@ -141,6 +151,6 @@ func runTimeline(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	for _, e := range tl.Events {
 		fmt.Fprintf(stdout, "%-10s  %s\n", e.Date, e.Text)
 	}
-	printCitations(stdout, "Sources", tl.Citations)
+	printCitations(stdout, "Sources", tl.Citations, false)
 	return nil
 }

@@ -29,8 +29,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		sizes = append(sizes, n)
 	}
+	p, err := corpusProfile(cfg.Corpus)
+	if err != nil {
+		return err
+	}
 	r, err := bench.Run(ctx, bench.Options{
-		ModelDir: cfg.Embedder.ModelDir, Load: corpusLoader(cfg.Corpus), Synthetic: sizes,
+		ModelDir: cfg.Embedder.ModelDir, Load: corpusLoader(cfg.Corpus), Synthetic: sizes, Profile: p,
 		Progress: func(s string) { fmt.Fprintln(stderr, "measuring", s, "…") },
 	})
 	if err != nil {

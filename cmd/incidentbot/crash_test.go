@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/incidentbot/incidentbot/internal/wiring"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -60,7 +61,7 @@ func TestKilledRefreshLeavesLoadableIndex(t *testing.T) {
 		cmd.Process.Kill()
 		cmd.Wait()
 		// Whatever was on disk when it died must load (Open then refreshes it).
-		_, _, err := retrieval.Open(context.Background(), retrieval.StoreOptions{DataDir: data, Embedder: m,
+		_, _, err := retrieval.Open(context.Background(), retrieval.StoreOptions{Query: wiring.ShippedQuery(), DataDir: data, Embedder: m,
 			Load: func() ([]*incidentbot.Article, error) { return corpus.LoadDir(corpusDir) }})
 		if err != nil {
 			t.Fatalf("round %d (killed after %v): the index on disk does not load: %v", round, delay, err)

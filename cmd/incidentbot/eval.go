@@ -29,6 +29,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	c := newCommand("eval", stderr)
 	questions := c.fs.String("questions", "", "one evaluation file, about the corpus in use (default: every built-in set)")
 	setName := c.fs.String("set", "", "one built-in set: questions, heldout, heldout2, heldout3 (training); discord-a, discord-b, other-corpus (test)")
+	show := c.fs.Bool("show", false, "with one training set: print each wrong answer (test sets are never shown)")
 	tune := c.fs.Bool("tune", false, "search the hybrid weights on the training set instead, and print the best ones")
 	if err := c.parse(args); err != nil {
 		return err
@@ -61,7 +62,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err != nil {
 			return err
 		}
-		return printEval(stdout, c.flags.json, []*setResult{r}, true)
+		return printEval(stdout, c.flags.json, []*setResult{r}, true, *show)
 	}
 	sets := eval.Sets()
 	if *setName != "" {
@@ -89,13 +90,21 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			cfg := c.cfg
 			cfg.Data = dir
 			name := s.CorpusName()
+			data, err := fs.ReadFile(fsys, corpus.ProfileFile)
+			if err != nil {
+				return fmt.Errorf("set %s: %w", s.Name, err)
+			}
+			p, err := corpus.ParseProfile(name+"/"+corpus.ProfileFile, data)
+			if err != nil {
+				return err
+			}
 			on, err = openAppWith(ctx, cfg, c.log, openOptions{}, func() ([]*incidentbot.Article, error) {
 				sub, err := fsSub(fsys, "articles")
 				if err != nil {
 					return nil, err
 				}
 				return corpus.Load(sub, name+"/articles")
-			})
+			}, p)
 			if err != nil {
 				return fmt.Errorf("set %s: %w", s.Name, err)
 			}
@@ -106,7 +115,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		results = append(results, r)
 	}
-	return printEval(stdout, c.flags.json, results, len(results) == 1)
+	return printEval(stdout, c.flags.json, results, len(results) == 1, *show)
 }
 
 func evalSet(ctx context.Context, a *app, name string, role eval.Role, qs []eval.Question) (*setResult, error) {
@@ -126,10 +135,15 @@ func evalSet(ctx context.Context, a *app, name string, role eval.Role, qs []eval
 	if err != nil {
 		return nil, fmt.Errorf("set %s: %w", name, err)
 	}
+	if role == eval.Test {
+		// A test set is run to report: its misses are not for reading, or
+		// it would become a training set.
+		ans.Wrong = nil
+	}
 	return &setResult{Set: name, Role: role, Retrieval: ret, Answers: ans}, nil
 }
 
-func printEval(w io.Writer, asJSON bool, results []*setResult, detail bool) error {
+func printEval(w io.Writer, asJSON bool, results []*setResult, detail, show bool) error {
 	if asJSON {
 		enc := json.NewEncoder(w)
 		for _, r := range results {
@@ -179,6 +193,11 @@ func printEval(w io.Writer, asJSON bool, results []*setResult, detail bool) erro
 		fmt.Fprintf(w, "  words median %d, max %d; latency p50 %.1f ms, p99 %.1f ms\n", s.MedianWords, s.MaxWords, s.P50MS, s.P99MS)
 		if r.Role != eval.Test {
 			fmt.Fprintf(w, "  wrong: %v\n", s.Failures)
+			if show {
+				for _, m := range s.Wrong {
+					fmt.Fprintf(w, "    %s %q\n      → %s\n", m.ID, m.Question, m.Answer)
+				}
+			}
 		}
 	}
 	return nil

@@ -38,6 +38,7 @@ Commands:
   corpus list           check the corpus (and its sources.yaml) and list its articles
   corpus log            the refreshes applied so far, newest first
   eval                  measure retrieval and answers on the evaluation set
+  train                 fit the extractive reader on the training sets (writes answer/reader.json)
   bench                 measure encoder speed, index build, cold start and query latency
   serve                 run the Discord bot
   chat                  try the bot's commands in this terminal
@@ -95,6 +96,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runCorpus(ctx, rest, stdout, stderr)
 	case "eval":
 		return runEval(ctx, rest, stdout, stderr)
+	case "train":
+		return runTrain(ctx, rest, stdout, stderr)
 	case "bench":
 		return runBench(ctx, rest, stdout, stderr)
 	case "serve":

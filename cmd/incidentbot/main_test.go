@@ -100,8 +100,10 @@ func TestAskPlainTextAndErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out, "Sources:") || !strings.Contains(out, "[1] ") || !strings.Contains(out, "“") {
-		t.Errorf("plain output should list numbered sources with quotes:\n%s", out)
+	// The answer quotes the source; the list says where the quote stands
+	// rather than printing it again.
+	if !strings.Contains(out, "Sources:") || !strings.Contains(out, "[1] ") || !strings.Contains(out, "⟨[1]⟩") {
+		t.Errorf("plain output should list numbered sources with the words around each quote:\n%s", out)
 	}
 	if _, _, err := runCmd(t, sharedData, "", "ask", strings.Repeat("why ", 300)); err == nil || !strings.Contains(err.Error(), "too long") {
 		t.Errorf("over-long question: %v", err)

@@ -1,0 +1,119 @@
+package answer
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/incidentbot/incidentbot/retrieval"
+)
+
+// question is a question read once: every later step (the search query,
+// the reader's features, the answer's shape) uses this analysis.
+type question struct {
+	text   string // as asked
+	asked  string // the sentences that ask something, spelling corrected
+	kind   string // the kind of answer wanted (retrieval.AnswerKind)
+	broad  bool   // asks for an overview ("what happened in …?") rather than a fact
+	words  []qword
+	terms  map[string]float64 // content term → IDF weight
+	total  float64
+	unseen float64 // weight of terms no sentence of the corpus has
+	maxIDF float64
+	// focus is the term of the thing asked for: the first content word
+	// after the question word ("ransom" in "how much ransom did…").
+	focus qword
+	names []qword // capitalised words after the first: the names asked about
+	// entities are the profile's entities the question names (canonical).
+	entities []string
+	years    []string
+	// unknownName is a name the question uses that the corpus never
+	// mentions ("the US Treasury"): nothing can be said about it.
+	unknownName string
+	timings     map[string]float64 // milliseconds spent analysing, searching, reading
+}
+
+// qword is one content word of a question, as written and as a term,
+// with the other terms that stand for it (retrieval.QueryWord).
+type qword struct {
+	orig, word, term string
+	weight           float64
+	alts             map[string]float64 // expansion term → its weight
+}
+
+// broadQuestion matches English ways of asking for an overview; they name
+// no incident, only the shape of the request.
+var broadQuestion = regexp.MustCompile(`(?i)\b(what (happened|went on|is going on|was going on)|tell me (about|more)|what(’|')?s the (deal|story|situation)|what is the (deal|story|situation)|what do (we|you) know about|give me (a|an) (summary|overview|rundown)|summar(y|ise|ize)|overview|rundown|explain)\b`)
+
+var wordRE = regexp.MustCompile(`[\p{L}\d][\p{L}\d'’.-]*`)
+
+// analyseQuestion reads the retrieval analysis rq of a question against
+// index ix.
+func analyseQuestion(ix *retrieval.Index, rq retrieval.Query) question {
+	qa := question{text: rq.Original, asked: rq.Text, kind: rq.Kind, terms: map[string]float64{}, years: retrieval.Years(rq.Text)}
+	qa.broad = qa.kind == "" && broadQuestion.MatchString(rq.Text)
+	for i, w := range rq.Words {
+		if len(w.Terms) == 0 || vagueTerms[w.Terms[0].Term] {
+			continue
+		}
+		t := w.Terms[0].Term
+		if _, dup := qa.terms[t]; dup {
+			continue
+		}
+		idf := ix.TermIDF(t)
+		wt := idf
+		known := idf > 0
+		qw := qword{orig: w.Orig, word: w.Word, term: t, alts: map[string]float64{}}
+		for _, x := range w.Terms[1:] {
+			qw.alts[x.Term] = x.Weight
+			if x.Weight == 1 && ix.TermIDF(x.Term) > 0 {
+				known = true // another name of the same thing, which the corpus uses
+				wt = max(wt, ix.TermIDF(x.Term))
+			}
+		}
+		if !known {
+			wt = 3 // unknown to the corpus: a strong sign it is off-topic
+			if !ix.KnowsTerm(t) {
+				qa.unseen += wt
+			}
+		}
+		qw.weight = wt
+		for _, x := range w.Terms {
+			if e := ix.EntityOf(x.Term); e != "" && x.Weight == 1 && !slices.Contains(qa.entities, e) {
+				qa.entities = append(qa.entities, e)
+				break
+			}
+		}
+		qa.terms[t] = wt
+		qa.total += wt
+		qa.maxIDF = max(qa.maxIDF, wt)
+		qa.words = append(qa.words, qw)
+		if qa.focus.term == "" && !isQuestionWord(w.Word) {
+			qa.focus = qw
+		}
+		if i > 0 && isCapitalised(w.Orig) && !isQuestionWord(w.Word) {
+			qa.names = append(qa.names, qw)
+			if qa.unknownName == "" && !known && !ix.KnowsTerm(t) {
+				qa.unknownName = w.Orig
+			}
+		}
+	}
+	return qa
+}
+
+func isCapitalised(w string) bool {
+	for _, r := range w {
+		return unicode.IsUpper(r)
+	}
+	return false
+}
+
+// isQuestionWord: the words that open English questions carry no subject.
+func isQuestionWord(w string) bool {
+	switch strings.ToLower(w) {
+	case "who", "whom", "whose", "what", "which", "when", "where", "why", "how", "did", "does", "do", "is", "are", "was", "were", "can", "could", "has", "have", "had":
+		return true
+	}
+	return false
+}

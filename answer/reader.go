@@ -1,0 +1,112 @@
+package answer
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"math"
+)
+
+// The learned reader: two logistic regressions fitted on the training
+// questions (`incidentbot train`, train.go). The first scores how likely a
+// candidate sentence answers the question; the second, over the best
+// candidate and the question, how likely the articles answer it at all.
+// The refusal threshold on the second was chosen by cross-validation, not
+// set by hand between observed scores.
+
+//go:embed reader.json
+var readerJSON []byte
+
+// Logistic is one fitted logistic regression over standardised features.
+type Logistic struct {
+	Features []string  `json:"features"`
+	Mean     []float64 `json:"mean"`
+	Std      []float64 `json:"std"`
+	Weights  []float64 `json:"weights"`
+	Bias     float64   `json:"bias"`
+}
+
+// Logit returns the log-odds for features x.
+func (l *Logistic) Logit(x []float64) float64 {
+	z := l.Bias
+	if len(l.Weights) == 0 {
+		return z // an unfitted model: the reader being trained
+	}
+	for i, v := range x {
+		z += l.Weights[i] * (v - l.Mean[i]) / l.Std[i]
+	}
+	return z
+}
+
+func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
+
+// Reader is the fitted model the extractive answerer reads with.
+type Reader struct {
+	Version    int      `json:"version"`
+	Sentence   Logistic `json:"sentence"`
+	Answerable Logistic `json:"answerable"`
+	// Threshold is the answerability probability below which the question
+	// is refused, chosen by cross-validation on the training questions.
+	Threshold float64 `json:"threshold"`
+	// Trained records what the model was fitted on and its
+	// cross-validated figures, for the README and the reproduction test.
+	Trained TrainingReport `json:"trained"`
+}
+
+// TrainingReport describes a fit.
+type TrainingReport struct {
+	Sets       []string `json:"sets"`
+	Questions  int      `json:"questions"`
+	Candidates int      `json:"candidates"`
+	Positives  int      `json:"positives"`
+	// CV figures (5 folds): of the answerable questions, the share whose
+	// best candidate was right and which were answered; of the
+	// unanswerable, the share refused.
+	CVAnswered float64 `json:"cv_answered_right"`
+	// CVTop1: of the answerable questions, the share whose best candidate
+	// is right.
+	CVTop1    float64 `json:"cv_top1_right"`
+	CVRefused float64 `json:"cv_refused"`
+	// CVAUC: how well the cross-validated answerability ranks answerable
+	// questions above unanswerable ones (1 is perfect, 0.5 chance).
+	CVAUC float64 `json:"cv_auc"`
+}
+
+// DefaultReader is the reader built into the program. It fails only when
+// reader.json was fitted for other features than the program computes
+// (retrain with `incidentbot train`; a test checks it is current).
+func DefaultReader() (*Reader, error) { return ParseReader(readerJSON) }
+
+// ParseReader decodes a reader model and checks its shape.
+func ParseReader(data []byte) (*Reader, error) {
+	var r Reader
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, fmt.Errorf("reader model: %w", err)
+	}
+	for _, c := range []struct {
+		l     *Logistic
+		names []string
+	}{{&r.Sentence, featureNames[:]}, {&r.Answerable, answerableNames[:]}} {
+		if len(c.l.Weights) == 0 && len(c.l.Features) == 0 {
+			continue // unfitted: every candidate scores alike (only while training the first model)
+		}
+		if len(c.l.Weights) != len(c.names) || len(c.l.Mean) != len(c.names) || len(c.l.Std) != len(c.names) {
+			return nil, fmt.Errorf("reader model: %d weights for %d features %v; retrain with `incidentbot train`", len(c.l.Weights), len(c.names), c.names)
+		}
+		for i, n := range c.names {
+			if c.l.Features[i] != n {
+				return nil, fmt.Errorf("reader model: feature %d is %q, the program computes %q; retrain with `incidentbot train`", i, c.l.Features[i], n)
+			}
+		}
+	}
+	return &r, nil
+}
+
+// Encode writes the model as indented JSON.
+func (r *Reader) Encode() ([]byte, error) {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}

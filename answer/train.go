@@ -1,0 +1,285 @@
+package answer
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// TrainingQuestion is one question of a training set with what a right
+// answer holds.
+type TrainingQuestion struct {
+	Set, ID    string
+	Question   string
+	History    []string
+	Answerable bool
+	Docs       []string
+	// Right reports whether text (a candidate's sentences) holds the
+	// answer.
+	Right func(text string) bool
+}
+
+// example is one question's candidates, featurised, with their labels.
+type example struct {
+	cands      [][nFeatures]float64
+	labels     []bool
+	answerable bool
+	// qf holds the question's own answerability features (unseen share,
+	// unknown name, kind wanted); the rest come from the best candidate.
+	qf [nAnswerable]float64
+}
+
+// Train fits the reader on qs: the sentence model on every candidate of
+// the answerable questions, the answerability model on every question,
+// and the refusal threshold by 5-fold cross-validation. It is
+// deterministic: the same questions and index give the same model.
+func (a *Answerer) Train(ctx context.Context, sets []string, qs []TrainingQuestion) (*Reader, error) {
+	var exs []example
+	positives, total := 0, 0
+	for _, q := range qs {
+		qa, cands, _, err := a.candidatesFor(ctx, q.Question, turns(q.History))
+		if err != nil {
+			return nil, fmt.Errorf("%s %s: %w", q.Set, q.ID, err)
+		}
+		ex := example{answerable: q.Answerable, qf: questionFeatures(&qa)}
+
+		for _, c := range cands {
+			ex.cands = append(ex.cands, c.f)
+			right := q.Answerable && slices.Contains(q.Docs, c.hit.Article.ID) && q.Right(c.text)
+
+			ex.labels = append(ex.labels, right)
+			if right {
+				positives++
+			}
+		}
+		total += len(cands)
+		exs = append(exs, ex)
+	}
+	r := &Reader{Version: 1}
+	r.Sentence, r.Answerable = fitBoth(exs)
+	// The threshold: cross-validated answerability of each question,
+	// then the cut that best balances answering the answerable ones
+	// rightly against refusing the rest.
+	type scored struct {
+		p          float64
+		answerable bool
+		right      bool // the best candidate is right
+	}
+	var cv []scored
+	for fold := 0; fold < 5; fold++ {
+		var train, test []example
+		for i, ex := range exs {
+			if i%5 == fold {
+				test = append(test, ex)
+			} else {
+				train = append(train, ex)
+			}
+		}
+		s, an := fitBoth(train)
+		for _, ex := range test {
+			best, right := bestOf(&s, ex)
+			cv = append(cv, scored{p: sigmoid(an.Logit(answerableRow(ex, &s, best))), answerable: ex.answerable, right: right})
+			if ex.answerable && right {
+				r.Trained.CVTop1++
+			}
+		}
+	}
+	var nAns, nUn float64
+	for _, x := range cv {
+		if x.answerable {
+			nAns++
+		} else {
+			nUn++
+		}
+	}
+	bestT, bestScore := 0.5, math.Inf(-1)
+	for t := 0.05; t < 0.951; t += 0.01 {
+		var answered, refused, falseRefused float64
+		for _, x := range cv {
+			switch {
+			case x.answerable && x.p >= t && x.right:
+				answered++
+			case x.answerable && x.p < t:
+				falseRefused++
+			case !x.answerable && x.p < t:
+				refused++
+			}
+		}
+		// Refusing an answerable question costs as much as refusing an
+		// unanswerable one gains, even when the answer would have been
+		// wrong: "the articles don't say" is then untrue.
+		score := (answered-falseRefused)/max(nAns, 1) + refused/max(nUn, 1)
+		if score > bestScore+1e-12 {
+			bestT, bestScore = t, score
+			r.Trained.CVAnswered, r.Trained.CVRefused = answered/max(nAns, 1), refused/max(nUn, 1)
+		}
+	}
+	r.Threshold = math.Round(bestT*100) / 100
+	// AUC of the cross-validated answerability: how well it ranks the
+	// answerable questions above the others.
+	var pairs, above float64
+	for _, x := range cv {
+		for _, y := range cv {
+			if x.answerable && !y.answerable {
+				pairs++
+				switch {
+				case x.p > y.p:
+					above++
+				case x.p == y.p:
+					above += 0.5
+				}
+			}
+		}
+	}
+	r.Trained.CVAUC = above / max(pairs, 1)
+	r.Trained.CVTop1 /= max(nAns, 1)
+	r.Trained.Sets, r.Trained.Questions, r.Trained.Candidates, r.Trained.Positives = sets, len(qs), total, positives
+	return r, nil
+}
+
+// bestOf returns the index of the candidate the sentence model s ranks
+// first, and whether it is right.
+func bestOf(s *Logistic, ex example) (int, bool) {
+	best, bz := -1, math.Inf(-1)
+	for i, f := range ex.cands {
+		if z := s.Logit(f[:]); z > bz {
+			best, bz = i, z
+		}
+	}
+	return best, best >= 0 && ex.labels[best]
+}
+
+// answerableRow is the answerability features of ex when s has picked best.
+func answerableRow(ex example, s *Logistic, best int) []float64 {
+	if best < 0 {
+		return ex.qf[:]
+	}
+	second := math.Inf(-1)
+	for i, g := range ex.cands {
+		if i != best {
+			second = max(second, s.Logit(g[:]))
+		}
+	}
+	return withBest(ex.qf, &ex.cands[best], s.Logit(ex.cands[best][:]), second)
+}
+
+// fitBoth fits the sentence model (pointwise: is this candidate right?
+// which also ranked better than a listwise softmax, and gives log-odds
+// comparable across questions), then the answerability model on the
+// sentence model's picks.
+func fitBoth(exs []example) (Logistic, Logistic) {
+	var xs [][]float64
+	var ys []bool
+	for _, ex := range exs {
+		if !ex.answerable {
+			continue
+		}
+		for i, f := range ex.cands {
+			xs = append(xs, f[:])
+			ys = append(ys, ex.labels[i])
+		}
+	}
+	s := fitLogistic(featureNames[:], xs, ys)
+	var as [][]float64
+	var ay []bool
+	for _, ex := range exs {
+		best, right := bestOf(&s, ex)
+		if ex.answerable && !right {
+			// Whether to answer depends on the best candidate: one whose
+			// best is wrong says nothing either way about answerability.
+			continue
+		}
+		as = append(as, answerableRow(ex, &s, best))
+		ay = append(ay, ex.answerable)
+	}
+	return s, fitLogistic(answerableNames[:], as, ay)
+}
+
+// standardiser returns an unfitted model whose means and deviations are
+// those of xs.
+func standardiser(names []string, xs [][]float64) Logistic {
+	d := len(names)
+	l := Logistic{Features: names, Mean: make([]float64, d), Std: make([]float64, d), Weights: make([]float64, d)}
+	n := float64(len(xs))
+	for _, x := range xs {
+		for i, v := range x {
+			l.Mean[i] += v / n
+		}
+	}
+	for _, x := range xs {
+		for i, v := range x {
+			l.Std[i] += (v - l.Mean[i]) * (v - l.Mean[i]) / n
+		}
+	}
+	for i := range l.Std {
+		l.Std[i] = math.Sqrt(l.Std[i])
+		if l.Std[i] < 1e-9 {
+			l.Std[i] = 1
+		}
+	}
+	return l
+}
+
+func (l *Logistic) standardise(x []float64) []float64 {
+	z := make([]float64, len(x))
+	for i, v := range x {
+		z[i] = (v - l.Mean[i]) / l.Std[i]
+	}
+	return z
+}
+
+// fitLogistic fits a class-balanced, L2-regularised logistic regression
+// by full-batch gradient descent: few features and a few thousand rows,
+// so plain gradient descent converges and is exactly reproducible.
+func fitLogistic(names []string, xs [][]float64, ys []bool) Logistic {
+	d := len(names)
+	n := float64(len(xs))
+	l := standardiser(names, xs)
+	if n == 0 {
+		return l
+	}
+	var pos float64
+	for _, y := range ys {
+		if y {
+			pos++
+		}
+	}
+	// Class weights: each class counts as half of the data.
+	wPos, wNeg := n/(2*max(pos, 1)), n/(2*max(n-pos, 1))
+	const (
+		rate   = 0.5
+		l2     = 1e-3
+		rounds = 3000
+	)
+	z := make([][]float64, len(xs))
+	for k, x := range xs {
+		z[k] = l.standardise(x)
+	}
+	grad := make([]float64, d)
+	for round := 0; round < rounds; round++ {
+		clear(grad)
+		var gb float64
+		for k, x := range z {
+			s := l.Bias
+			for i, v := range x {
+				s += l.Weights[i] * v
+			}
+			p := sigmoid(s)
+			y, w := 0.0, wNeg
+			if ys[k] {
+				y, w = 1, wPos
+			}
+			e := w * (p - y) / n
+			for i, v := range x {
+				grad[i] += e * v
+			}
+			gb += e
+		}
+		for i := range l.Weights {
+			l.Weights[i] -= rate * (grad[i] + l2*l.Weights[i])
+		}
+		l.Bias -= rate * gb
+	}
+	return l
+}

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/incidentbot/incidentbot/answer"
+	"github.com/incidentbot/incidentbot/corpus"
+	"github.com/incidentbot/incidentbot/eval"
+)
+
+// runTrain fits the extractive reader on the training sets and writes the
+// model file that is built into the program (answer/reader.json).
+func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c := newCommand("train", stderr)
+	out := c.fs.String("out", "answer/reader.json", "where to write the fitted model")
+	if err := c.parse(args); err != nil {
+		return err
+	}
+	a, err := c.open(ctx, openOptions{})
+	if err != nil {
+		return err
+	}
+	// The reader being fitted starts blank: candidates' features do not
+	// depend on it.
+	o := a.answerOpts
+	o.Reader = &answer.Reader{}
+	r, err := trainReader(ctx, answer.New(answer.WithProfile(a.store, a.answerer.Profile()), o))
+	if err != nil {
+		return err
+	}
+	data, err := r.Encode()
+	if err != nil {
+		return err
+	}
+	if err := corpus.WriteFileAtomic(*out, data); err != nil {
+		return fmt.Errorf("writing the model: %w", err)
+	}
+	t := r.Trained
+	fmt.Fprintf(stdout, "trained on %v: %d questions, %d candidates (%d right)\n", t.Sets, t.Questions, t.Candidates, t.Positives)
+	fmt.Fprintf(stdout, "5-fold CV: the best candidate is right for %.3f of the answerable questions\n", t.CVTop1)
+	fmt.Fprintf(stdout, "refusal threshold %.2f (5-fold CV: %.3f of answerable answered rightly, %.3f of unanswerable refused; answerability AUC %.3f)\n", r.Threshold, t.CVAnswered, t.CVRefused, t.CVAUC)
+	fmt.Fprintf(stdout, "wrote %s\n", *out)
+	return nil
+}
+
+// trainReader fits the reader on every training set, about the shipped
+// corpus; test sets are never read.
+func trainReader(ctx context.Context, a *answer.Answerer) (*answer.Reader, error) {
+	var qs []answer.TrainingQuestion
+	var names []string
+	for _, s := range eval.Sets() {
+		if s.Role != eval.Train || s.Corpus() != nil {
+			continue
+		}
+		set, err := s.Questions()
+		if err != nil {
+			return nil, err
+		}
+		names = append(names, s.Name)
+		for _, q := range set {
+			qs = append(qs, answer.TrainingQuestion{Set: s.Name, ID: q.ID, Question: q.Question, History: q.Context,
+				Answerable: !q.Unanswerable, Docs: q.Docs, Right: q.Satisfied})
+		}
+	}
+	return a.Train(ctx, names, qs)
+}
