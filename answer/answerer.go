@@ -109,9 +109,16 @@ func (a *Answerer) Ask(ctx context.Context, req Request) (*incidentbot.Answer, e
 		return nil, err
 	}
 	q := strings.TrimSpace(req.Question)
-	if a.opts.LLM == nil && a.otherLanguage(q) {
-		return a.otherLanguageAnswer(ctx, q, start)
+	if a.otherLanguage(q) {
+		if a.opts.LLM == nil {
+			return a.otherLanguageAnswer(ctx, q, start)
+		}
+		return a.translated(ctx, req, start)
 	}
+	return a.ask(ctx, req, q, start)
+}
+
+func (a *Answerer) ask(ctx context.Context, req Request, q string, start time.Time) (*incidentbot.Answer, error) {
 	qa, cands, resp, err := a.candidatesFor(ctx, q, req.History)
 	if err != nil {
 		return nil, err

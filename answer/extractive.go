@@ -56,7 +56,7 @@ func (a *Answerer) candidatesFor(ctx context.Context, q string, history []incide
 	ix := a.src.Index()
 	t0 := time.Now()
 	rq := ix.Analyze(retrievalQuery(q, history))
-	qa := analyseQuestion(ix, rq)
+	qa := analyseQuestion(ix, rq, a.opts.Lexicon)
 	qa.text = q
 	t1 := time.Now()
 	resp, err := a.src.SearchQuery(ctx, rq, a.opts.TopK)

@@ -166,20 +166,6 @@ func keys(m map[string]string) []string {
 	return out
 }
 
-// A sentence that needs its neighbour brings it: the names come in the
-// sentence after "…two Iranian diplomats", and "The event was cancelled"
-// follows the planned conference.
-func TestAnswerKeepsTheSentenceItNeeds(t *testing.T) {
-	a := answer.New(testStore(t), wiring.AnswerOptions(answer.Options{}, wiring.MustLanguage()))
-	ans := ask(t, a, "Which two Iranian diplomats were expelled in January 2020?")
-	if !strings.Contains(ans.Text, "Peimanemati") || !strings.Contains(ans.Text, "Hosseini Alast") {
-		t.Errorf("the names are in the next sentence: %q", ans.Text)
-	}
-	if eval.Words(ans.Text) > 66 {
-		t.Errorf("too long: %d words", eval.Words(ans.Text))
-	}
-}
-
 // A second sentence joins the answer only when it is about the same person:
 // the question on Ehsan Bidi is not padded with another diplomat's
 // expulsion, and the sentence that answers it keeps its reason whole.

@@ -20,6 +20,9 @@ type Lexicon interface {
 	IsEnglishWord(w string) bool
 	// Vector is a word's unit vector, nil when unknown.
 	Vector(word string) []float32
+	// Rank is a word's place in English by frequency (1 the commonest),
+	// 0 when unknown.
+	Rank(word string) int
 }
 
 // The reader's features of one candidate: general measures of how well a

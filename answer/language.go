@@ -2,6 +2,9 @@ package answer
 
 import (
 	"context"
+	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -41,11 +44,20 @@ func (a *Answerer) otherLanguage(q string) bool {
 }
 
 func (a *Answerer) otherLanguageAnswer(ctx context.Context, q string, start time.Time) (*incidentbot.Answer, error) {
-	vocab := a.src.Index().Vocabulary()
+	ix := a.src.Index()
+	vocab := ix.Vocabulary()
 	var names []string
 	for _, m := range wordRE.FindAllString(q, -1) {
-		if w := strings.ToLower(strings.TrimRight(m, ".'’")); vocab[w] > 0 && !a.opts.Lexicon.IsEnglishWord(w) || isCapitalised(m) && vocab[w] > 0 {
-			names = append(names, m)
+		// "l'Albanie": elided articles are not part of the name.
+		for _, part := range strings.FieldsFunc(m, func(r rune) bool { return r == '\'' || r == '’' }) {
+			if !isCapitalised(part) {
+				continue
+			}
+			// The corpus may spell the name its own way (Albanie, Albania):
+			// the index's speller corrects a name only to a word it has.
+			if w := strings.ToLower(ix.Analyze(part).Text); vocab[w] > 0 {
+				names = append(names, w)
+			}
 		}
 	}
 	ans := &incidentbot.Answer{Question: q, Mode: incidentbot.ModeExtractive, Refused: true, OtherLanguage: true,
@@ -59,6 +71,73 @@ func (a *Answerer) otherLanguageAnswer(ctx context.Context, q string, start time
 	}
 	ans.TimingsMS["total"] = ms(time.Since(start))
 	return ans, nil
+}
+
+// translated answers a question in another language with the language
+// model: the model puts it into English, the English question is answered
+// and its citations checked as any other, and the checked answer is put
+// back into the asker's language with its citation markers. A reply whose
+// markers differ from the checked answer's is not shown; the English one
+// is, with a notice.
+func (a *Answerer) translated(ctx context.Context, req Request, start time.Time) (*incidentbot.Answer, error) {
+	q := strings.TrimSpace(req.Question)
+	msgs, err := prompts.TranslateQuestion(q)
+	if err != nil {
+		return nil, err
+	}
+	en, err := a.opts.LLM.Chat(ctx, msgs, nil)
+	if en = strings.TrimSpace(en); err != nil || en == "" {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("answering: %w", ctx.Err())
+		}
+		a.opts.Logger.Warn("language model could not translate the question; answering offline", "err", err)
+		ans, err := a.otherLanguageAnswer(ctx, q, start)
+		if ans != nil {
+			ans.Mode = incidentbot.ModeFallback
+			ans.Notice = "The language model could not be reached to read this question."
+		}
+		return ans, err
+	}
+	inner := req
+	inner.Question, inner.OnPartial = en, nil // English drafts are not what the asker reads
+	ans, err := a.ask(ctx, inner, en, start)
+	if err != nil || ans.Refused || ans.Mode != incidentbot.ModeLLM {
+		return ans, err
+	}
+	msgs, err = prompts.TranslateAnswer(q, ans.Text)
+	if err != nil {
+		return nil, err
+	}
+	text, err := a.opts.LLM.Chat(ctx, msgs, nil)
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return nil, fmt.Errorf("answering: %w", ctx.Err())
+	case err != nil || !sameMarkers(text, ans.Text):
+		a.opts.Logger.Warn("the translated answer was not usable; answering in English", "err", err)
+		ans.Notice = joinNotice(ans.Notice, "The answer is in English: its translation did not keep its citations.")
+	default:
+		ans.Text = strings.TrimSpace(text)
+		ans.Notice = joinNotice(ans.Notice, "Translated from the English answer, whose every sentence was checked against the cited sources.")
+	}
+	ans.Question = q
+	ans.TimingsMS["total"] = ms(time.Since(start))
+	return ans, nil
+}
+
+// sameMarkers reports whether a and b cite the same [n] markers, in the
+// same order.
+func sameMarkers(a, b string) bool {
+	ma, mb := oneMarker.FindAllString(a, -1), oneMarker.FindAllString(b, -1)
+	return len(ma) > 0 && slices.Equal(ma, mb)
+}
+
+var oneMarker = regexp.MustCompile(`\[\d+\]`)
+
+func joinNotice(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + " " + b
 }
 
 func isDigits(s string) bool {

@@ -50,7 +50,7 @@ var wordRE = regexp.MustCompile(`[\p{L}\d][\p{L}\d'’.-]*`)
 
 // analyseQuestion reads the retrieval analysis rq of a question against
 // index ix.
-func analyseQuestion(ix *retrieval.Index, rq retrieval.Query) question {
+func analyseQuestion(ix *retrieval.Index, rq retrieval.Query, lex Lexicon) question {
 	qa := question{text: rq.Original, asked: rq.Text, kind: rq.Kind, terms: map[string]float64{}, years: retrieval.Years(rq.Text)}
 	qa.broad = qa.kind == "" && broadQuestion.MatchString(rq.Text)
 	for i, w := range rq.Words {
@@ -65,14 +65,27 @@ func analyseQuestion(ix *retrieval.Index, rq retrieval.Query) question {
 		wt := idf
 		known := idf > 0
 		qw := qword{orig: w.Orig, word: w.Word, term: t, alts: map[string]float64{}}
+		var near float64 // the best weight a near word of the corpus carries for it
 		for _, x := range w.Terms[1:] {
 			qw.alts[x.Term] = x.Weight
-			if x.Weight == 1 && ix.TermIDF(x.Term) > 0 {
-				known = true // another name of the same thing, which the corpus uses
-				wt = max(wt, ix.TermIDF(x.Term))
+			xidf := ix.TermIDF(x.Term)
+			if x.Weight == 1 && xidf > 0 && !known {
+				// Another name of the same thing, which the corpus uses: it
+				// weighs what that name weighs.
+				known, wt = true, xidf
 			}
+			near = max(near, x.Weight*xidf)
 		}
-		if !known {
+		switch {
+		case known:
+		case near > 0:
+			// The corpus says it in other words ("papers" → documents).
+			wt = near
+		case common(lex, w.Word):
+			// A common English word the corpus happens not to use ("get")
+			// says little about what is asked.
+			wt = commonWeight
+		default:
 			wt = 3 // unknown to the corpus: a strong sign it is off-topic
 			if !ix.KnowsTerm(t) {
 				qa.unseen += wt
@@ -89,7 +102,7 @@ func analyseQuestion(ix *retrieval.Index, rq retrieval.Query) question {
 		qa.total += wt
 		qa.maxIDF = max(qa.maxIDF, wt)
 		qa.words = append(qa.words, qw)
-		if qa.focus.term == "" && !isQuestionWord(w.Word) {
+		if qa.focus.term == "" && !isQuestionWord(w.Word) && !frameWords[w.Word] {
 			qa.focus = qw
 		}
 		if i > 0 && isCapitalised(w.Orig) && !isQuestionWord(w.Word) {
@@ -108,6 +121,27 @@ func isCapitalised(w string) bool {
 	}
 	return false
 }
+
+// commonRank and commonWeight: a word among the commonest commonRank
+// English words that the corpus does not use weighs commonWeight.
+const (
+	commonRank   = 2000
+	commonWeight = 0.5
+)
+
+func common(lex Lexicon, w string) bool {
+	if lex == nil {
+		return false
+	}
+	r := lex.Rank(w)
+	return r > 0 && r <= commonRank
+}
+
+// frameWords are English words that frame what a question asks ("how
+// much ransom", "the name of the malware") rather than name it: the thing
+// asked for is the word after them.
+var frameWords = map[string]bool{"much": true, "many": true, "long": true, "often": true, "far": true, "kind": true, "kinds": true,
+	"type": true, "types": true, "sort": true, "name": true, "names": true, "number": true, "amount": true, "exactly": true, "else": true}
 
 // isQuestionWord: the words that open English questions carry no subject.
 func isQuestionWord(w string) bool {

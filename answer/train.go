@@ -172,9 +172,9 @@ func fitBoth(exs []example) (Logistic, Logistic) {
 	var xs [][]float64
 	var ys []bool
 	for _, ex := range exs {
-		if !ex.answerable {
-			continue
-		}
+		// Every candidate of every question: those of a question the
+		// articles do not answer are all wrong, which teaches the model
+		// what a near miss's best match looks like.
 		for i, f := range ex.cands {
 			xs = append(xs, f[:])
 			ys = append(ys, ex.labels[i])

@@ -286,6 +286,15 @@ func (r *queryReader) correct(text string) string {
 	last := 0
 	for _, span := range rawWordSpans(text) {
 		w := text[span[0]:span[1]]
+		// A possessive is the word's and the 's: "montenegor's" is
+		// corrected as "montenegor".
+		poss := ""
+		for _, p := range []string{"'s", "’s"} {
+			if strings.HasSuffix(strings.ToLower(w), p) && len(w) > len(p)+2 {
+				w, poss = w[:len(w)-len(p)], w[len(w)-len(p):]
+				break
+			}
+		}
 		lw := strings.ToLower(w)
 		fixed := w
 		if c, ok := r.speller.Correct(lw); ok && c != lw {
@@ -299,7 +308,7 @@ func (r *queryReader) correct(text string) string {
 			}
 		}
 		b.WriteString(text[last:span[0]])
-		b.WriteString(fixed)
+		b.WriteString(fixed + poss)
 		last = span[1]
 	}
 	b.WriteString(text[last:])

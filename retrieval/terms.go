@@ -156,7 +156,7 @@ var stopWords = func() map[string]bool {
 	i if in into is it its itself me my of on or our she so than that the their them then there these they this those
 	to too us was we were what when where which while who whom whose why will with would you your about after all also
 	any can could during each just more most no not only other over own same should some such up very s t can't don't
-	 ever tell know did does doing being am`) {
+	 ever tell know did does doing being am many much`) {
 		m[w] = true
 	}
 	return m
