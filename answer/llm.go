@@ -45,7 +45,7 @@ func (a *Answerer) llmAnswer(ctx context.Context, req Request, q string, resp *r
 
 	var onDelta func(string)
 	if req.OnPartial != nil {
-		onDelta = partials(req.OnPartial)
+		onDelta = partials(req.OnPartial, checks)
 	}
 	text, err := a.opts.LLM.Chat(ctx, msgs, onDelta)
 	if err != nil {
@@ -116,26 +116,33 @@ func removedNotice(n int) string {
 	return fmt.Sprintf("%d sentences of the answer were removed because the sources did not support them.", n)
 }
 
-// partials turns stream deltas into calls of onPartial with the text so
-// far. A trailing "[" that may be the start of a citation marker is held
-// back until the marker is complete.
-func partials(onPartial func(string)) func(string) {
+// partials turns stream deltas into drafts for onPartial that hold only
+// checked sentences: each time a sentence of the stream is complete (the
+// next one has begun), the complete ones are checked against the passages
+// as the final answer will be (without the encoder's paraphrase rescue,
+// which may add a sentence to the final answer but never to a draft), and
+// the draft is the sentences that passed, renumbered. A sentence citing a
+// passage it was not given, or none, never reaches a draft.
+func partials(onPartial func(string), checks []VerifyPassage) func(string) {
 	var (
-		sb   strings.Builder
-		last string
+		sb       strings.Builder
+		last     string
+		complete int // sentences known complete at the last check
 	)
 	return func(delta string) {
 		sb.WriteString(delta)
-		shown := sb.String()
-		if i := strings.LastIndexByte(shown, '['); i >= 0 && !strings.Contains(shown[i:], "]") {
-			shown = shown[:i]
-		}
-		shown = strings.TrimRight(shown, " \t")
-		if shown == last || strings.TrimSpace(shown) == "" {
+		text := sb.String()
+		spans := retrieval.SplitSentences(text, incidentbot.Span{End: len(text)})
+		if len(spans) < 2 || len(spans)-1 == complete {
 			return
 		}
-		last = shown
-		onPartial(shown)
+		complete = len(spans) - 1
+		v := Verify(text[:spans[complete-1].End], checks)
+		if v.Text == last || strings.TrimSpace(v.Text) == "" {
+			return
+		}
+		last = v.Text
+		onPartial(v.Text)
 	}
 }
 

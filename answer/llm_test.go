@@ -196,8 +196,9 @@ func TestLLMStreaming(t *testing.T) {
 		mu.Lock()
 		quoted = q
 		mu.Unlock()
-		// Cited in reverse order of rank, to be renumbered.
-		return fmt.Sprintf("%s [%d]. Albania cut diplomatic ties with Iran on September 6, 2022 [%d].", q, n, sixth)
+		// Cited in reverse order of rank, to be renumbered; between the
+		// two, a sentence citing a passage the model was not given.
+		return fmt.Sprintf("%s [%d]. Hackers sold the stolen files to a buyer in Panama [9]. Albania cut diplomatic ties with Iran on September 6, 2022 [%d].", q, n, sixth)
 	})
 	srv.SetChunkDelay(time.Millisecond)
 
@@ -213,17 +214,17 @@ func TestLLMStreaming(t *testing.T) {
 	if !m.last().Stream {
 		t.Error("the request was not streamed")
 	}
-	if len(partials) < 5 {
-		t.Errorf("OnPartial called %d times, want one per word or so: %q", len(partials), partials)
+	// Drafts grow a checked sentence at a time: the first as soon as the
+	// next has begun, and never the sentence with the made-up citation.
+	if len(partials) == 0 {
+		t.Fatal("no draft was shown while the model wrote")
 	}
-	for i := 1; i < len(partials); i++ {
-		if !strings.HasPrefix(partials[i], partials[i-1]) || len(partials[i]) <= len(partials[i-1]) {
-			t.Errorf("partial %d %q does not extend %q", i, partials[i], partials[i-1])
+	for i, p := range partials {
+		if strings.Contains(p, "Panama") || strings.Contains(p, "[9]") || strings.HasSuffix(p, "[") {
+			t.Errorf("draft %d shows an unchecked sentence: %q", i, p)
 		}
-	}
-	for _, p := range partials {
-		if strings.HasSuffix(p, "[") {
-			t.Errorf("partial %q ends in a half-written marker", p)
+		if i > 0 && (!strings.HasPrefix(p, partials[i-1]) || len(p) <= len(partials[i-1])) {
+			t.Errorf("draft %d %q does not extend %q", i, p, partials[i-1])
 		}
 	}
 	if ans.Mode != incidentbot.ModeLLM || ans.Refused {
@@ -235,8 +236,8 @@ func TestLLMStreaming(t *testing.T) {
 	if ans.Text != want {
 		t.Errorf("Text = %q, want %q", ans.Text, want)
 	}
-	if ans.SupportedSentences != 2 || ans.TotalSentences != 2 || ans.Notice != "" {
-		t.Errorf("supported %d/%d, notice %q", ans.SupportedSentences, ans.TotalSentences, ans.Notice)
+	if ans.SupportedSentences != 2 || ans.TotalSentences != 3 || ans.Notice == "" {
+		t.Errorf("supported %d/%d, notice %q: the made-up citation's sentence is removed, and the notice says so", ans.SupportedSentences, ans.TotalSentences, ans.Notice)
 	}
 	if len(ans.Citations) != 2 {
 		t.Fatalf("want 2 citations, got %+v", ans.Citations)

@@ -19,12 +19,12 @@ import (
 var passageRe = regexp.MustCompile(`(?s)<passage n="(\d+)" source="[^"]*">\n(.*?)\n</passage>`)
 var sentenceRe = regexp.MustCompile(`^.*?[.!?](\s|$)`)
 
-// quotingModel answers by quoting the first sentence of the first two
+// quotingModel answers by quoting the first sentence of the first three
 // passages in its prompt, citing each: a model that behaves.
 func quotingModel(req goopenai.ChatCompletionRequest) string {
 	ps := passageRe.FindAllStringSubmatch(req.Messages[len(req.Messages)-1].Content, -1)
 	var out []string
-	for i, p := range ps[:min(2, len(ps))] {
+	for i, p := range ps[:min(3, len(ps))] {
 		s := strings.TrimSpace(sentenceRe.FindString(p[2]))
 		if s == "" {
 			s = p[2]
