@@ -145,6 +145,8 @@ func (c *consoleWriter) print(s string) {
 func (c *consoleWriter) Defer(context.Context, bool) error      { return nil }
 func (c *consoleWriter) Progress(context.Context, string) error { return nil }
 func (c *consoleWriter) Send(_ context.Context, r Reply) error {
-	c.print(strings.TrimSpace(r.Text) + "\n\n")
+	// Only terminal escapes need keeping out: the console shows the
+	// markdown Discord would render as it is.
+	c.print(strings.TrimSpace(stripControls(r.Text, true)) + "\n\n")
 	return nil
 }

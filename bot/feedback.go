@@ -130,6 +130,7 @@ func parseRendered(content string) (question, answerText string) {
 	body := content
 	if rest, ok := strings.CutPrefix(body, "**Q:** "); ok {
 		question, body, _ = strings.Cut(rest, "\n\n")
+		question = unescapeMarkdown(question)
 	}
 	for _, h := range []string{"\n**Sources**", "\n**Closest sources**", "\n*Note:*"} {
 		if i := strings.Index(body, h); i >= 0 {
@@ -241,7 +242,7 @@ func FeedbackSummary(dataDir string, w io.Writer) error {
 	}
 	fmt.Fprintln(w, "\nMost downvoted questions:")
 	for i, st := range worst[:min(len(worst), 10)] {
-		fmt.Fprintf(w, "%2d. 👎 %d  👍 %d  %s\n", i+1, st.down, st.up, clip(oneLine(st.question), 120))
+		fmt.Fprintf(w, "%2d. 👎 %d  👍 %d  %s\n", i+1, st.down, st.up, userText(st.question, asPlain, 120))
 	}
 	return nil
 }

@@ -112,8 +112,9 @@ func TestEveryoneInQuestionsAndAnswersPingsNobody(t *testing.T) {
 	h := start(t, setup{answerer: ans})
 	q := "@everyone @here <@1400000000000000002> <@&" + modRole + "> when did Albania cut diplomatic ties with Iran?"
 	rec := h.answered(h.ask(q).ID)
-	if !strings.Contains(rec.Original.Content, "**Q:** @everyone @here") {
-		t.Errorf("the question is not echoed as asked:\n%s", rec.Original.Content)
+	// Echoed as typed, with the mentions escaped: they show as text.
+	if !strings.Contains(rec.Original.Content, "**Q:** @\u200beveryone @\u200bhere \\<@\u200b1400000000000000002\\>") {
+		t.Errorf("the question is not echoed as asked, mentions escaped:\n%s", rec.Original.Content)
 	}
 	if !rec.Original.Pings.None() {
 		t.Errorf("the answer pings %+v", rec.Original.Pings)

@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -275,15 +274,11 @@ func (d *discord) threadHistory(ctx context.Context, threadID, exclude string) [
 
 // threadName names a new thread after the question.
 func threadName(q string) string {
-	q = mentionMarkupRe.ReplaceAllString(oneLine(q), "")
-	q = strings.TrimSpace(q)
-	if q == "" {
+	if q = userText(q, asName, 90); q == "" {
 		return "Question"
 	}
-	return clip(q, 90)
+	return q
 }
-
-var mentionMarkupRe = regexp.MustCompile(`<@[!&]?\d+>|@everyone|@here`)
 
 // channelReplier answers a message in its channel, in a thread it opens on
 // the message, or in the thread the message is in.

@@ -72,11 +72,11 @@ func (s *service) maintainersOnly(next Handler) Handler {
 func (s *service) summary(ctx context.Context, ev *Event) error {
 	topic := strings.ToLower(strings.TrimSpace(ev.Options["topic"]))
 	if _, ok := s.about.topic(topic); topic != "" && !ok && len(s.about.Topics) > 0 {
-		return userErrorf("Unknown topic %q. Choose one of: %s.", topic, s.about.topicIDs())
+		return userErrorf("Unknown topic \"%s\". Choose one of: %s.", userText(topic, asMarkdown, 80), s.about.topicIDs())
 	}
 	ans, err := s.answerer.Summary(ctx, topic)
 	if errors.Is(err, answer.ErrUnknownTopic) {
-		return userErrorf("Unknown topic %q. Leave the topic out to summarise all the articles.", topic)
+		return userErrorf("Unknown topic \"%s\". Leave the topic out to summarise all the articles.", userText(topic, asMarkdown, 80))
 	}
 	if err != nil {
 		return fmt.Errorf("summarising %q: %w", topic, err)

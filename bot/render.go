@@ -25,8 +25,8 @@ const refusalText = "I couldn't find an answer to that in the articles I have."
 // shortened, so a full source list is worth offering.
 func renderAnswer(a *incidentbot.Answer, echo string) (text string, trimmed bool) {
 	var b strings.Builder
-	if echo = oneLine(echo); echo != "" {
-		fmt.Fprintf(&b, "**Q:** %s\n\n", clip(echo, echoLimit))
+	if echo = userText(echo, asMarkdown, echoLimit); echo != "" {
+		fmt.Fprintf(&b, "**Q:** %s\n\n", echo)
 	}
 	body := strings.TrimSpace(a.Text)
 	if a.Refused && body == "" {
@@ -139,7 +139,7 @@ func sourceLine(title, doc, outlet, date, added string) string {
 // renderSearch renders /sources results.
 func renderSearch(query string, resp *retrieval.Response) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "**Top passages for:** %s\n", clip(oneLine(query), echoLimit))
+	fmt.Fprintf(&b, "**Top passages for:** %s\n", userText(query, asMarkdown, echoLimit))
 	if len(resp.Hits) == 0 {
 		b.WriteString("\nNothing in the articles matches that.")
 		return b.String()

@@ -136,7 +136,7 @@ func (r *router) Dispatch(ctx context.Context, ev *Event) {
 	h := r.route(ev)
 	if h == nil {
 		h = func(ctx context.Context, ev *Event) error {
-			return userErrorf("I don't know the command %q. Try /ask.", ev.Name)
+			return userErrorf("I don't know the command \"%s\". Try /ask.", userText(ev.Name, asMarkdown, 80))
 		}
 	}
 	_ = chain(h, r.global...)(ctx, ev)
