@@ -3,21 +3,59 @@ package bot
 import (
 	"context"
 	"sync"
+	"time"
 )
 
-// queue caps how many answers are computed at once (each one keeps the
-// CPU or the language model busy) and how many may wait for a turn; beyond
-// that the bot says it is busy instead of letting waits grow without bound.
+// queue caps how many answers are computed at once (each keeps the CPU or
+// the language model busy) and admits a question only when its expected
+// wait fits a budget: the answers ahead of it, divided among the slots,
+// times the measured time per answer. A burst the bot can serve in time is
+// served however large; a question that could not start within the budget
+// gets the polite "busy" reply at once instead of a long wait. queue_size
+// stays as a hard cap on waiting questions, for memory's sake.
 type queue struct {
 	slots chan struct{} // one token per running answer
 
 	mu      sync.Mutex
 	pending int // running + waiting
 	limit   int // max running + max waiting
+	maxWait time.Duration
+	// perAnswer is a moving average of how long an answer holds its slot
+	// (seconds), measured as answers finish.
+	perAnswer float64
 }
 
-func newQueue(maxConcurrent, queueSize int) *queue {
-	return &queue{slots: make(chan struct{}, maxConcurrent), limit: maxConcurrent + queueSize}
+// initialPerAnswer is the time per answer assumed before any is measured:
+// an extractive answer holds its slot some tens of milliseconds on two
+// cores, a language model's seconds. A tenth of a second admits a first
+// burst of some 800 within a 10 s budget on 8 slots; the first answers
+// to finish correct it.
+const initialPerAnswer = 0.1
+
+// answerWeight is how much each finished answer moves the average.
+const answerWeight = 0.1
+
+func newQueue(maxConcurrent, queueSize int, maxWait time.Duration) *queue {
+	return &queue{slots: make(chan struct{}, maxConcurrent), limit: maxConcurrent + queueSize, maxWait: maxWait, perAnswer: initialPerAnswer}
+}
+
+// expectedWait is how long a question admitted now would wait for a slot:
+// the rounds of answers ahead of it times the time per answer. Callers
+// hold q.mu.
+func (q *queue) expectedWait() time.Duration {
+	conc := cap(q.slots)
+	if q.pending < conc {
+		return 0
+	}
+	rounds := (q.pending-conc)/conc + 1
+	return time.Duration(float64(rounds) * q.perAnswer * float64(time.Second))
+}
+
+// observe records how long an answer held its slot.
+func (q *queue) observe(d time.Duration) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.perAnswer += answerWeight * (d.Seconds() - q.perAnswer)
 }
 
 // ticket is one admitted event: it holds a place in the queue and, after
@@ -26,14 +64,16 @@ type ticket struct {
 	q        *queue
 	mu       sync.Mutex
 	running  bool
+	started  time.Time
 	released bool
 }
 
-// admit takes a place in the queue, or reports that it is full.
+// admit takes a place in the queue, or reports that the question could not
+// start within the wait budget (or that the hard cap is reached).
 func (q *queue) admit() (*ticket, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if q.pending >= q.limit {
+	if q.pending >= q.limit || q.maxWait > 0 && q.expectedWait() > q.maxWait {
 		return nil, false
 	}
 	q.pending++
@@ -45,7 +85,7 @@ func (t *ticket) wait(ctx context.Context) error {
 	select {
 	case t.q.slots <- struct{}{}:
 		t.mu.Lock()
-		t.running = true
+		t.running, t.started = true, time.Now()
 		t.mu.Unlock()
 		return nil
 	case <-ctx.Done():
@@ -53,7 +93,8 @@ func (t *ticket) wait(ctx context.Context) error {
 	}
 }
 
-// done gives back the slot and the place. It may be called more than once.
+// done gives back the slot and the place, and records how long the slot
+// was held. It may be called more than once.
 func (t *ticket) done() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -63,6 +104,7 @@ func (t *ticket) done() {
 	t.released = true
 	if t.running {
 		<-t.q.slots
+		t.q.observe(time.Since(t.started))
 	}
 	t.q.mu.Lock()
 	t.q.pending--

@@ -58,7 +58,7 @@ func newService(o serviceOptions) *service {
 		feedback:  newFeedbackLog(o.dataDir),
 		recent:    newRecentAnswers(2000),
 		cache:     newAnswerCache(512, cacheTTL),
-		queue:     newQueue(o.cfg.MaxConcurrent, o.cfg.QueueSize),
+		queue:     newQueue(o.cfg.MaxConcurrent, o.cfg.QueueSize, o.cfg.MaxWait),
 		inflight:  newInflight(),
 		convs:     newConversations(1000, o.cfg.ThreadContextTurns),
 		refreshes: newPendingRefreshes(),

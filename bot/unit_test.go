@@ -166,7 +166,7 @@ func TestLimiter(t *testing.T) {
 }
 
 func TestQueueAdmitsAndBounds(t *testing.T) {
-	q := newQueue(1, 1)
+	q := newQueue(1, 1, 0)
 	a, ok1 := q.admit()
 	b, ok2 := q.admit()
 	_, ok3 := q.admit()
@@ -189,6 +189,34 @@ func TestQueueAdmitsAndBounds(t *testing.T) {
 	b.done()
 	if q.depth() != 0 {
 		t.Errorf("depth %d after all done", q.depth())
+	}
+}
+
+// Admission by expected wait: with answers measured at one second and two
+// slots, a question that would wait more than the budget is turned away,
+// and once answers are measured fast, a burst of hundreds is admitted.
+func TestQueueAdmitsByExpectedWait(t *testing.T) {
+	q := newQueue(2, 10000, 3*time.Second)
+	q.perAnswer = 1
+	admitted := 0
+	for {
+		if _, ok := q.admit(); !ok {
+			break
+		}
+		admitted++
+	}
+	// Places 0-1 start at once, 2-3 after one answer, …, 6-7 after three.
+	if admitted != 8 {
+		t.Errorf("admitted %d at 1 s per answer, 2 slots, a 3 s budget; want 8", admitted)
+	}
+	fast := newQueue(8, 10000, 10*time.Second)
+	for i := 0; i < 50; i++ {
+		fast.observe(10 * time.Millisecond)
+	}
+	for i := 0; i < 300; i++ {
+		if _, ok := fast.admit(); !ok {
+			t.Fatalf("question %d of a burst of 300 turned away at %v per answer", i, time.Duration(fast.perAnswer*float64(time.Second)))
+		}
 	}
 }
 

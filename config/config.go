@@ -74,8 +74,12 @@ type Discord struct {
 		PerChannel int           `yaml:"per_channel"`
 		Window     time.Duration `yaml:"window"`
 	} `yaml:"rate_limit"`
-	MaxConcurrent      int           `yaml:"max_concurrent"`
-	QueueSize          int           `yaml:"queue_size"`
+	MaxConcurrent int `yaml:"max_concurrent"`
+	QueueSize     int `yaml:"queue_size"`
+	// MaxWait is the longest a question may expect to wait for an answer
+	// slot (answers ahead × measured time per answer); beyond it the
+	// asker is told the bot is busy.
+	MaxWait            time.Duration `yaml:"max_wait"`
 	StreamEditInterval time.Duration `yaml:"stream_edit_interval"`
 	ShutdownTimeout    time.Duration `yaml:"shutdown_timeout"`
 	ThreadContextTurns int           `yaml:"thread_context_turns"`
@@ -102,7 +106,7 @@ func Default() Config {
 			Temperature: 0, MaxTokens: 400, Timeout: 30 * time.Second, MaxRetries: 2},
 		Answer: Answer{TopK: 5, MaxQuestionChars: 1000},
 		Discord: Discord{TokenEnv: "DISCORD_TOKEN", APIBase: "https://discord.com/api/v9", ShardCount: 1,
-			Mentions: true, MaxConcurrent: 8, QueueSize: 64, StreamEditInterval: time.Second,
+			Mentions: true, MaxConcurrent: 8, QueueSize: 2000, MaxWait: 10 * time.Second, StreamEditInterval: time.Second,
 			ShutdownTimeout: 20 * time.Second, ThreadContextTurns: 3},
 		HTTP: HTTP{Listen: "127.0.0.1:9090"},
 		Log:  Log{Level: "info", Format: "text"},
