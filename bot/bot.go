@@ -18,7 +18,7 @@
 //	render.go      answers, sources, timelines and reports as message text
 //	split.go       cutting long text into messages Discord accepts
 //	session.go     discordgo: connecting, reconnecting, registering commands
-//	reply.go       replying through interactions and channel messages
+//	reply.go       replying through interactions and channel messages, retrying what may pass
 //	metrics.go     /healthz and /metrics
 //	console.go     the same router in a terminal
 //
@@ -81,6 +81,11 @@ type Options struct {
 	// HTTPClient is used for REST calls, behind the rewrite to
 	// Config.APIBase (tests pass a client that can only reach loopback).
 	HTTPClient *http.Client
+	// InteractionTokenTTL is how long an interaction's token lasts, and so
+	// how long a reply that Discord fails with a 5xx or the network loses
+	// is retried. Zero means Discord's 15 minutes; a Discord-compatible
+	// server (or a test) may have another.
+	InteractionTokenTTL time.Duration
 }
 
 // Bot is a running Discord bot. Create it with New and start it with Run.

@@ -176,6 +176,9 @@ type setup struct {
 	corpusDir string
 	// about, when set, replaces what the built-in profile says.
 	about *bot.About
+	// tokenTTL, when set, is how long the bot takes an interaction token
+	// to live (bot.Options.InteractionTokenTTL).
+	tokenTTL time.Duration
 }
 
 // aboutOf is what cmd/incidentbot tells the bot of a corpus profile.
@@ -251,7 +254,7 @@ func newBot(tb testing.TB, srv *discordtest.Server, s setup) *harness {
 	}
 	b, err := bot.New(bot.Options{
 		Config: cfg, HTTP: config.HTTP{Listen: s.listen}, Token: srv.Token(), DataDir: s.data,
-		Answerer: s.answerer, Library: s.library, HTTPClient: client, LoadCorpus: load, About: about,
+		Answerer: s.answerer, Library: s.library, HTTPClient: client, LoadCorpus: load, About: about, InteractionTokenTTL: s.tokenTTL,
 		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	if err != nil {

@@ -378,8 +378,8 @@ func (r *channelReplier) Progress(ctx context.Context, text string) error {
 }
 
 // Send posts the answer, split into as many messages as it takes, the
-// buttons under the last.
-func (r *channelReplier) Send(ctx context.Context, rep Reply) error {
+// buttons under the last, retrying what may pass (see deliver).
+func (r *channelReplier) Send(_ context.Context, rep Reply) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	parts := splitText(rep.Text, maxContent)
@@ -393,19 +393,29 @@ func (r *channelReplier) Send(ctx context.Context, rep Reply) error {
 		}
 		if i == 0 && r.placeholder != "" {
 			comps := components(buttons)
-			_, err := r.d.s.ChannelMessageEditComplex(&discordgo.MessageEdit{
-				ID: r.placeholder, Channel: r.target, Content: &p, Components: &comps, AllowedMentions: noMentions(),
-			}, discordgo.WithContext(ctx))
+			edit := &discordgo.MessageEdit{ID: r.placeholder, Channel: r.target, Content: &p, Components: &comps, AllowedMentions: noMentions()}
+			err := r.d.deliver(r.ev, "editing the answer", r.d.tokenDeadline(r.ev), nil, func(ctx context.Context) error {
+				_, err := r.d.s.ChannelMessageEditComplex(edit, discordgo.WithContext(ctx), discordgo.WithRestRetries(0))
+				return err
+			})
 			if err != nil {
-				return r.d.restFailed(r.ev, "editing the answer", err)
+				return err
 			}
 			continue
 		}
 		// Outside a thread the first message replies to the question, so
 		// it is clear what it answers.
 		reply := i == 0 && r.target == r.msg.ChannelID
-		if _, err := r.d.s.ChannelMessageSendComplex(r.target, r.send(p, buttons, !reply), discordgo.WithContext(ctx)); err != nil {
-			return r.d.restFailed(r.ev, "posting the answer", err)
+		msg := r.send(p, buttons, !reply)
+		err := r.d.deliver(r.ev, "posting the answer", r.d.tokenDeadline(r.ev), nil, func(ctx context.Context) error {
+			_, err := r.d.s.ChannelMessageSendComplex(r.target, msg, discordgo.WithContext(ctx), discordgo.WithRestRetries(0))
+			return err
+		})
+		if err != nil {
+			if i > 0 {
+				return markShown(err)
+			}
+			return err
 		}
 	}
 	return nil

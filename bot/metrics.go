@@ -26,6 +26,7 @@ type metrics struct {
 	panics       atomic.Int64
 	votes        atomic.Int64
 	refreshes    atomic.Int64
+	undelivered  atomic.Int64 // replies Discord did not take, retries included
 
 	answerLatency *histogram // from the event reaching the bot to the answer shown
 	ackLatency    *histogram // from the event reaching the bot to Discord accepting the acknowledgement
@@ -85,6 +86,7 @@ func (m *metrics) write(w io.Writer, g gauges) {
 	counter("incidentbot_panics_total", "Handler panics recovered.", m.panics.Load())
 	counter("incidentbot_feedback_votes_total", "Feedback button clicks recorded.", m.votes.Load())
 	counter("incidentbot_refreshes_total", "Successful index refreshes.", m.refreshes.Load())
+	counter("incidentbot_replies_undelivered_total", "Replies, answers included, that Discord did not take after retrying what might pass.", m.undelivered.Load())
 
 	fmt.Fprintf(w, "# HELP incidentbot_discord_errors_total Failed Discord REST calls by Discord error code.\n# TYPE incidentbot_discord_errors_total counter\n")
 	m.mu.Lock()

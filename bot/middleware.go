@@ -55,7 +55,18 @@ func (s *service) reportErrors(next Handler) Handler {
 			// nobody left to tell. replier already logged and counted it.
 			return nil
 		}
-		logFor(s.log, ev).Error("handler failed", "err", err)
+		var undelivered *undeliveredError
+		if errors.As(err, &undelivered) {
+			s.metrics.undelivered.Add(1)
+			logFor(s.log, ev).Error("reply not delivered", "err", err, "attempts", undelivered.attempts, "part_shown", undelivered.shown)
+			if undelivered.shown || undelivered.gaveUp {
+				// An error message would replace what was shown, or fail
+				// like the reply did.
+				return err
+			}
+		} else {
+			logFor(s.log, ev).Error("handler failed", "err", err)
+		}
 		s.replyError(ctx, ev, msgInternalError)
 		return err
 	}

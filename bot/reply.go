@@ -5,11 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
+	"net"
+	"net/url"
 	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/cenkalti/backoff/v5"
 )
 
 // replier is how a handler answers, whatever the event came through.
@@ -132,6 +138,149 @@ func (d *discord) restFailed(ev *Event, what string, err error) error {
 	return fmt.Errorf("%s: %w", what, err)
 }
 
+// ---- delivery ----
+
+// Discord expects an interaction to be acknowledged within 3 seconds and
+// keeps its token, which every later edit and followup needs, for 15
+// minutes.
+const (
+	ackWindow       = 3 * time.Second
+	defaultTokenTTL = 15 * time.Minute
+)
+
+// undeliveredError is a reply Discord did not take: it failed for good, or
+// kept failing in ways that may pass until there was no time left to try.
+type undeliveredError struct {
+	attempts int
+	// shown: an earlier part of the same reply was delivered.
+	shown bool
+	// gaveUp: the last failure was one that may pass (a 5xx, the
+	// network); trying again now, with an error message, would fail too.
+	gaveUp bool
+	err    error
+}
+
+func (e *undeliveredError) Error() string {
+	if e.attempts == 1 {
+		return e.err.Error()
+	}
+	return fmt.Sprintf("%v (after %d attempts)", e.err, e.attempts)
+}
+
+func (e *undeliveredError) Unwrap() error { return e.err }
+
+// markShown records on err, an undelivered reply, that part of the reply
+// had been delivered before it.
+func markShown(err error) error {
+	var ue *undeliveredError
+	if errors.As(err, &ue) {
+		ue.shown = true
+	}
+	return err
+}
+
+// transient reports a failure that may pass if the call is made again: a
+// 500, 502, 503 or 504 from Discord, or the network (a refused or reset
+// connection, a timeout, a response cut short).
+func transient(err error) bool {
+	if err == nil {
+		return false
+	}
+	var re *discordgo.RESTError
+	if errors.As(err, &re) {
+		if re.Response == nil {
+			return false
+		}
+		switch re.Response.StatusCode {
+		case 500, 502, 503, 504:
+			return true
+		}
+		return false
+	}
+	// discordgo reports a 502 it has stopped retrying itself as a plain
+	// error, with no type to test.
+	if strings.HasPrefix(err.Error(), "Exceeded Max retries HTTP 5") {
+		return true
+	}
+	var ne net.Error
+	var ue *url.Error
+	return errors.As(err, &ne) || errors.As(err, &ue) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED)
+}
+
+// replyBackoff spaces the attempts at one call: about 0.25 s, 0.5 s, 1 s,
+// … up to 30 s apart, each spread by ±50% so that replies failed by the
+// same outage do not come back all at once.
+func replyBackoff() backoff.BackOff {
+	b := backoff.NewExponentialBackOff()
+	b.InitialInterval = 250 * time.Millisecond
+	b.RandomizationFactor = 0.5
+	b.Multiplier = 2
+	b.MaxInterval = 30 * time.Second
+	return b
+}
+
+// tokenDeadline is when ev's interaction token stops working (for other
+// events: when an answer is no longer worth retrying), less a margin for
+// the last request to arrive.
+func (d *discord) tokenDeadline(ev *Event) time.Time {
+	ttl := d.b.opts.InteractionTokenTTL
+	if ttl <= 0 {
+		ttl = defaultTokenTTL
+	}
+	return ev.Received.Add(ttl - min(ttl/10, 10*time.Second))
+}
+
+// ackDeadline is when Discord stops taking ev's acknowledgement.
+func (d *discord) ackDeadline(ev *Event) time.Time {
+	return ev.Received.Add(ackWindow)
+}
+
+// deliver makes one REST call of a reply, retrying with backoff and jitter
+// while it fails in ways that may pass, until it succeeds, fails for good,
+// or the next attempt would start after deadline (the first is always
+// made). The calls run on the bot's work context, not the handler's: an
+// answer that took most of its time limit is still delivered, and a
+// shutdown that gives up waiting stops the retries.
+// Failed attempts are logged and counted; so is the end, by restFailed.
+// already, when set, reports an error on a later attempt that means an
+// earlier one had landed after all (its response was lost).
+func (d *discord) deliver(ev *Event, what string, deadline time.Time, already func(error) bool, call func(ctx context.Context) error) error {
+	ctx := d.b.work
+	limit := backoff.WithMaxElapsedTime(time.Until(deadline))
+	if time.Until(deadline) <= 0 {
+		limit = backoff.WithMaxTries(1)
+	}
+	attempts := 0
+	var last error
+	_, err := backoff.Retry(ctx, func() (struct{}, error) {
+		attempts++
+		err := call(ctx)
+		if err != nil && attempts > 1 && already != nil && already(err) {
+			err = nil
+		}
+		last = err
+		if err == nil || (transient(err) && ctx.Err() == nil) {
+			return struct{}{}, err
+		}
+		return struct{}{}, backoff.Permanent(err)
+	}, backoff.WithBackOff(replyBackoff()), limit,
+		backoff.WithNotify(func(err error, next time.Duration) {
+			d.b.countDiscordError(err)
+			logFor(d.b.log, ev).Warn(what+" failed; retrying", "err", err, "attempt", attempts, "retry_in", next.Round(time.Millisecond))
+		}))
+	if err == nil {
+		return nil
+	}
+	if last != nil {
+		err = last // the call's own error, not the context's
+	}
+	if isGone(err) {
+		return d.restFailed(ev, what, err)
+	}
+	return d.restFailed(ev, what, &undeliveredError{attempts: attempts, gaveUp: transient(err) || ctx.Err() != nil, err: err})
+}
+
 // interactionReplier answers an interaction: a callback first (deferred or
 // not), then edits of @original and followups.
 type interactionReplier struct {
@@ -145,7 +294,9 @@ type interactionReplier struct {
 	gone      bool // nothing more can be shown
 }
 
-func (r *interactionReplier) Defer(ctx context.Context, ephemeral bool) error {
+// Defer acknowledges, retrying while Discord still takes the
+// acknowledgement.
+func (r *interactionReplier) Defer(_ context.Context, ephemeral bool) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.acked {
@@ -155,9 +306,9 @@ func (r *interactionReplier) Defer(ctx context.Context, ephemeral bool) error {
 	if ephemeral {
 		resp.Data = &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral}
 	}
-	if err := r.d.respond(ctx, r.i, resp); err != nil {
+	if err := r.d.callback(r.ev, r.i, "acknowledging", resp); err != nil {
 		r.gone = isGone(err)
-		return r.d.restFailed(r.ev, "acknowledging", err)
+		return err
 	}
 	r.acknowledged(ephemeral)
 	return nil
@@ -182,7 +333,9 @@ func (r *interactionReplier) Progress(ctx context.Context, text string) error {
 	return nil
 }
 
-func (r *interactionReplier) Send(ctx context.Context, rep Reply) error {
+// Send delivers rep, retrying each call while it fails in ways that may
+// pass (see deliver); it does not end with the handler's context.
+func (r *interactionReplier) Send(_ context.Context, rep Reply) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.gone {
@@ -203,17 +356,21 @@ func (r *interactionReplier) Send(ctx context.Context, rep Reply) error {
 		if rep.Ephemeral {
 			data.Flags = discordgo.MessageFlagsEphemeral
 		}
-		err := r.d.respond(ctx, r.i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: data})
+		err := r.d.callback(r.ev, r.i, "replying", &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: data})
 		if err != nil {
 			r.gone = isGone(err)
-			return r.d.restFailed(r.ev, "replying", err)
+			return err
 		}
 		r.acknowledged(rep.Ephemeral)
 	} else {
 		comps := buttonsFor(0)
-		if err := r.d.editOriginal(ctx, r.i, &discordgo.WebhookEdit{Content: &parts[0], Components: &comps, AllowedMentions: noMentions()}); err != nil {
+		edit := &discordgo.WebhookEdit{Content: &parts[0], Components: &comps, AllowedMentions: noMentions()}
+		err := r.d.deliver(r.ev, "editing the response", r.d.tokenDeadline(r.ev), nil, func(ctx context.Context) error {
+			return r.d.editOriginal(ctx, r.i, edit)
+		})
+		if err != nil {
 			r.gone = isGone(err)
-			return r.d.restFailed(r.ev, "editing the response", err)
+			return err
 		}
 	}
 	for i := 1; i < len(parts); i++ {
@@ -221,16 +378,30 @@ func (r *interactionReplier) Send(ctx context.Context, rep Reply) error {
 		if rep.Ephemeral || r.ephemeral {
 			params.Flags = discordgo.MessageFlagsEphemeral
 		}
-		if err := r.d.followup(ctx, r.i, params); err != nil {
+		err := r.d.deliver(r.ev, fmt.Sprintf("sending part %d of %d", i+1, len(parts)), r.d.tokenDeadline(r.ev), nil, func(ctx context.Context) error {
+			return r.d.followup(ctx, r.i, params)
+		})
+		if err != nil {
 			r.gone = isGone(err)
-			return r.d.restFailed(r.ev, fmt.Sprintf("sending part %d of %d", i+1, len(parts)), err)
+			return markShown(err)
 		}
 	}
 	return nil
 }
 
+// callback sends the interaction callback, retrying what may pass while
+// Discord still takes it. A retry that finds the interaction already
+// acknowledged means the attempt before it landed.
+func (d *discord) callback(ev *Event, i *discordgo.Interaction, what string, resp *discordgo.InteractionResponse) error {
+	landed := func(err error) bool { return discordCode(err) == codeAlreadyAcknowledged }
+	return d.deliver(ev, what, d.ackDeadline(ev), landed, func(ctx context.Context) error {
+		return d.respond(ctx, i, resp)
+	})
+}
+
 // The three interaction calls below go through discordgo's REST client
-// (its 429 handling included) with rate-limit buckets of our choosing.
+// (its 429 handling included, its own immediate retry of a 502 turned off:
+// deliver retries with backoff) with rate-limit buckets of our choosing.
 // discordgo keys these buckets by URL, token included, and never forgets
 // a bucket: a long-running bot would keep one per interaction it ever
 // answered. It also puts every @original edit of the application in one
@@ -251,20 +422,20 @@ func bucketFor(kind, token string) string {
 // respond sends the interaction callback (the acknowledgement).
 func (d *discord) respond(ctx context.Context, i *discordgo.Interaction, resp *discordgo.InteractionResponse) error {
 	uri := discordgo.EndpointInteractionResponse(i.ID, i.Token)
-	_, err := d.s.RequestWithBucketID("POST", uri, *resp, bucketFor("callback", i.Token), discordgo.WithContext(ctx))
+	_, err := d.s.RequestWithBucketID("POST", uri, *resp, bucketFor("callback", i.Token), discordgo.WithContext(ctx), discordgo.WithRestRetries(0))
 	return err
 }
 
 // editOriginal edits @original.
 func (d *discord) editOriginal(ctx context.Context, i *discordgo.Interaction, edit *discordgo.WebhookEdit) error {
 	uri := discordgo.EndpointWebhookMessage(i.AppID, i.Token, "@original")
-	_, err := d.s.RequestWithBucketID("PATCH", uri, edit, bucketFor("webhook", i.Token), discordgo.WithContext(ctx))
+	_, err := d.s.RequestWithBucketID("PATCH", uri, edit, bucketFor("webhook", i.Token), discordgo.WithContext(ctx), discordgo.WithRestRetries(0))
 	return err
 }
 
 // followup posts a followup message.
 func (d *discord) followup(ctx context.Context, i *discordgo.Interaction, params *discordgo.WebhookParams) error {
 	uri := discordgo.EndpointWebhookToken(i.AppID, i.Token)
-	_, err := d.s.RequestWithBucketID("POST", uri, params, bucketFor("webhook", i.Token), discordgo.WithContext(ctx))
+	_, err := d.s.RequestWithBucketID("POST", uri, params, bucketFor("webhook", i.Token), discordgo.WithContext(ctx), discordgo.WithRestRetries(0))
 	return err
 }

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -668,6 +669,24 @@ func TestRateLimits(t *testing.T) {
 	srv.FailNext("*", 1, discordtest.APIError{Status: 403, Code: 50013, Message: "Missing Permissions"})
 	if _, err := s.ChannelMessageSend(discordtest.DefaultChannelID, "denied"); !discordtest.IsRESTError(err, 50013) {
 		t.Errorf("403: %v", err)
+	}
+
+	// A dropped connection: a network error, and the message not stored.
+	before := len(srv.ChannelMessages(discordtest.DefaultChannelID))
+	srv.DisconnectNext(discordtest.RouteCreateMessage, 1)
+	_, err = s.ChannelMessageSend(discordtest.DefaultChannelID, "dropped")
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		t.Errorf("dropped connection: err = %T %v, want a *url.Error", err, err)
+	}
+	if n := len(srv.ChannelMessages(discordtest.DefaultChannelID)); n != before {
+		t.Errorf("%d messages after a dropped request, want %d", n, before)
+	}
+	if calls := srv.CallsTo(discordtest.RouteCreateMessage); calls[len(calls)-1].Status != 0 {
+		t.Errorf("dropped call recorded with status %d", calls[len(calls)-1].Status)
+	}
+	if _, err := s.ChannelMessageSend(discordtest.DefaultChannelID, "after"); err != nil {
+		t.Errorf("after the dropped request: %v", err)
 	}
 }
 

@@ -18,8 +18,8 @@ import (
 )
 
 // Route templates the fake implements, in the form "METHOD /path" with
-// Discord's placeholder names. Use them with RateLimitNext, FailNext and
-// CallsTo.
+// Discord's placeholder names. Use them with RateLimitNext, FailNext,
+// DisconnectNext and CallsTo.
 const (
 	RouteGetGateway     = "GET /gateway"
 	RouteGetGatewayBot  = "GET /gateway/bot"
@@ -243,6 +243,7 @@ type failRule struct {
 	p         pattern
 	remaining int
 	err       APIError
+	drop      bool // close the connection instead of answering
 }
 
 // RateLimitNext makes the next n requests matching route answer 429 with
@@ -279,6 +280,17 @@ func (s *Server) FailNext(route string, n int, err APIError) {
 	s.failRules = append(s.failRules, &failRule{p: p, remaining: n, err: err})
 }
 
+// DisconnectNext makes the next n requests matching route end with the
+// connection closed before any response: what a client sees when a proxy
+// or the network drops a request. The request has no effect. Calls records
+// them with Status 0.
+func (s *Server) DisconnectNext(route string, n int) {
+	p := parsePattern(route)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failRules = append(s.failRules, &failRule{p: p, remaining: n, drop: true})
+}
+
 type reqCtx struct {
 	r      *http.Request
 	call   *Call
@@ -298,6 +310,7 @@ type resp struct {
 	header      http.Header
 	raw         []byte
 	contentType string
+	drop        bool // close the connection without answering
 }
 
 func ok(status int, body any) *resp { return &resp{status: status, body: body} }
@@ -340,6 +353,16 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.notifyLocked()
 	s.mu.Unlock()
 
+	if rsp.drop {
+		s.logf("%s %s -> connection closed", r.Method, r.URL.Path)
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return
+			}
+		}
+		panic(http.ErrAbortHandler) // closes the connection all the same
+	}
 	s.logf("%s %s -> %d %s", r.Method, r.URL.Path, rsp.status, errSummary(rsp.err))
 	for k, v := range rsp.header {
 		w.Header()[k] = v
@@ -432,6 +455,9 @@ func (s *Server) routeLocked(rc *reqCtx, apiPath bool) *resp {
 			fr.remaining--
 			if fr.remaining <= 0 {
 				s.failRules = append(s.failRules[:i:i], s.failRules[i+1:]...)
+			}
+			if fr.drop {
+				return &resp{drop: true}
 			}
 			e := fr.err
 			return errResp(&e)

@@ -36,7 +36,11 @@
 // acknowledgement (40060), message and embed limits (50035), editing
 // @original before acknowledging (10008), the 15 minute interaction token
 // lifetime (50027), and rate limits on demand ([Server.RateLimitNext]).
-// Timings are configurable through [Config] so tests stay fast.
+// Faults are injected on demand too: an error status on the next requests
+// of a route ([Server.FailNext]: a 500 on the interaction callback or on
+// PATCH …/messages/@original), or a connection closed before any answer
+// ([Server.DisconnectNext]). Timings are configurable through [Config] so
+// tests stay fast.
 //
 // All methods are safe for concurrent use.
 package discordtest
