@@ -37,7 +37,7 @@ func (s *service) ask(ctx context.Context, ev *Event) error {
 	if ev.Conv != nil {
 		ev.Conv.Remember(incidentbot.Turn{Question: q, Answer: ans.Text})
 	}
-	err = ev.reply.Send(ctx, Reply{Text: text, Buttons: answerButtons(ev.ID, trimmed)})
+	err = ev.reply.Send(ctx, Reply{Text: text, Buttons: s.answerButtons(ev.ID, trimmed)})
 	s.metrics.countAnswer(ans, time.Since(ev.Received))
 	logFor(s.log, ev).Info("answered", "mode", ans.Mode, "refused", ans.Refused,
 		"citations", len(ans.Citations), "history", len(history), "ms", time.Since(ev.Received).Milliseconds())

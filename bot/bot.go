@@ -15,6 +15,8 @@
 //	refresh.go     /refresh, for maintainers
 //	mention.go     @mentions, threads and the turns kept per thread
 //	feedback.go    👍/👎 buttons, feedback.jsonl and FeedbackSummary
+//	buttons.go     signed custom_ids: a click counts only on a button this process sent
+//	escape.go      what a user typed, made inert wherever the bot repeats it
 //	render.go      answers, sources, timelines and reports as message text
 //	split.go       cutting long text into messages Discord accepts
 //	session.go     discordgo: connecting, reconnecting, registering commands

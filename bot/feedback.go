@@ -22,7 +22,8 @@ import (
 const FeedbackFile = "feedback.jsonl"
 
 // feedbackPrefix starts the custom_id of the 👍/👎 buttons:
-// "fb:up:<answer id>" or "fb:down:<answer id>".
+// "fb:up:<answer id>:<sig>" or "fb:down:<answer id>:<sig>" (see
+// buttonSigner).
 const feedbackPrefix = "fb:"
 
 // FeedbackRecord is one vote, one JSON line of feedback.jsonl.
@@ -81,12 +82,14 @@ func (f *feedbackLog) add(r FeedbackRecord) error {
 	return file.Close()
 }
 
-// vote records a click on 👍 or 👎.
+// vote records a click on 👍 or 👎 under an answer this process sent;
+// any other click records nothing.
 func (s *service) vote(ctx context.Context, ev *Event) error {
-	rest := strings.TrimPrefix(ev.Name, feedbackPrefix)
-	vote, id, ok := strings.Cut(rest, ":")
-	if !ok || (vote != "up" && vote != "down") {
-		return userErrorf("I don't understand that button.")
+	payload, ok := s.buttons.verify(ev.Name)
+	vote, id, _ := strings.Cut(strings.TrimPrefix(payload, feedbackPrefix), ":")
+	if !ok || (vote != "up" && vote != "down") || id == "" {
+		logFor(s.log, ev).Info("refused a button this process did not send")
+		return ev.reply.Send(ctx, Reply{Text: msgButtonExpired, Ephemeral: true})
 	}
 	rec := FeedbackRecord{
 		Time: time.Now().UTC(), AnswerID: id, User: userHash(ev.UserID), Vote: vote, GuildID: ev.GuildID, Docs: []string{},
@@ -95,8 +98,8 @@ func (s *service) vote(ctx context.Context, ev *Event) error {
 		rec.Question, rec.Answer, rec.Mode, rec.Refused = a.Question, a.Text, a.Mode, a.Refused
 		rec.Docs = citedDocs(a)
 	} else {
-		// The answer was forgotten (a restart, or it is old): keep what the
-		// message shows.
+		// The answer was forgotten (it is old): keep what the message the
+		// button is on shows.
 		rec.Question, rec.Answer = parseRendered(ev.MessageContent)
 	}
 	if err := s.feedback.add(rec); err != nil {

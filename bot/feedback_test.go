@@ -42,14 +42,14 @@ func TestFeedbackButtonsAreRecorded(t *testing.T) {
 	in := h.ask(q)
 	rec := h.answered(in.ID)
 
-	click := h.send(discordtest.ButtonClick("fb:down:" + in.ID).OnMessage(rec.Original))
+	click := h.send(discordtest.ButtonClick(buttonID(t, rec.Original, "fb:down:")).OnMessage(rec.Original))
 	thanks := h.replied(click.ID, "Thanks, noted 👎")
 	if !thanks.Original.Ephemeral() {
 		t.Error("the thanks should be ephemeral")
 	}
 	// A second voter likes it.
 	voter := discordtest.NewMember(discordtest.NewUser("1400000000000000077", "other"))
-	click2 := h.send(discordtest.ButtonClick("fb:up:" + in.ID).OnMessage(rec.Original).ByMember(voter))
+	click2 := h.send(discordtest.ButtonClick(buttonID(t, rec.Original, "fb:up:")).OnMessage(rec.Original).ByMember(voter))
 	h.replied(click2.ID, "Thanks, noted 👍")
 
 	recs := readFeedback(t, h.data)
@@ -75,16 +75,15 @@ func TestFeedbackButtonsAreRecorded(t *testing.T) {
 	}
 }
 
-func TestFeedbackForAForgottenAnswerUsesTheMessage(t *testing.T) {
+// A made-up feedback button records nothing (see also
+// TestForgedAndStaleButtonsExpire).
+func TestFeedbackForAnAnswerNeverSentIsRefused(t *testing.T) {
 	t.Parallel()
 	h := start(t, setup{})
 	host := &discordtest.Message{Content: "**Q:** Who attacked Albania?\n\nIranian hackers did. [1]\n\n**Sources**\n**[1]** *X*"}
 	click := h.send(discordtest.ButtonClick("fb:up:12345").OnMessage(host))
-	h.replied(click.ID, "Thanks")
-	recs := readFeedback(t, h.data)
-	if len(recs) != 1 || recs[0].Question != "Who attacked Albania?" || recs[0].Answer != "Iranian hackers did. [1]" {
-		t.Errorf("records %+v", recs)
-	}
+	h.replied(click.ID, "That button has expired")
+	noFeedback(t, h.data)
 }
 
 func TestFeedbackSummaryWithoutFeedback(t *testing.T) {

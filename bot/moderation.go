@@ -51,7 +51,7 @@ func (s *service) moderatorsOnly(next Handler) Handler {
 	return func(ctx context.Context, ev *Event) error {
 		if !s.isModerator(ev) {
 			logFor(s.log, ev).Info("refused: not a moderator")
-			return ev.reply.Send(ctx, Reply{Text: "/" + ev.Name + " is for moderators (the Manage Messages permission or a moderator role).", Ephemeral: true})
+			return ev.reply.Send(ctx, Reply{Text: actionName(ev) + " is for moderators (the Manage Messages permission or a moderator role).", Ephemeral: true})
 		}
 		return next(ctx, ev)
 	}
@@ -61,7 +61,7 @@ func (s *service) maintainersOnly(next Handler) Handler {
 	return func(ctx context.Context, ev *Event) error {
 		if !s.isMaintainer(ev) {
 			logFor(s.log, ev).Info("refused: not a maintainer")
-			return ev.reply.Send(ctx, Reply{Text: "/" + ev.Name + " is for the bot's maintainers.", Ephemeral: true})
+			return ev.reply.Send(ctx, Reply{Text: actionName(ev) + " is for the bot's maintainers.", Ephemeral: true})
 		}
 		return next(ctx, ev)
 	}
@@ -84,7 +84,7 @@ func (s *service) summary(ctx context.Context, ev *Event) error {
 	text, trimmed := renderAnswer(ans, "")
 	text = "**" + s.about.summaryTitle(topic) + "**\n\n" + text
 	s.recent.put(ev.ID, ans)
-	return ev.reply.Send(ctx, Reply{Text: text, Buttons: answerButtons(ev.ID, trimmed)})
+	return ev.reply.Send(ctx, Reply{Text: text, Buttons: s.answerButtons(ev.ID, trimmed)})
 }
 
 // timeline posts the dated events the articles report, in order.

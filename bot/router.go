@@ -136,6 +136,9 @@ func (r *router) Dispatch(ctx context.Context, ev *Event) {
 	h := r.route(ev)
 	if h == nil {
 		h = func(ctx context.Context, ev *Event) error {
+			if ev.Kind == KindComponent {
+				return userErrorf(msgButtonExpired)
+			}
 			return userErrorf("I don't know the command \"%s\". Try /ask.", userText(ev.Name, asMarkdown, 80))
 		}
 	}

@@ -22,6 +22,7 @@ type service struct {
 	metrics   *metrics
 	feedback  *feedbackLog
 	recent    *recentAnswers // answers the buttons under them refer to
+	buttons   *buttonSigner  // signs the custom_ids of those buttons
 	cache     *answerCache
 	limits    *limiter // nil: unlimited
 	queue     *queue
@@ -57,6 +58,7 @@ func newService(o serviceOptions) *service {
 		metrics:   newMetrics(),
 		feedback:  newFeedbackLog(o.dataDir),
 		recent:    newRecentAnswers(2000),
+		buttons:   newButtonSigner(),
 		cache:     newAnswerCache(512, cacheTTL),
 		queue:     newQueue(o.cfg.MaxConcurrent, o.cfg.QueueSize, o.cfg.MaxWait),
 		inflight:  newInflight(),
