@@ -82,7 +82,9 @@ func TestThreeHundredConcurrentAsksWithTheDefaults(t *testing.T) {
 		t.Skip("300 answers")
 	}
 	d := config.Default().Discord
-	h := start(t, setup{cfg: func(c *config.Discord) { c.MaxConcurrent, c.QueueSize, c.MaxWait = d.MaxConcurrent, d.QueueSize, d.MaxWait }})
+	h := start(t, setup{cfg: func(c *config.Discord) {
+		c.MaxConcurrent, c.QueueSize, c.MaxWait = d.MaxConcurrent, d.QueueSize, d.MaxWait
+	}})
 	questions := allQuestions(t, 300)
 	ids := sendAll(t, h.srv, questions)
 	for i, id := range ids {

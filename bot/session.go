@@ -28,6 +28,7 @@ type discord struct {
 	connected    atomic.Bool
 	closing      atomic.Bool
 	disconnected chan struct{} // signalled by DISCONNECT; buffered, coalescing
+	resumeNow    atomic.Bool   // the next reconnect is a zombie's: no pause
 
 	chMu    sync.Mutex
 	chCache map[string]*discordgo.Channel // channels looked up over REST; nil = unknown
@@ -158,6 +159,9 @@ func (b *Bot) Run(ctx context.Context) error {
 		return err
 	}
 	close(b.ready)
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	go d.watchHeartbeats(watchCtx, heartbeatPoll)
 	b.log.Info("bot running", "shard", b.cfg.ShardID, "shards", b.cfg.ShardCount, "guild_id", b.cfg.GuildID,
 		"mentions", b.cfg.Mentions, "dms", b.cfg.AllowDMs)
 	err = d.serve(ctx)
@@ -216,9 +220,12 @@ func (d *discord) serve(ctx context.Context) error {
 			if d.closing.Load() {
 				return nil
 			}
-			if time.Since(connectedAt) < 30*time.Second {
+			switch {
+			case d.resumeNow.Swap(false):
+				pause = 0
+			case time.Since(connectedAt) < 30*time.Second:
 				pause, flaps = min(max(2*pause, time.Second), time.Minute), flaps+1
-			} else {
+			default:
 				pause, flaps = 0, 0
 			}
 			if flaps >= 3 {
