@@ -118,9 +118,36 @@ func writeSnapshot(dir string, ix *Index) (err error) {
 	return nil
 }
 
+// DamagedSnapshotError is a snapshot that was read but cannot be loaded:
+// truncated, garbage, or not an incidentbot index. The index is derived
+// from the corpus, so Open moves such a file aside and builds anew.
+type DamagedSnapshotError struct {
+	Path string
+	Part string // what could not be read: "header", "manifest", "vectors", …
+	Err  error
+}
+
+func (e *DamagedSnapshotError) Error() string {
+	return fmt.Sprintf("index %s is damaged (%s: %v); delete it or run `incidentbot index --rebuild`", e.Path, e.Part, e.Err)
+}
+
+func (e *DamagedSnapshotError) Unwrap() error { return e.Err }
+
+// moveAside renames a damaged snapshot to index.snapshot.damaged-<UTC
+// time>, kept for whoever wants to see what went wrong, and returns the
+// new path.
+func moveAside(path string, now time.Time) (string, error) {
+	to := path + ".damaged-" + now.UTC().Format("20060102T150405.000Z")
+	if err := os.Rename(path, to); err != nil {
+		return "", fmt.Errorf("moving the damaged index aside: %w", err)
+	}
+	return to, nil
+}
+
 // readSnapshot loads the snapshot in dir; it returns (nil, nil) when there
-// is none yet.
-func readSnapshot(ctx context.Context, dir string) (*snapshot, error) {
+// is none yet, and a *DamagedSnapshotError when the file is there but
+// cannot be loaded.
+func readSnapshot(ctx context.Context, dir string) (_ *snapshot, err error) {
 	path := filepath.Join(dir, SnapshotFile)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -130,8 +157,14 @@ func readSnapshot(ctx context.Context, dir string) (*snapshot, error) {
 		return nil, fmt.Errorf("reading index: %w", err)
 	}
 	bad := func(why string, err error) error {
-		return fmt.Errorf("index %s is damaged (%s: %w); delete it or run `incidentbot index --rebuild`", path, why, err)
+		return &DamagedSnapshotError{Path: path, Part: why, Err: err}
 	}
+	defer func() {
+		// Decoding garbage must not take the process down with it.
+		if p := recover(); p != nil {
+			err = bad("vectors", fmt.Errorf("decoding panicked: %v", p))
+		}
+	}()
 	if !bytes.HasPrefix(data, []byte(snapshotMagic)) {
 		return nil, bad("header", errors.New("not an incidentbot index"))
 	}

@@ -72,7 +72,9 @@ func (r *Report) Changed() bool {
 
 // Open loads the persisted index from the data folder and brings it up to
 // date with the corpus, embedding only what is new. With no index on disk it
-// builds one.
+// builds one; so it does, with a warning, when the snapshot is damaged
+// (truncated, garbage), after moving it aside to
+// index.snapshot.damaged-<time>. It fails when the corpus cannot be loaded.
 func Open(ctx context.Context, opts StoreOptions) (*Store, *Report, error) {
 	if opts.Embedder == nil || opts.Load == nil {
 		return nil, nil, errors.New("retrieval.Open: Embedder and Load are required")
@@ -85,7 +87,20 @@ func Open(ctx context.Context, opts StoreOptions) (*Store, *Report, error) {
 	}
 	s := &Store{opts: opts, refreshing: make(chan struct{}, 1)}
 	snap, err := readSnapshot(ctx, opts.DataDir)
-	if err != nil {
+	var damaged *DamagedSnapshotError
+	switch {
+	case errors.As(err, &damaged):
+		// The index is derived from the corpus: keep the damaged file for
+		// a look, and build anew. Only a corpus that cannot be loaded
+		// stops Open (below).
+		moved, merr := moveAside(damaged.Path, time.Now())
+		if merr != nil {
+			opts.Logger.Warn("the index snapshot is damaged and cannot be moved aside; rebuilding over it", "err", err, "move_err", merr)
+		} else {
+			opts.Logger.Warn("the index snapshot is damaged; moved it aside and rebuilding from the corpus", "err", err, "moved_to", moved)
+		}
+		snap = nil
+	case err != nil:
 		if !opts.Rebuild {
 			return nil, nil, err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"hash/fnv"
+	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
@@ -238,12 +239,77 @@ func TestSnapshotSurvivesAnInterruptedWrite(t *testing.T) {
 	if e.embedded.Load() != 0 {
 		t.Error("the intact snapshot should have been loaded")
 	}
-	// A damaged snapshot is reported clearly, not loaded.
-	os.WriteFile(filepath.Join(dataDir, SnapshotFile), []byte("incidentbot-index 1\n\x05{\"emb"), 0o644)
-	_, _, err := Open(context.Background(), StoreOptions{DataDir: dataDir, Embedder: e,
-		Load: func() ([]*incidentbot.Article, error) { return corpus.LoadDir(corpusDir) }})
-	if err == nil || !strings.Contains(err.Error(), "damaged") || !strings.Contains(err.Error(), "--rebuild") {
-		t.Fatalf("want a clear damaged-index error, got %v", err)
+}
+
+// A damaged snapshot (garbage, truncated, not an index) is moved aside and
+// the index rebuilt from the corpus, with a warning; only a corpus that
+// cannot be loaded stops Open.
+func TestDamagedSnapshotIsRebuilt(t *testing.T) {
+	corpusDir, good := copyCorpus(t), t.TempDir()
+	openStore(t, corpusDir, good, &wordEmbedder{id: "words"})
+	intact, err := os.ReadFile(filepath.Join(good, SnapshotFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		data []byte
+	}{
+		{"garbage", []byte("\x00\xff garbage \x13\x37 not an index at all")},
+		{"truncated in the manifest", []byte("incidentbot-index 1\n\x05{\"emb")},
+		{"truncated in the vectors", intact[:len(intact)*2/3]},
+		{"cut after the header", intact[:len(snapshotMagic)]},
+		{"empty", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dataDir := t.TempDir()
+			snap := filepath.Join(dataDir, SnapshotFile)
+			if err := os.WriteFile(snap, tc.data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var logs strings.Builder
+			e := &wordEmbedder{id: "words"}
+			s, rep, err := Open(context.Background(), StoreOptions{DataDir: dataDir, Embedder: e,
+				Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+				Load:   func() ([]*incidentbot.Article, error) { return corpus.LoadDir(corpusDir) }})
+			if err != nil {
+				t.Fatalf("Open over a damaged snapshot: %v", err)
+			}
+			if rep.Embedded == 0 || !rep.Saved {
+				t.Errorf("not rebuilt: %+v", rep)
+			}
+			resp, err := s.Search(context.Background(), "who attacked Albania", 3)
+			if err != nil || len(resp.Hits) == 0 {
+				t.Errorf("the rebuilt index does not serve: %v, %+v", err, resp)
+			}
+			aside, _ := filepath.Glob(snap + ".damaged-*")
+			if len(aside) != 1 {
+				t.Fatalf("damaged files kept aside: %v", aside)
+			}
+			if kept, _ := os.ReadFile(aside[0]); string(kept) != string(tc.data) {
+				t.Error("the file kept aside is not the damaged snapshot")
+			}
+			if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "damaged") || !strings.Contains(logs.String(), aside[0]) {
+				t.Errorf("no warning naming the file kept aside:\n%s", logs.String())
+			}
+			// The new snapshot is whole: the next start embeds nothing.
+			e2 := &wordEmbedder{id: "words"}
+			openStore(t, corpusDir, dataDir, e2)
+			if e2.embedded.Load() != 0 {
+				t.Errorf("the rebuilt snapshot was not saved whole: %d texts embedded again", e2.embedded.Load())
+			}
+		})
+	}
+
+	// Without a corpus there is nothing to rebuild from: that is an error.
+	dataDir := t.TempDir()
+	os.WriteFile(filepath.Join(dataDir, SnapshotFile), []byte("garbage"), 0o644)
+	_, _, err = Open(context.Background(), StoreOptions{DataDir: dataDir, Embedder: &wordEmbedder{id: "words"},
+		Load: func() ([]*incidentbot.Article, error) {
+			return corpus.LoadDir(filepath.Join(dataDir, "no-such-corpus"))
+		}})
+	if err == nil || !strings.Contains(err.Error(), "loading corpus") {
+		t.Errorf("a damaged snapshot and no corpus: err = %v, want the corpus error", err)
 	}
 }
 
