@@ -152,7 +152,7 @@ func (ix *Index) Vocabulary() map[string]int {
 }
 
 // EntityOf returns the canonical name of the profile's entity that term
-// names ("tirana" → "albania"), or "".
+// names (a capital for its country), or the empty string.
 func (ix *Index) EntityOf(term string) string {
 	ix.reader.init(ix)
 	return ix.reader.entity[term]
