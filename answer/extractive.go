@@ -109,17 +109,7 @@ func (a *Answerer) extractive(qa *question, cands []*candidate, resp *retrieval.
 		}
 	}
 	if qa.broad {
-		// An overview reads in the order things were reported.
-		sort.SliceStable(chosen, func(i, j int) bool {
-			ai, aj := chosen[i].hit.Article, chosen[j].hit.Article
-			if !ai.Date.Equal(aj.Date) {
-				return ai.Date.Before(aj.Date)
-			}
-			if ai.ID != aj.ID {
-				return ai.ID < aj.ID
-			}
-			return chosen[i].span.Start < chosen[j].span.Start
-		})
+		inReportingOrder(chosen, func(c *candidate) (*retrieval.Hit, incidentbot.Span) { return c.hit, c.span })
 	}
 	// Compose: each quote (cut to its answering clauses when long),
 	// followed by its citation markers.

@@ -301,16 +301,18 @@ func TestLLMBrokenStreamFallsBack(t *testing.T) {
 	t.Parallel()
 	srv, a := setup(t, openai.Config{MaxRetries: 2})
 	newModel(t, srv, func(req goopenai.ChatCompletionRequest) string {
-		return fmt.Sprintf("Albania cut diplomatic ties with Iran on September 6, 2022 [%d].", need(t, req, "On September 6, 2022"))
+		n := need(t, req, "On September 6, 2022")
+		return fmt.Sprintf("Albania cut diplomatic ties with Iran on September 6, 2022 [%d]. It gave the embassy staff 24 hours to leave the country [%d].", n, n)
 	})
-	srv.CutStreamNext(1, 3)
+	srv.CutStreamNext(1, 20) // in the second sentence
 	var got []string
 	ans, err := a.Ask(context.Background(), answer.Request{Question: question, OnPartial: func(s string) { got = append(got, s) }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) == 0 {
-		t.Error("no partial text before the stream broke")
+	// The first sentence, complete and checked, was shown before the break.
+	if len(got) == 0 || !strings.HasPrefix(got[len(got)-1], "Albania cut diplomatic ties") {
+		t.Errorf("drafts before the stream broke: %q", got)
 	}
 	if ans.Mode != incidentbot.ModeFallback || ans.Notice == "" {
 		t.Errorf("want the fallback after a stream broke mid-answer, got mode %q", ans.Mode)

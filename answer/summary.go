@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sort"
 	"strings"
 	"time"
 
@@ -193,17 +192,7 @@ func (a *Answerer) extractiveSummary(ctx context.Context, label string, hits []r
 		used[best] = true
 		chosen = append(chosen, best)
 	}
-	// Read in order of the articles' dates and the sentences' positions.
-	sort.SliceStable(chosen, func(i, j int) bool {
-		ai, aj := chosen[i].hit.Article, chosen[j].hit.Article
-		if !ai.Date.Equal(aj.Date) {
-			return ai.Date.Before(aj.Date)
-		}
-		if ai.ID != aj.ID {
-			return ai.ID < aj.ID
-		}
-		return chosen[i].span.Start < chosen[j].span.Start
-	})
+	inReportingOrder(chosen, func(s *summarySentence) (*retrieval.Hit, incidentbot.Span) { return s.hit, s.span })
 	var lines []string
 	for i, s := range chosen {
 		ans.Citations = append(ans.Citations, citation(i+1, s.hit.Article, s.span, s.score))

@@ -3,7 +3,7 @@ package lang
 import (
 	"errors"
 	"fmt"
-	"os"
+	"github.com/incidentbot/incidentbot/internal/findup"
 	"path/filepath"
 	"strings"
 )
@@ -27,51 +27,11 @@ var packSubdir = filepath.Join("models", "lang")
 // goes on, and the error, if nothing is found, lists every place tried and
 // the command that builds the pack.
 func Find(dir string) (string, error) {
-	var tried []string
-	seen := make(map[string]bool)
-	try := func(d string) (string, bool) {
-		if d == "" {
-			return "", false
-		}
-		if abs, err := filepath.Abs(d); err == nil {
-			d = abs
-		}
-		if seen[d] {
-			return d, false
-		}
-		seen[d] = true
-		tried = append(tried, d)
-		fi, err := os.Stat(filepath.Join(d, PackFile))
-		return d, err == nil && fi.Mode().IsRegular()
+	found, tried := findup.Dir(dir, EnvDir, packSubdir, PackFile)
+	if found == "" {
+		return "", &NotFoundError{Tried: tried}
 	}
-
-	if d, ok := try(dir); ok {
-		return d, nil
-	}
-	if d, ok := try(os.Getenv(EnvDir)); ok {
-		return d, nil
-	}
-	var roots []string
-	if wd, err := os.Getwd(); err == nil {
-		roots = append(roots, wd)
-	}
-	if exe, err := os.Executable(); err == nil {
-		if resolved, err := filepath.EvalSymlinks(exe); err == nil {
-			exe = resolved
-		}
-		roots = append(roots, filepath.Dir(exe))
-	}
-	for _, root := range roots {
-		for d := root; ; d = filepath.Dir(d) {
-			if found, ok := try(filepath.Join(d, packSubdir)); ok {
-				return found, nil
-			}
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-	}
-	return "", &NotFoundError{Tried: tried}
+	return found, nil
 }
 
 // NotFoundError reports that no language pack was found. Its message says

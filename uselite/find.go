@@ -3,7 +3,7 @@ package uselite
 import (
 	"errors"
 	"fmt"
-	"os"
+	"github.com/incidentbot/incidentbot/internal/findup"
 	"path/filepath"
 	"strings"
 )
@@ -28,52 +28,11 @@ var weightsSubdir = filepath.Join("models", "node_modules", "@energetic-ai", "mo
 // the search goes on, and the error, if nothing is found, lists every place
 // tried and the command that installs the weights.
 func FindWeights(dir string) (string, error) {
-	var tried []string
-	seen := make(map[string]bool)
-	// try reports whether d holds model.json, and d made absolute.
-	try := func(d string) (string, bool) {
-		if d == "" {
-			return "", false
-		}
-		if abs, err := filepath.Abs(d); err == nil {
-			d = abs
-		}
-		if seen[d] {
-			return d, false
-		}
-		seen[d] = true
-		tried = append(tried, d)
-		fi, err := os.Stat(filepath.Join(d, "model.json"))
-		return d, err == nil && fi.Mode().IsRegular()
+	found, tried := findup.Dir(dir, EnvModelDir, weightsSubdir, "model.json")
+	if found == "" {
+		return "", &NotFoundError{Tried: tried}
 	}
-
-	if d, ok := try(dir); ok {
-		return d, nil
-	}
-	if d, ok := try(os.Getenv(EnvModelDir)); ok {
-		return d, nil
-	}
-	var roots []string
-	if wd, err := os.Getwd(); err == nil {
-		roots = append(roots, wd)
-	}
-	if exe, err := os.Executable(); err == nil {
-		if resolved, err := filepath.EvalSymlinks(exe); err == nil {
-			exe = resolved
-		}
-		roots = append(roots, filepath.Dir(exe))
-	}
-	for _, root := range roots {
-		for d := root; ; d = filepath.Dir(d) {
-			if found, ok := try(filepath.Join(d, weightsSubdir)); ok {
-				return found, nil
-			}
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-	}
-	return "", &NotFoundError{Tried: tried}
+	return found, nil
 }
 
 // NotFoundError reports that FindWeights found no model.json. Its message
