@@ -264,6 +264,9 @@ func newBot(tb testing.TB, srv *discordtest.Server, s setup) *harness {
 	tb.Cleanup(func() {
 		if tb.Failed() {
 			tb.Logf("bot log:\n%s", tail(logs.String(), 8000))
+			if f := os.Getenv("BOT_LOG_DUMP"); f != "" {
+				_ = os.WriteFile(f, []byte(logs.String()), 0o644)
+			}
 		}
 	})
 	return h

@@ -163,7 +163,8 @@ func (s *service) admitted(next Handler) Handler {
 		t, ok := s.queue.admit()
 		if !ok {
 			s.metrics.busy.Add(1)
-			logFor(s.log, ev).Warn("queue full; turned away")
+			pending, wait := s.queue.load()
+			logFor(s.log, ev).Warn("expected wait over budget; turned away", "pending", pending, "expected_wait", wait.Round(time.Millisecond))
 			return ev.reply.Send(ctx, Reply{Text: msgBusy, Ephemeral: true})
 		}
 		defer t.done()

@@ -51,6 +51,14 @@ func (q *queue) expectedWait() time.Duration {
 	return time.Duration(float64(rounds) * q.perAnswer * float64(time.Second))
 }
 
+// load reports the questions running and waiting, and the wait a new one
+// would expect, for logs.
+func (q *queue) load() (int, time.Duration) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.pending, q.expectedWait()
+}
+
 // observe records how long an answer held its slot.
 func (q *queue) observe(d time.Duration) {
 	q.mu.Lock()

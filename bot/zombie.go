@@ -32,12 +32,17 @@ const zombieFactor = 1.25
 
 // watchHeartbeats closes the connection when the heartbeats stop being
 // acknowledged. The interval is learnt from the ACKs themselves (discordgo
-// keeps HELLO's to itself): the shortest gap seen between two.
+// keeps HELLO's to itself): the gap between two ACKs of one connection,
+// not counting HELLO (which discordgo records as an ACK) nor the first
+// heartbeat, sent at once on connecting.
 func (d *discord) watchHeartbeats(ctx context.Context, poll time.Duration) {
 	tick := time.NewTicker(poll)
 	defer tick.Stop()
-	var lastAck time.Time
-	var interval time.Duration
+	var (
+		lastAck  time.Time
+		acks     int // ACK changes seen on this connection
+		interval time.Duration
+	)
 	for {
 		select {
 		case <-ctx.Done():
@@ -48,14 +53,13 @@ func (d *discord) watchHeartbeats(ctx context.Context, poll time.Duration) {
 		ack := d.s.LastHeartbeatAck
 		d.s.RUnlock()
 		if !d.connected.Load() {
-			lastAck = time.Time{} // a new connection starts its own count
+			lastAck, acks, interval = time.Time{}, 0, 0 // a new connection is learnt anew
 			continue
 		}
 		if !ack.Equal(lastAck) {
-			if !lastAck.IsZero() {
-				if gap := ack.Sub(lastAck); interval == 0 || gap < interval {
-					interval = gap
-				}
+			acks++
+			if acks >= 3 {
+				interval = ack.Sub(lastAck)
 			}
 			lastAck = ack
 			continue
@@ -66,7 +70,7 @@ func (d *discord) watchHeartbeats(ctx context.Context, poll time.Duration) {
 		d.b.log.Warn("gateway heartbeats are not acknowledged; reconnecting to resume", "since_ack", time.Since(ack).Round(time.Millisecond), "interval", interval)
 		d.connected.Store(false)
 		d.resumeNow.Store(true) // a zombie is no flapping connection: reconnect at once
-		lastAck = time.Time{}
+		lastAck, acks, interval = time.Time{}, 0, 0
 		// discordgo emits DISCONNECT after closing; serve then reconnects
 		// with the session kept.
 		if err := d.s.CloseWithCode(zombieCloseCode); err != nil {
