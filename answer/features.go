@@ -263,12 +263,8 @@ func (m *matcher) features(ix *retrieval.Index, c *candidate, prev map[string]bo
 func newValue(qa *question, text string) bool {
 	switch qa.kind {
 	case "date":
-		have := map[string]bool{}
-		for _, d := range retrieval.FindDates(qa.asked) {
-			have[d.Key()] = true
-		}
 		for _, d := range retrieval.FindDates(text) {
-			if !have[d.Key()] {
+			if !qa.askedDates[d.Key()] {
 				return true
 			}
 		}
@@ -281,19 +277,17 @@ func newValue(qa *question, text string) bool {
 		}
 		return false
 	case "person":
-		asked := termSet(qa.asked)
 		for _, n := range retrieval.NameLike(text) {
 			for _, t := range retrieval.Terms(n) {
-				if !asked[t] {
+				if !qa.askedTerms[t] {
 					return true
 				}
 			}
 		}
 		return false
 	case "number":
-		asked := termSet(qa.asked)
 		for _, w := range digitNumbers(text) {
-			if !asked[w] {
+			if !qa.askedTerms[w] {
 				return true
 			}
 		}

@@ -28,6 +28,10 @@ type question struct {
 	// entities are the profile's entities the question names (canonical).
 	entities []string
 	years    []string
+	// askedTerms and askedDates are the terms and dates the question
+	// already says, read once for every candidate's features.
+	askedTerms map[string]bool
+	askedDates map[string]bool
 	// unknownName is a name the question uses that the corpus never
 	// mentions ("the US Treasury"): nothing can be said about it.
 	unknownName string
@@ -53,6 +57,10 @@ var wordRE = regexp.MustCompile(`[\p{L}\d][\p{L}\d'’.-]*`)
 func analyseQuestion(ix *retrieval.Index, rq retrieval.Query, lex Lexicon) question {
 	qa := question{text: rq.Original, asked: rq.Text, kind: rq.Kind, terms: map[string]float64{}, years: retrieval.Years(rq.Text)}
 	qa.broad = qa.kind == "" && broadQuestion.MatchString(rq.Text)
+	qa.askedTerms, qa.askedDates = termSet(rq.Text), map[string]bool{}
+	for _, d := range retrieval.FindDates(rq.Text) {
+		qa.askedDates[d.Key()] = true
+	}
 	for i, w := range rq.Words {
 		if len(w.Terms) == 0 || vagueTerms[w.Terms[0].Term] {
 			continue
