@@ -252,6 +252,9 @@ func TestShutdownLetsAnswersFinish(t *testing.T) {
 	slow := h.ask("Who attacked Albania?")
 	waitChan(t, started, "the answer")
 	h.cancel() // SIGTERM
+	// Wait until the bot has begun draining: an interaction that arrives
+	// before it has seen the signal is rightly answered as usual.
+	h.waitLog("shutting down")
 
 	// New interactions during the drain are turned away politely.
 	late := h.send(discordtest.SlashCommand("ask", discordtest.StringOption("question", "Anything?")))
@@ -349,6 +352,18 @@ func (h *harness) waitMetric(want string) {
 			h.t.Fatalf("metrics never showed %q:\n%s", want, h.metricsText())
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// waitLog waits until the bot's log contains want.
+func (h *harness) waitLog(want string) {
+	h.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(h.logs.String(), want) {
+		if time.Now().After(deadline) {
+			h.t.Fatalf("the bot never logged %q:\n%s", want, tail(h.logs.String(), 2000))
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 
