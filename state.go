@@ -32,6 +32,10 @@ type Snapshots interface {
 	Latest(ctx context.Context) (*SnapshotInfo, error)
 	// Open reads one snapshot.
 	Open(ctx context.Context, version string) (io.ReadCloser, error)
+	// Discard sets aside a snapshot that cannot be loaded (truncated,
+	// garbage), so that Latest no longer returns it; it is kept for a look
+	// and where is returned (a file path, or a note for a database).
+	Discard(ctx context.Context, version, reason string) (where string, err error)
 	// Watch calls fn with each snapshot published after it starts, by this
 	// or any other process, until ctx ends. It may skip versions when
 	// several come at once, never the newest.
