@@ -1,0 +1,29 @@
+package postgres_test
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/incidentbot/incidentbot"
+	"github.com/incidentbot/incidentbot/internal/statetest"
+	"github.com/incidentbot/incidentbot/postgres"
+	"github.com/incidentbot/incidentbot/postgres/pgtest"
+)
+
+var backend = statetest.Backend{
+	NewStore: func(t *testing.T) string { return pgtest.Start(t) },
+	Open: func(url string) (incidentbot.State, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		return postgres.Open(ctx, url, postgres.Options{})
+	},
+}
+
+func TestMain(m *testing.M) {
+	statetest.ChildMain(backend)
+	os.Exit(pgtest.Main(m))
+}
+
+func TestConformance(t *testing.T) { statetest.Run(t, backend) }
