@@ -25,6 +25,14 @@ type Config struct {
 	Discord  Discord  `yaml:"discord"`
 	HTTP     HTTP     `yaml:"http"`
 	Log      Log      `yaml:"log"`
+	State    State    `yaml:"state"`
+}
+
+// State says where the processes of one bot share their state.
+type State struct {
+	// PostgresURLEnv names the environment variable holding a PostgreSQL
+	// URL; empty keeps the state in files in the data folder.
+	PostgresURLEnv string `yaml:"postgres_url_env"`
 }
 
 // Embedder chooses how texts become vectors.

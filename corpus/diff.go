@@ -1,11 +1,9 @@
 package corpus
 
 import (
-	"fmt"
 	"slices"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/incidentbot/incidentbot"
 )
@@ -16,36 +14,18 @@ import (
 // retrieval imports corpus).
 type SentenceSplitter func(text string, span incidentbot.Span) []incidentbot.Span
 
-// ChangeKind says what happened to an article.
-type ChangeKind string
-
-const (
-	Added   ChangeKind = "added"
-	Changed ChangeKind = "changed"
-	Removed ChangeKind = "removed"
+// ChangeKind and Change are the domain's: what a refresh does to an
+// article.
+type (
+	ChangeKind = incidentbot.ChangeKind
+	Change     = incidentbot.ArticleChange
 )
 
-// Change is what happened to one article between two versions of the
-// corpus, summarised for a maintainer deciding whether to go live.
-type Change struct {
-	Kind  ChangeKind `json:"kind"`
-	ID    string     `json:"id"`
-	Title string     `json:"title"`
-	// Fields lists the metadata that differs: title, outlet, author, date,
-	// url, tags.
-	Fields []string `json:"fields,omitempty"`
-	// Citable sentences gained and lost. Sentences are compared as a
-	// multiset, so moving one is not a change.
-	SentencesAdded   int    `json:"sentences_added"`
-	SentencesRemoved int    `json:"sentences_removed"`
-	FirstAdded       string `json:"first_added,omitempty"`
-	FirstRemoved     string `json:"first_removed,omitempty"`
-	// Moved is set when the same sentences appear in another order.
-	Moved bool `json:"moved,omitempty"`
-	// OtherText is set when the text changed outside the citable prose
-	// (headings, captions, debris): nothing an answer quotes changed.
-	OtherText bool `json:"other_text,omitempty"`
-}
+const (
+	Added   = incidentbot.Added
+	Changed = incidentbot.Changed
+	Removed = incidentbot.Removed
+)
 
 // Diff compares the corpus that is served (old) with the one on disk (new).
 // Changes come sorted by article ID; unchanged articles are left out. split
@@ -159,53 +139,5 @@ func changedFields(o, a *incidentbot.Article) []string {
 	return f
 }
 
-// Summary is the change in a line: `+2 sentences, −1 sentence: «…»; date changed`.
-func (c Change) Summary() string {
-	var parts []string
-	if c.SentencesAdded > 0 || c.SentencesRemoved > 0 || c.Kind != Changed {
-		var counts []string
-		if c.SentencesAdded > 0 || c.Kind == Added {
-			counts = append(counts, "+"+plural(c.SentencesAdded, "sentence"))
-		}
-		if c.SentencesRemoved > 0 || c.Kind == Removed {
-			counts = append(counts, "−"+plural(c.SentencesRemoved, "sentence"))
-		}
-		s := strings.Join(counts, ", ")
-		if q := c.FirstAdded; q != "" {
-			s += ": «" + Excerpt(q, 90) + "»"
-		} else if q := c.FirstRemoved; q != "" {
-			s += ": «" + Excerpt(q, 90) + "» gone"
-		}
-		parts = append(parts, s)
-	}
-	if c.Moved {
-		parts = append(parts, "sentences moved, none added or removed")
-	}
-	if c.OtherText {
-		parts = append(parts, "text outside the citable prose changed")
-	}
-	if len(c.Fields) > 0 {
-		parts = append(parts, strings.Join(c.Fields, ", ")+" changed")
-	}
-	return strings.Join(parts, "; ")
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, word)
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
-
 // Excerpt shortens s to at most n characters at a word, marking the cut.
-func Excerpt(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)[:n]
-	cut := string(r)
-	if i := strings.LastIndexByte(cut, ' '); i > n/2 {
-		cut = cut[:i]
-	}
-	return strings.TrimRight(cut, " ,;:") + "…"
-}
+func Excerpt(s string, n int) string { return incidentbot.Excerpt(s, n) }

@@ -27,6 +27,9 @@ type Index struct {
 	EmbedderID string
 	Dim        int
 	BuiltAt    time.Time
+	// Version is the published snapshot this index is ("" before it is
+	// published).
+	Version string
 
 	articles  []*incidentbot.Article
 	byArticle map[string]*incidentbot.Article
@@ -143,6 +146,9 @@ func newIndex(embedderID string, articles []*incidentbot.Article, passages []*in
 	}
 	if ix.sentVecs, err = ix.db.CreateCollection(sentencesCollection, nil, noEmbed); err != nil {
 		return nil, fmt.Errorf("creating sentence collection: %w", err)
+	}
+	if len(pdocs) == 0 {
+		return ix, nil // an empty index (nothing published yet); chromem refuses empty batches
 	}
 	if err := ix.passVecs.AddDocuments(ctx, pdocs, 4); err != nil {
 		return nil, fmt.Errorf("adding passage vectors: %w", err)

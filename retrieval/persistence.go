@@ -9,22 +9,24 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/philippgille/chromem-go"
+
+	"github.com/incidentbot/incidentbot"
 )
 
-// SnapshotFile is the index file inside the data folder. It is replaced by
-// writing a new file beside it and renaming, never written in place, so a
-// crash mid-write leaves the previous snapshot loadable.
+// SnapshotFile is the index file inside a data folder (see filestate).
 const SnapshotFile = "index.snapshot"
 
-const snapshotMagic = "incidentbot-index 1\n"
+// snapshotMagic starts every snapshot. Version 2 carries the articles
+// themselves, so a process can serve a snapshot published by another one
+// (even on another machine) without the corpus files, and a refresh diffs
+// against exactly what is served.
+const snapshotMagic = "incidentbot-index 2\n"
 
 // Manifest describes a snapshot: which embedder made its vectors and which
-// article and passage texts they belong to.
+// articles and passage texts they belong to.
 type Manifest struct {
 	Embedder string          `json:"embedder"`
 	Dim      int             `json:"dim"`
@@ -33,12 +35,26 @@ type Manifest struct {
 	Passages []PassageRecord `json:"passages"`
 }
 
-// ArticleRecord is an article as it was indexed.
+// ArticleRecord is an article as it was indexed: all of it, so the index
+// can be rebuilt from the snapshot alone.
 type ArticleRecord struct {
-	ID    string    `json:"id"`
-	Title string    `json:"title"`
-	Hash  string    `json:"hash"`
-	Added time.Time `json:"added"` // when it first entered the index
+	ID            string                    `json:"id"`
+	Title         string                    `json:"title"`
+	Outlet        string                    `json:"outlet,omitempty"`
+	Author        string                    `json:"author,omitempty"`
+	Date          time.Time                 `json:"date,omitzero"`
+	DatePrecision incidentbot.DatePrecision `json:"date_precision,omitempty"`
+	URL           string                    `json:"url,omitempty"`
+	Tags          []string                  `json:"tags,omitempty"`
+	Path          string                    `json:"path,omitempty"`
+	Text          string                    `json:"text"`
+	Hash          string                    `json:"hash"`
+	Added         time.Time                 `json:"added"` // when it first entered the index
+}
+
+func (r ArticleRecord) article() *incidentbot.Article {
+	return &incidentbot.Article{ID: r.ID, Title: r.Title, Outlet: r.Outlet, Author: r.Author, Date: r.Date,
+		DatePrecision: r.DatePrecision, URL: r.URL, Tags: r.Tags, Path: r.Path, Text: r.Text, Added: r.Added}
 }
 
 // PassageRecord is a passage as it was indexed, with the hashes of its
@@ -59,7 +75,9 @@ type snapshot struct {
 func manifestOf(ix *Index) Manifest {
 	m := Manifest{Embedder: ix.EmbedderID, Dim: ix.Dim, BuiltAt: ix.BuiltAt}
 	for _, a := range ix.articles {
-		m.Articles = append(m.Articles, ArticleRecord{ID: a.ID, Title: a.Title, Hash: articleHash(a), Added: a.Added})
+		m.Articles = append(m.Articles, ArticleRecord{ID: a.ID, Title: a.Title, Outlet: a.Outlet, Author: a.Author,
+			Date: a.Date, DatePrecision: a.DatePrecision, URL: a.URL, Tags: a.Tags, Path: a.Path, Text: a.Text,
+			Hash: articleHash(a), Added: a.Added})
 	}
 	for _, p := range ix.passages {
 		r := PassageRecord{ID: p.ID, Article: p.ArticleID, Hash: p.Hash}
@@ -71,56 +89,31 @@ func manifestOf(ix *Index) Manifest {
 	return m
 }
 
-// writeSnapshot persists ix to dir atomically: temp file, fsync, rename,
-// fsync of the folder.
-func writeSnapshot(dir string, ix *Index) (err error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("creating data folder: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, SnapshotFile+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("creating snapshot: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	w := bufio.NewWriter(tmp)
+// WriteSnapshot encodes ix: a header, the manifest (with the articles),
+// then the vectors as a chromem-go export, the store of record.
+func WriteSnapshot(w io.Writer, ix *Index) error {
+	bw := bufio.NewWriter(w)
 	man, err := json.Marshal(manifestOf(ix))
 	if err != nil {
 		return fmt.Errorf("encoding manifest: %w", err)
 	}
-	w.WriteString(snapshotMagic)
+	bw.WriteString(snapshotMagic)
 	var n [binary.MaxVarintLen64]byte
-	w.Write(n[:binary.PutUvarint(n[:], uint64(len(man)))])
-	w.Write(man)
-	if err := ix.db.ExportToWriter(w, true, "", passagesCollection, sentencesCollection); err != nil {
+	bw.Write(n[:binary.PutUvarint(n[:], uint64(len(man)))])
+	bw.Write(man)
+	if err := ix.db.ExportToWriter(bw, true, "", passagesCollection, sentencesCollection); err != nil {
 		return fmt.Errorf("writing vectors: %w", err)
 	}
-	if err := w.Flush(); err != nil {
+	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("writing snapshot: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("syncing snapshot: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("closing snapshot: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, SnapshotFile)); err != nil {
-		return fmt.Errorf("replacing snapshot: %w", err)
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
 	}
 	return nil
 }
 
 // DamagedSnapshotError is a snapshot that was read but cannot be loaded:
 // truncated, garbage, or not an incidentbot index. The index is derived
-// from the corpus, so Open moves such a file aside and builds anew.
+// from the corpus, so Open sets it aside and builds anew, and a process
+// following new snapshots skips it.
 type DamagedSnapshotError struct {
 	Path string
 	Part string // what could not be read: "header", "manifest", "vectors", …
@@ -128,34 +121,21 @@ type DamagedSnapshotError struct {
 }
 
 func (e *DamagedSnapshotError) Error() string {
-	return fmt.Sprintf("index %s is damaged (%s: %v); delete it or run `incidentbot index --rebuild`", e.Path, e.Part, e.Err)
+	return fmt.Sprintf("index snapshot %s cannot be loaded (%s: %v)", e.Path, e.Part, e.Err)
 }
 
 func (e *DamagedSnapshotError) Unwrap() error { return e.Err }
 
-// moveAside renames a damaged snapshot to index.snapshot.damaged-<UTC
-// time>, kept for whoever wants to see what went wrong, and returns the
-// new path.
-func moveAside(path string, now time.Time) (string, error) {
-	to := path + ".damaged-" + now.UTC().Format("20060102T150405.000Z")
-	if err := os.Rename(path, to); err != nil {
-		return "", fmt.Errorf("moving the damaged index aside: %w", err)
-	}
-	return to, nil
-}
-
-// readSnapshot loads the snapshot in dir; it returns (nil, nil) when there
-// is none yet, and a *DamagedSnapshotError when the file is there but
-// cannot be loaded.
-func readSnapshot(ctx context.Context, dir string) (_ *snapshot, err error) {
-	path := filepath.Join(dir, SnapshotFile)
-	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
+// readSnapshot decodes a snapshot read from r (named name in errors); it
+// returns a *DamagedSnapshotError when it cannot be loaded.
+func readSnapshot(ctx context.Context, r io.Reader, name string) (_ *snapshot, err error) {
+	// chromem seeks back to the start of its reader to sniff compression,
+	// so the snapshot is read whole, as it always was from its file.
+	data, err := io.ReadAll(r)
 	if err != nil {
-		return nil, fmt.Errorf("reading index: %w", err)
+		return nil, fmt.Errorf("reading index snapshot %s: %w", name, err)
 	}
+	path := name
 	bad := func(why string, err error) error {
 		return &DamagedSnapshotError{Path: path, Part: why, Err: err}
 	}
@@ -166,15 +146,18 @@ func readSnapshot(ctx context.Context, dir string) (_ *snapshot, err error) {
 		}
 	}()
 	if !bytes.HasPrefix(data, []byte(snapshotMagic)) {
+		if bytes.HasPrefix(data, []byte("incidentbot-index ")) {
+			return nil, bad("header", errors.New("made by an older version, without the articles"))
+		}
 		return nil, bad("header", errors.New("not an incidentbot index"))
 	}
-	r := bytes.NewReader(data[len(snapshotMagic):])
-	size, err := binary.ReadUvarint(r)
-	if err != nil || size > uint64(r.Len()) {
+	br := bytes.NewReader(data[len(snapshotMagic):])
+	size, err := binary.ReadUvarint(br)
+	if err != nil || size > uint64(br.Len()) {
 		return nil, bad("manifest length", fmt.Errorf("%v", err))
 	}
 	man := make([]byte, size)
-	if _, err := io.ReadFull(r, man); err != nil {
+	if _, err := io.ReadFull(br, man); err != nil {
 		return nil, bad("manifest", err)
 	}
 	s := &snapshot{vectors: vectorSet{}}
@@ -184,7 +167,7 @@ func readSnapshot(ctx context.Context, dir string) (_ *snapshot, err error) {
 	db := chromem.NewDB()
 	// chromem seeks back to the start of its reader to sniff compression, so
 	// it gets a reader of its own part of the file.
-	rest := data[len(data)-r.Len():]
+	rest := data[len(data)-br.Len():]
 	if err := db.ImportFromReader(bytes.NewReader(rest), ""); err != nil {
 		return nil, bad("vectors", err)
 	}
@@ -207,4 +190,37 @@ func readSnapshot(ctx context.Context, dir string) (_ *snapshot, err error) {
 		}
 	}
 	return s, nil
+}
+
+// LatestManifest reads only the manifest of the newest published snapshot
+// (what it indexes and when each article was added), not its vectors; nil
+// when none was published.
+func LatestManifest(ctx context.Context, snaps incidentbot.Snapshots) (*Manifest, error) {
+	info, err := snaps.Latest(ctx)
+	if err != nil || info == nil {
+		return nil, err
+	}
+	rc, err := snaps.Open(ctx, info.Version)
+	if err != nil {
+		return nil, fmt.Errorf("opening index snapshot %s: %w", info.Version, err)
+	}
+	defer rc.Close()
+	br := bufio.NewReader(rc)
+	magic := make([]byte, len(snapshotMagic))
+	if _, err := io.ReadFull(br, magic); err != nil || string(magic) != snapshotMagic {
+		return nil, &DamagedSnapshotError{Path: "version " + info.Version, Part: "header", Err: errors.New("not an incidentbot index of this version")}
+	}
+	size, err := binary.ReadUvarint(br)
+	if err != nil || size > 1<<31 {
+		return nil, &DamagedSnapshotError{Path: "version " + info.Version, Part: "manifest length", Err: fmt.Errorf("%v", err)}
+	}
+	man := make([]byte, size)
+	if _, err := io.ReadFull(br, man); err != nil {
+		return nil, &DamagedSnapshotError{Path: "version " + info.Version, Part: "manifest", Err: err}
+	}
+	var m Manifest
+	if err := json.Unmarshal(man, &m); err != nil {
+		return nil, &DamagedSnapshotError{Path: "version " + info.Version, Part: "manifest", Err: err}
+	}
+	return &m, nil
 }

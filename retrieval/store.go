@@ -4,38 +4,63 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/incidentbot/incidentbot"
+	"github.com/incidentbot/incidentbot/filestate"
 )
 
 // Store owns the live index. Searches read Index() without locks; Refresh
-// builds a complete new index beside it, persists it, and only then swaps it
-// in, so a failed refresh leaves the previous index serving and a search in
-// flight finishes on the index it started with.
+// builds a complete new index beside it, publishes it, and only then swaps
+// it in, so a failed refresh leaves the previous index serving and a search
+// in flight finishes on the index it started with. Follow swaps in what
+// other processes publish.
 type Store struct {
-	opts    StoreOptions
-	current atomic.Pointer[Index]
+	opts  StoreOptions
+	snaps incidentbot.Snapshots
+	// closeSnaps closes the snapshot store when Open made it.
+	closeSnaps func() error
+	current    atomic.Pointer[Index]
 	// vectors of the current index by content hash: what a refresh reuses.
 	vectors atomic.Pointer[vectorSet]
-	// refreshing holds a token while a refresh runs: a second one waits
-	// for the first (or gives up with its context).
+	// refreshing holds a token while a refresh runs in this process: a
+	// second one waits for the first (or gives up with its context).
+	// Across processes the refresh service takes the state's lock.
 	refreshing chan struct{}
+	// swapMu orders publishing and swapping in: a snapshot this process
+	// publishes is current before its announcement is looked at, so it is
+	// never loaded a second time.
+	swapMu sync.Mutex
 }
 
 // StoreOptions configures a Store.
 type StoreOptions struct {
-	DataDir  string
-	Embedder Embedder
+	// Snapshots is where index snapshots are published and the newest is
+	// found. Nil means files in DataDir.
+	Snapshots incidentbot.Snapshots
+	DataDir   string
+	Embedder  Embedder
 	// Load reads the corpus. It is called on every refresh, so a refresh
 	// sees files added, changed or removed since.
 	Load func() ([]*incidentbot.Article, error)
+	// ServeLatest makes Open serve the newest snapshot as published,
+	// without bringing it up to date with the corpus (a refresh does
+	// that); Load is then only called when there is no snapshot yet.
+	ServeLatest bool
+	// StartEmpty makes Open serve an empty index, instead of building one,
+	// when no snapshot has been published: for a refresh, which then shows
+	// and builds every article as new.
+	StartEmpty bool
 	// Rebuild discards a snapshot made by another embedder instead of
 	// refusing it.
 	Rebuild bool
+	// By is who publishes this store's snapshots, for the snapshot's info.
+	By incidentbot.Actor
 	// BatchSize is how many texts go to the embedder per call (default 32).
 	BatchSize int
 	// Progress, if set, is called as texts are embedded.
@@ -59,10 +84,14 @@ type Report struct {
 	PassagesRemoved int      `json:"passages_removed"`
 	// Embedded counts texts (passages and sentences) sent to the embedder;
 	// ToEmbed is the same count for a dry run.
-	Embedded int     `json:"embedded"`
-	ToEmbed  int     `json:"to_embed"`
-	Saved    bool    `json:"saved"`
-	Seconds  float64 `json:"seconds"`
+	Embedded int  `json:"embedded"`
+	ToEmbed  int  `json:"to_embed"`
+	Saved    bool `json:"saved"`
+	// Version is the index now served (for a dry run: the one compared
+	// against); BuiltAt when it was built.
+	Version string    `json:"version,omitempty"`
+	BuiltAt time.Time `json:"built_at,omitzero"`
+	Seconds float64   `json:"seconds"`
 }
 
 // Changed reports whether the refresh changed the corpus.
@@ -70,11 +99,11 @@ func (r *Report) Changed() bool {
 	return len(r.ArticlesAdded)+len(r.ArticlesChanged)+len(r.ArticlesRemoved)+r.PassagesAdded+r.PassagesChanged+r.PassagesRemoved > 0
 }
 
-// Open loads the persisted index from the data folder and brings it up to
-// date with the corpus, embedding only what is new. With no index on disk it
-// builds one; so it does, with a warning, when the snapshot is damaged
-// (truncated, garbage), after moving it aside to
-// index.snapshot.damaged-<time>. It fails when the corpus cannot be loaded.
+// Open serves the newest published snapshot and, unless ServeLatest, brings
+// it up to date with the corpus, embedding only what is new. With no
+// snapshot it builds one; so it does, with a warning, when the newest is
+// damaged (truncated, garbage), after setting it aside. It fails when the
+// corpus cannot be loaded and there is nothing else to serve.
 func Open(ctx context.Context, opts StoreOptions) (*Store, *Report, error) {
 	if opts.Embedder == nil || opts.Load == nil {
 		return nil, nil, errors.New("retrieval.Open: Embedder and Load are required")
@@ -85,45 +114,125 @@ func Open(ctx context.Context, opts StoreOptions) (*Store, *Report, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Store{opts: opts, refreshing: make(chan struct{}, 1)}
-	snap, err := readSnapshot(ctx, opts.DataDir)
+	s := &Store{opts: opts, snaps: opts.Snapshots, refreshing: make(chan struct{}, 1)}
+	if s.snaps == nil {
+		fs, err := filestate.Open(opts.DataDir, filestate.Options{Logger: opts.Logger})
+		if err != nil {
+			return nil, nil, fmt.Errorf("opening the data folder: %w", err)
+		}
+		s.snaps, s.closeSnaps = fs, fs.Close
+	}
+	rep, err := s.open(ctx)
+	if err != nil {
+		s.Close()
+		return nil, nil, err
+	}
+	return s, rep, nil
+}
+
+func (s *Store) open(ctx context.Context) (*Report, error) {
+	opts := s.opts
+	snap, info, err := s.latest(ctx)
 	var damaged *DamagedSnapshotError
 	switch {
 	case errors.As(err, &damaged):
-		// The index is derived from the corpus: keep the damaged file for
-		// a look, and build anew. Only a corpus that cannot be loaded
+		// The index is derived from the corpus: keep the damaged snapshot
+		// for a look, and build anew. Only a corpus that cannot be loaded
 		// stops Open (below).
-		moved, merr := moveAside(damaged.Path, time.Now())
-		if merr != nil {
-			opts.Logger.Warn("the index snapshot is damaged and cannot be moved aside; rebuilding over it", "err", err, "move_err", merr)
+		where, derr := s.snaps.Discard(ctx, info.Version, err.Error())
+		if derr != nil {
+			opts.Logger.Warn("the index snapshot is damaged and cannot be set aside; rebuilding over it", "err", err, "discard_err", derr)
 		} else {
-			opts.Logger.Warn("the index snapshot is damaged; moved it aside and rebuilding from the corpus", "err", err, "moved_to", moved)
+			opts.Logger.Warn("the index snapshot is damaged; set it aside and rebuilding from the corpus", "err", err, "moved_to", where)
 		}
 		snap = nil
 	case err != nil:
 		if !opts.Rebuild {
-			return nil, nil, err
+			return nil, err
 		}
 		opts.Logger.Warn("discarding unreadable index", "err", err)
 		snap = nil
 	}
-	var prev *Manifest
+	var prev *base
 	if snap != nil {
 		if snap.Embedder != opts.Embedder.ID() {
 			if !opts.Rebuild {
-				return nil, nil, &EmbedderMismatchError{Index: snap.Embedder, Configured: opts.Embedder.ID()}
+				return nil, &EmbedderMismatchError{Index: snap.Embedder, Configured: opts.Embedder.ID()}
 			}
 			opts.Logger.Info("rebuilding index for a new embedder", "was", snap.Embedder, "now", opts.Embedder.ID())
 		} else {
 			s.vectors.Store(&snap.vectors)
-			prev = &snap.Manifest
+			prev = &base{manifest: &snap.Manifest, version: info.Version}
+			if opts.ServeLatest {
+				ix, err := s.indexOf(snap, info.Version)
+				if err == nil {
+					s.current.Store(ix)
+					return &Report{Articles: len(ix.articles), Passages: len(ix.passages), Version: ix.Version, BuiltAt: ix.BuiltAt}, nil
+				}
+				// A snapshot this program cannot rebuild as is (another
+				// chunking): its vectors are reused by the build below.
+				opts.Logger.Warn("the newest snapshot cannot be served as is; rebuilding from the corpus", "version", info.Version, "err", err)
+			}
 		}
 	}
-	rep, err := s.refresh(ctx, false, prev)
-	if err != nil {
-		return nil, nil, err
+	if prev == nil && opts.StartEmpty {
+		ix, err := newIndex(opts.Embedder.ID(), nil, nil, vectorSet{})
+		if err != nil {
+			return nil, err
+		}
+		ix.BuiltAt = time.Time{}
+		s.current.Store(ix)
+		return &Report{}, nil
 	}
-	return s, rep, nil
+	return s.refresh(ctx, false, prev)
+}
+
+// base is what a refresh compares the corpus with before an index is live:
+// the loaded snapshot's manifest and version.
+type base struct {
+	manifest *Manifest
+	version  string
+}
+
+// latest reads the newest published snapshot; nil when there is none.
+func (s *Store) latest(ctx context.Context) (*snapshot, incidentbot.SnapshotInfo, error) {
+	info, err := s.snaps.Latest(ctx)
+	if err != nil || info == nil {
+		return nil, incidentbot.SnapshotInfo{}, err
+	}
+	rc, err := s.snaps.Open(ctx, info.Version)
+	if err != nil {
+		return nil, *info, fmt.Errorf("opening index snapshot %s: %w", info.Version, err)
+	}
+	defer rc.Close()
+	snap, err := readSnapshot(ctx, rc, "version "+info.Version)
+	return snap, *info, err
+}
+
+// indexOf builds the index a snapshot describes, from its articles and
+// vectors alone.
+func (s *Store) indexOf(snap *snapshot, version string) (*Index, error) {
+	articles := make([]*incidentbot.Article, len(snap.Articles))
+	var passages []*incidentbot.Passage
+	for i, r := range snap.Articles {
+		articles[i] = r.article()
+		passages = append(passages, Chunk(articles[i])...)
+	}
+	ix, err := newIndex(snap.Embedder, articles, passages, snap.vectors)
+	if err != nil {
+		return nil, err
+	}
+	ix.BuiltAt, ix.Version = snap.BuiltAt, version
+	ix.reader.opts = s.opts.Query
+	return ix, nil
+}
+
+// Close releases the snapshot store when Open made it.
+func (s *Store) Close() error {
+	if s.closeSnaps != nil {
+		return s.closeSnaps()
+	}
+	return nil
 }
 
 // Index returns the live index.
@@ -145,32 +254,107 @@ func (s *Store) Search(ctx context.Context, query string, k int) (*Response, err
 	return s.Index().Search(ctx, s.opts.Embedder, query, k)
 }
 
+// Reload swaps in the newest published snapshot when it is not the one
+// served, and reports whether it did. A snapshot that cannot be loaded is
+// an error and leaves the served index in place.
+func (s *Store) Reload(ctx context.Context) (bool, error) {
+	info, err := s.snaps.Latest(ctx)
+	if err != nil {
+		return false, fmt.Errorf("looking for a newer index: %w", err)
+	}
+	if info == nil {
+		return false, nil
+	}
+	s.swapMu.Lock()
+	defer s.swapMu.Unlock()
+	cur := s.Index()
+	if cur != nil && cur.Version == info.Version {
+		return false, nil
+	}
+	start := time.Now()
+	snap, got, err := s.latest(ctx)
+	if err != nil {
+		return false, err
+	}
+	if snap == nil || (cur != nil && cur.Version == got.Version) {
+		return false, nil
+	}
+	if snap.Embedder != s.opts.Embedder.ID() {
+		return false, &EmbedderMismatchError{Index: snap.Embedder, Configured: s.opts.Embedder.ID()}
+	}
+	ix, err := s.indexOf(snap, got.Version)
+	if err != nil {
+		return false, fmt.Errorf("building index %s: %w", got.Version, err)
+	}
+	s.vectors.Store(&snap.vectors)
+	s.current.Store(ix)
+	was := ""
+	if cur != nil {
+		was = cur.Version
+	}
+	s.opts.Logger.Info("swapped in a newer index", "version", ix.Version, "was", was, "built_at", ix.BuiltAt,
+		"articles", len(ix.articles), "passages", len(ix.passages), "seconds", time.Since(start).Seconds())
+	return true, nil
+}
+
+// Follow swaps in every newer snapshot published, by this process or any
+// other, until ctx ends. A snapshot that fails to load is logged and
+// skipped; the index served stays.
+func (s *Store) Follow(ctx context.Context) error {
+	// A snapshot published between Open and now has no announcement left
+	// to wait for.
+	s.reloadLogged(ctx)
+	return s.snaps.Watch(ctx, func(incidentbot.SnapshotInfo) { s.reloadLogged(ctx) })
+}
+
+func (s *Store) reloadLogged(ctx context.Context) {
+	if _, err := s.Reload(ctx); err != nil && ctx.Err() == nil {
+		s.opts.Logger.Error("a newer index could not be loaded; still serving the current one", "version", s.Index().Version, "err", err)
+	}
+}
+
 // Refresh re-reads the corpus and, unless dryRun, embeds what changed,
 // persists the new index and swaps it in. Concurrent calls run one after the
 // other.
 func (s *Store) Refresh(ctx context.Context, dryRun bool) (*Report, error) {
-	return s.refresh(ctx, dryRun, nil)
+	rep, _, err := s.refreshCorpus(ctx, dryRun, nil)
+	return rep, err
 }
 
-// refresh compares the corpus with the live index, or, before there is one,
-// with the snapshot's manifest (nil when there is no snapshot either).
-func (s *Store) refresh(ctx context.Context, dryRun bool, snapshot *Manifest) (*Report, error) {
+// Preview is a dry run that also returns the corpus it read, for a diff
+// against what the live index holds.
+func (s *Store) Preview(ctx context.Context) (*Report, []*incidentbot.Article, error) {
+	return s.refreshCorpus(ctx, true, nil)
+}
+
+func (s *Store) refresh(ctx context.Context, dryRun bool, from *base) (*Report, error) {
+	rep, _, err := s.refreshCorpus(ctx, dryRun, from)
+	return rep, err
+}
+
+// refreshCorpus compares the corpus with the live index, or, before there
+// is one, with the loaded snapshot (nil when there is none either).
+func (s *Store) refreshCorpus(ctx context.Context, dryRun bool, from *base) (*Report, []*incidentbot.Article, error) {
 	select {
 	case s.refreshing <- struct{}{}:
 	case <-ctx.Done():
-		return nil, fmt.Errorf("waiting for another refresh: %w", ctx.Err())
+		return nil, nil, fmt.Errorf("waiting for another refresh: %w", ctx.Err())
 	}
 	defer func() { <-s.refreshing }()
-	prev := snapshot
+	var prev *Manifest
+	var prevVersion string
+	if from != nil {
+		prev, prevVersion = from.manifest, from.version
+	}
 	if ix := s.Index(); ix != nil {
 		m := manifestOf(ix)
-		prev = &m
+		prev, prevVersion = &m, ix.Version
 	}
 
 	start := time.Now()
 	articles, err := s.opts.Load()
 	if err != nil {
-		return nil, fmt.Errorf("loading corpus: %w", err)
+		return nil, nil, fmt.Errorf("loading corpus: %w", err)
 	}
 	// Every text the new index needs a vector for: passages and sentences.
 	var passages []*incidentbot.Passage
@@ -207,17 +391,21 @@ func (s *Store) refresh(ctx context.Context, dryRun bool, snapshot *Manifest) (*
 	}
 	rep.ToEmbed = len(todo)
 	if dryRun {
+		rep.Version = prevVersion
+		if prev != nil {
+			rep.BuiltAt = prev.BuiltAt
+		}
 		rep.Seconds = time.Since(start).Seconds()
-		return rep, nil
+		return rep, articles, nil
 	}
 	for i := 0; i < len(todo); i += s.opts.BatchSize {
 		batch := todo[i:min(i+s.opts.BatchSize, len(todo))]
 		out, err := s.opts.Embedder.Embed(ctx, batch)
 		if err != nil {
-			return nil, fmt.Errorf("embedding with %s (%d of %d texts done): %w", s.opts.Embedder.ID(), i, len(todo), err)
+			return nil, nil, fmt.Errorf("embedding with %s (%d of %d texts done): %w", s.opts.Embedder.ID(), i, len(todo), err)
 		}
 		if len(out) != len(batch) {
-			return nil, fmt.Errorf("embedding with %s: asked for %d vectors, got %d", s.opts.Embedder.ID(), len(batch), len(out))
+			return nil, nil, fmt.Errorf("embedding with %s: asked for %d vectors, got %d", s.opts.Embedder.ID(), len(batch), len(out))
 		}
 		for j, t := range batch {
 			vecs[Hash(t)] = out[j]
@@ -229,19 +417,25 @@ func (s *Store) refresh(ctx context.Context, dryRun bool, snapshot *Manifest) (*
 	}
 	ix, err := newIndex(s.opts.Embedder.ID(), articles, passages, vecs)
 	if err != nil {
-		return nil, fmt.Errorf("building index: %w", err)
+		return nil, nil, fmt.Errorf("building index: %w", err)
 	}
 	ix.reader.opts = s.opts.Query
+	s.swapMu.Lock()
 	if prev == nil || rep.Changed() || rep.Embedded > 0 || restamped {
-		if err := writeSnapshot(s.opts.DataDir, ix); err != nil {
-			return nil, fmt.Errorf("saving index (the previous one stays in use): %w", err)
+		info, err := s.publish(ctx, ix)
+		if err != nil {
+			s.swapMu.Unlock()
+			return nil, nil, fmt.Errorf("saving index (the previous one stays in use): %w", err)
 		}
+		ix.Version = info.Version
 		rep.Saved = true
-	} else if prev != nil {
-		ix.BuiltAt = prev.BuiltAt
+	} else {
+		ix.BuiltAt, ix.Version = prev.BuiltAt, prevVersion
 	}
 	s.vectors.Store(&vecs)
 	s.current.Store(ix)
+	s.swapMu.Unlock()
+	rep.Version, rep.BuiltAt = ix.Version, ix.BuiltAt
 	rep.Seconds = time.Since(start).Seconds()
 	logf := s.opts.Logger.Info
 	if !rep.Changed() && rep.Embedded == 0 {
@@ -250,7 +444,18 @@ func (s *Store) refresh(ctx context.Context, dryRun bool, snapshot *Manifest) (*
 	logf("index refreshed", "articles", rep.Articles, "passages", rep.Passages,
 		"added", strings.Join(rep.ArticlesAdded, ","), "changed", strings.Join(rep.ArticlesChanged, ","),
 		"removed", strings.Join(rep.ArticlesRemoved, ","), "embedded", rep.Embedded, "seconds", rep.Seconds)
-	return rep, nil
+	return rep, articles, nil
+}
+
+// publish streams ix's snapshot into the snapshot store.
+func (s *Store) publish(ctx context.Context, ix *Index) (incidentbot.SnapshotInfo, error) {
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(WriteSnapshot(pw, ix)) }()
+	info, err := s.snaps.Publish(ctx, incidentbot.SnapshotInfo{BuiltAt: ix.BuiltAt, Embedder: ix.EmbedderID,
+		Articles: len(ix.articles), Passages: len(ix.passages), By: s.opts.By}, pr)
+	// Unblock the writer if Publish stopped reading early.
+	pr.CloseWithError(errors.New("publish finished"))
+	return info, err
 }
 
 // stampAdded sets when each article entered the index: kept from the

@@ -85,6 +85,7 @@ func openStore(t *testing.T, corpusDir, dataDir string, e Embedder) (*Store, *Re
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { s.Close() })
 	return s, rep
 }
 
@@ -423,4 +424,87 @@ func TestDefinitionQuestions(t *testing.T) {
 			t.Errorf("%q: the defining passage should rank first, got %q", q, resp.Hits[0].Passage.Text)
 		}
 	}
+}
+
+// Two processes on one data folder: what one publishes, the other swaps in
+// within seconds, while a search on the index it had still works; a
+// snapshot that cannot be loaded is logged and skipped.
+func TestAnotherProcessFollowsPublishedSnapshots(t *testing.T) {
+	corpusDir, dataDir := copyCorpus(t), t.TempDir()
+	writer, _ := openStore(t, corpusDir, dataDir, &wordEmbedder{id: "words"})
+	var logs syncLog
+	follower, _, err := Open(context.Background(), StoreOptions{DataDir: dataDir, Embedder: &wordEmbedder{id: "words"}, ServeLatest: true,
+		Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+		Load:   func() ([]*incidentbot.Article, error) { return corpus.LoadDir(corpusDir) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer follower.Close()
+	if follower.Index().Version != writer.Index().Version || follower.Index().Version == "" {
+		t.Fatalf("both should serve the one published snapshot: %q and %q", follower.Index().Version, writer.Index().Version)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go follower.Follow(ctx)
+
+	before := follower.Index()
+	os.WriteFile(filepath.Join(corpusDir, "005_zeta.md"), []byte(newArticle), 0o644)
+	if _, err := writer.Refresh(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for follower.Index().Article("005_zeta") == nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("the follower did not swap in the new index within 5 s:\n%s", logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if follower.Index().Version != writer.Index().Version {
+		t.Errorf("follower serves %q, the writer published %q", follower.Index().Version, writer.Index().Version)
+	}
+	// A search that started on the old index finishes on it.
+	if resp, err := before.Search(ctx, &wordEmbedder{id: "words"}, "Who attacked Albania?", 3); err != nil || len(resp.Hits) == 0 {
+		t.Errorf("the replaced index stopped serving: %v", err)
+	}
+	if !strings.Contains(logs.String(), "swapped in a newer index") {
+		t.Errorf("the swap is not logged:\n%s", logs.String())
+	}
+
+	// Something unloadable lands where snapshots are published: it is
+	// skipped with an error in the log, and the index served stays.
+	served := follower.Index()
+	if err := os.WriteFile(filepath.Join(dataDir, SnapshotFile), []byte("incidentbot-index 2\n\x05{\"emb"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	deadline = time.Now().Add(5 * time.Second)
+	for !strings.Contains(logs.String(), "could not be loaded") {
+		if time.Now().After(deadline) {
+			t.Fatalf("a damaged snapshot was not reported:\n%s", logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if follower.Index() != served {
+		t.Error("a damaged snapshot replaced the index served")
+	}
+	if resp, err := follower.Search(ctx, "Which group ran the ransomware campaign against Podgorica?", 3); err != nil || resp.Hits[0].Article.ID != "005_zeta" {
+		t.Errorf("the follower stopped serving the newest good index: %v", err)
+	}
+}
+
+// syncLog is a log sink safe for the store's goroutines.
+type syncLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *syncLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *syncLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/incidentbot/incidentbot/internal/wiring"
 	"github.com/incidentbot/incidentbot/lang"
 	"github.com/incidentbot/incidentbot/openai"
+	"github.com/incidentbot/incidentbot/refresh"
 	"github.com/incidentbot/incidentbot/retrieval"
 	"github.com/incidentbot/incidentbot/uselite"
 )
@@ -104,7 +105,13 @@ type app struct {
 	embedder retrieval.Embedder
 	lang     *lang.Resources // general English: word vectors, WordNet
 	store    *retrieval.Store
-	answerer *answer.Answerer
+	// state is what the processes of this bot share (snapshots, the
+	// refresh lock and history, previews, feedback); refresher the one way
+	// the served index changes.
+	state     incidentbot.State
+	shared    bool
+	refresher *refresh.Service
+	answerer  *answer.Answerer
 	// answerOpts are the answerer's options, for training a reader with
 	// the same language resources.
 	answerOpts answer.Options
@@ -114,6 +121,11 @@ type app struct {
 type openOptions struct {
 	rebuild  bool
 	progress io.Writer // progress bar target, when a terminal
+	// forRefresh opens for the refresh command: no refresh on start, and
+	// with nothing published yet an empty index to plan against.
+	forRefresh bool
+	// by is who this process acts as, in the history.
+	by incidentbot.Actor
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
@@ -147,19 +159,42 @@ func openAppWith(ctx context.Context, cfg config.Config, log *slog.Logger, o ope
 	if a.lang, err = wiring.LoadLanguage(""); err != nil {
 		return nil, err
 	}
+	if o.by.Who == "" {
+		o.by = incidentbot.Actor{Who: osUser(), Via: "startup"}
+	}
+	if a.state, a.shared, err = openState(ctx, cfg, log); err != nil {
+		return nil, err
+	}
 	opts := retrieval.StoreOptions{
-		DataDir:  cfg.Data,
-		Embedder: a.embedder,
-		Load:     load,
-		Query:    wiring.QueryOptions(p, a.lang),
-		Rebuild:  o.rebuild,
-		Logger:   log,
+		Snapshots:   a.state,
+		Embedder:    a.embedder,
+		Load:        load,
+		ServeLatest: true,
+		StartEmpty:  o.forRefresh,
+		Query:       wiring.QueryOptions(p, a.lang),
+		Rebuild:     o.rebuild,
+		By:          o.by,
+		Logger:      log,
 	}
 	if o.progress != nil {
 		opts.Progress = progressBar(o.progress)
 	}
 	if a.store, a.opened, err = retrieval.Open(ctx, opts); err != nil {
+		a.state.Close()
 		return nil, err
+	}
+	tps := 0.0
+	if cfg.Embedder.Provider != "openai" {
+		tps = useLiteTextsPerSecond
+	}
+	if a.refresher, err = refresh.New(refresh.Options{Store: a.store, Lock: a.state, History: a.state, TextsPerSecond: tps, Logger: log}); err != nil {
+		return nil, err
+	}
+	if !o.forRefresh {
+		if err := a.upToDate(ctx, o.by); err != nil {
+			a.state.Close()
+			return nil, err
+		}
 	}
 	var llm answer.LLM
 	if cfg.LLM.Enabled {
@@ -176,6 +211,48 @@ func openAppWith(ctx context.Context, cfg config.Config, log *slog.Logger, o ope
 	a.answerOpts = answer.Options{TopK: cfg.Answer.TopK, MaxQuestionChars: cfg.Answer.MaxQuestionChars, LLM: llm, Lexicon: a.lang, Logger: log}
 	a.answerer = answer.New(answer.WithProfile(a.store, p), a.answerOpts)
 	return a, nil
+}
+
+// upToDate records a first build as the refresh it was, and, on one
+// machine, brings the index up to date with the corpus folder, which is the
+// authority there: what a restart after editing the corpus has always done.
+func (a *app) upToDate(ctx context.Context, by incidentbot.Actor) error {
+	if err := a.refresher.Opened(ctx, a.opened, by); err != nil {
+		a.log.Error("recording the first build in the refresh history", "err", err)
+	}
+	if a.shared || a.opened.Saved {
+		return nil
+	}
+	plan, err := a.refresher.Plan(ctx)
+	if err != nil {
+		return err
+	}
+	if !plan.Changed() {
+		return nil
+	}
+	rep, err := a.refresher.Apply(ctx, plan, by)
+	var locked *incidentbot.LockedError
+	switch {
+	case errors.As(err, &locked):
+		a.log.Info("not refreshing on start: "+locked.Error()+"; serving the newest index, and the new one once published", "version", a.store.Index().Version)
+		return nil
+	case err != nil && rep == nil:
+		return err
+	case err != nil:
+		a.log.Error("refreshed on start", "err", err)
+	}
+	a.opened = &retrieval.Report{Articles: rep.Plan.Articles, Passages: rep.Plan.Passages, ArticlesAdded: rep.Plan.ArticleIDs(incidentbot.Added),
+		ArticlesChanged: rep.Plan.ArticleIDs(incidentbot.Changed), ArticlesRemoved: rep.Plan.ArticleIDs(incidentbot.Removed),
+		PassagesAdded: rep.Plan.PassagesAdded, PassagesChanged: rep.Plan.PassagesChanged, PassagesRemoved: rep.Plan.PassagesRemoved,
+		Embedded: rep.Embedded, Saved: true, Version: rep.Version, BuiltAt: rep.BuiltAt, Seconds: rep.Seconds}
+	return nil
+}
+
+// close releases the shared state.
+func (a *app) close() {
+	if err := a.state.Close(); err != nil {
+		a.log.Warn("closing the shared state", "err", err)
+	}
 }
 
 func newEmbedder(c config.Embedder, log *slog.Logger) (retrieval.Embedder, error) {

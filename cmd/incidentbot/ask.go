@@ -29,6 +29,7 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if err != nil {
 		return err
 	}
+	defer a.close()
 	if question != "" {
 		if err := a.answerer.CheckQuestion(question); err != nil {
 			return explainEmpty(err, a.answerer.Profile())
@@ -121,6 +122,7 @@ func runSummary(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
+	defer a.close()
 	ans, err := a.answerer.Summary(ctx, *topic)
 	if err != nil {
 		return err
@@ -141,6 +143,7 @@ func runTimeline(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
+	defer a.close()
 	tl, err := a.answerer.Timeline(ctx)
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,9 +36,9 @@ func runCorpus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	case "add":
 		return runCorpusAdd(ctx, args[1:], stdout, stderr)
 	case "list":
-		return runCorpusList(args[1:], stdout, stderr)
+		return runCorpusList(ctx, args[1:], stdout, stderr)
 	case "log":
-		return runCorpusLog(args[1:], stdout, stderr)
+		return runCorpusLog(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, corpusUsage)
 		return nil
@@ -319,7 +320,7 @@ func (r addResult) print(w io.Writer, text string, createdSources bool, corpusFl
 	}
 }
 
-func runCorpusList(args []string, stdout, stderr io.Writer) error {
+func runCorpusList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c commonFlags
 	fs := newFlagSet("corpus list", stderr)
 	c.register(fs)
@@ -338,9 +339,24 @@ func runCorpusList(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	seen, err := corpus.FirstSeen(cfg.Data)
+	// When each article was added is kept in the index served, the one
+	// record of it.
+	seen := map[string]time.Time{}
+	st, _, err := openState(ctx, cfg, newLogger(cfg, stderr))
 	if err != nil {
 		return err
+	}
+	defer st.Close()
+	man, err := retrieval.LatestManifest(ctx, st)
+	if err != nil {
+		return fmt.Errorf("reading the index served: %w", err)
+	}
+	if man != nil {
+		for _, r := range man.Articles {
+			if !r.Added.IsZero() {
+				seen[r.ID] = r.Added
+			}
+		}
 	}
 	type listed struct {
 		ID      string     `json:"id"`
@@ -385,7 +401,7 @@ func runCorpusList(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func runCorpusLog(args []string, stdout, stderr io.Writer) error {
+func runCorpusLog(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c commonFlags
 	fs := newFlagSet("corpus log", stderr)
 	c.register(fs)
@@ -396,10 +412,16 @@ func runCorpusLog(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	hist, err := corpus.ReadHistory(cfg.Data)
+	st, _, err := openState(ctx, cfg, newLogger(cfg, stderr))
 	if err != nil {
 		return err
 	}
+	defer st.Close()
+	hist, err := st.ReadHistory(ctx)
+	if err != nil {
+		return err
+	}
+	slices.Reverse(hist) // newest first
 	if c.json {
 		enc := json.NewEncoder(stdout)
 		for _, e := range hist {
@@ -410,7 +432,7 @@ func runCorpusLog(args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	if len(hist) == 0 {
-		fmt.Fprintf(stdout, "No refreshes recorded in %s yet.\n", filepath.Join(cfg.Data, corpus.HistoryFile))
+		fmt.Fprintln(stdout, "No refreshes recorded yet.")
 		return nil
 	}
 	for _, e := range hist {

@@ -9,19 +9,21 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/incidentbot/incidentbot"
 	"github.com/incidentbot/incidentbot/corpus"
+	"github.com/incidentbot/incidentbot/filestate"
 	"github.com/incidentbot/incidentbot/openai/openaitest"
 )
 
-// These tests need no sentence-encoder weights: corpus commands and dry
-// runs never embed, and the applying refresh uses the fake embeddings
-// server.
+// The applying refreshes here embed through the fake embeddings server;
+// dry runs and the baseline index use the sentence encoder's weights.
 
 func runCorpusCmd(t *testing.T, args ...string) (string, error) {
 	t.Helper()
@@ -257,15 +259,29 @@ func TestCorpusAddBadInputs(t *testing.T) {
 }
 
 // applied records the corpus in dir as served, as a refresh would.
+// applied builds and publishes the index of the corpus in dir, as serving
+// it would.
 func applied(t *testing.T, dir, data string) {
 	t.Helper()
-	arts, err := corpus.LoadPath(dir)
+	if out, err := runCorpusCmd(t, "index", "--corpus", dir, "--data", data); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+}
+
+// history reads the refresh history in data, newest first.
+func history(t *testing.T, data string) []incidentbot.HistoryEntry {
+	t.Helper()
+	st, err := filestate.Open(data, filestate.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := corpus.SaveApplied(data, arts); err != nil {
+	defer st.Close()
+	hist, err := st.ReadHistory(context.Background())
+	if err != nil {
 		t.Fatal(err)
 	}
+	slices.Reverse(hist)
+	return hist
 }
 
 func TestRefreshDryRunShowsChangesAndWritesNothing(t *testing.T) {
@@ -316,7 +332,7 @@ func TestRefreshDryRunShowsChangesAndWritesNothing(t *testing.T) {
 
 	// Without a record of what is served, everything is new, and it says so.
 	out, _ = runCorpusCmd(t, "refresh", "--dry-run", "--corpus", dir, "--data", t.TempDir())
-	if !strings.Contains(out, "no record of the corpus being served") || !strings.Contains(out, "3 added, 0 changed, 0 removed") {
+	if !strings.Contains(out, "no index has been published yet: every article counts as new") || !strings.Contains(out, "3 added, 0 changed, 0 removed") {
 		t.Errorf("no baseline:\n%s", out)
 	}
 }
@@ -358,9 +374,9 @@ func TestRefreshAppliesAndHistoryListsItNewestFirst(t *testing.T) {
 		t.Errorf("second refresh:\n%s", out)
 	}
 
-	hist, err := corpus.ReadHistory(data)
-	if err != nil || len(hist) != 2 {
-		t.Fatalf("history: %v %v", hist, err)
+	hist := history(t, data)
+	if len(hist) != 2 {
+		t.Fatalf("history: %v", hist)
 	}
 	if hist[0].Changed[0] != "004_3c6ba5321dfd73d4" || len(hist[1].Added) != 2 || hist[0].Who != osUser() || hist[0].Via != "cli" || hist[1].Embedded == 0 {
 		t.Errorf("history, newest first: %+v", hist)
@@ -398,7 +414,16 @@ func TestRefreshHistoryFromConcurrentRuns(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			corpus.AppendHistory(data, corpus.HistoryEntry{Who: fmt.Sprint("m", i), Via: "cli"})
+			// Each a process of its own, with its own handle on the folder.
+			st, err := filestate.Open(data, filestate.Options{})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer st.Close()
+			if err := st.AppendHistory(context.Background(), incidentbot.HistoryEntry{Who: fmt.Sprint("m", i), Via: "cli"}); err != nil {
+				t.Error(err)
+			}
 		}()
 	}
 	wg.Wait()

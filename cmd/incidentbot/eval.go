@@ -38,6 +38,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	defer a.close()
 	if *tune {
 		qs, err := eval.Default()
 		if err != nil {
@@ -108,6 +109,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			if err != nil {
 				return fmt.Errorf("set %s: %w", s.Name, err)
 			}
+			defer on.close()
 		}
 		r, err := evalSet(ctx, on, s.Name, s.Role, qs)
 		if err != nil {

@@ -26,6 +26,7 @@ func runIndex(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	defer a.close()
 	rep := a.opened
 	if *dryRun {
 		// Open already brought the index up to date; a dry run reports what a

@@ -33,6 +33,7 @@ func runSearch(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if err != nil {
 		return err
 	}
+	defer a.close()
 	one := func(q string) error {
 		if strings.TrimSpace(q) == "" {
 			return fmt.Errorf("empty query")

@@ -26,6 +26,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	defer a.close()
+	// Serve whatever refresh is published next, from this process or any
+	// other sharing the state (the CLI, another shard).
+	go a.store.Follow(ctx)
 	b, err := bot.New(bot.Options{
 		Config: cfg.Discord, HTTP: cfg.HTTP, Token: token, DataDir: cfg.Data,
 		Answerer: a.answerer, Library: a.store, LoadCorpus: corpusLoader(cfg.Corpus), Logger: log,
@@ -48,6 +52,8 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
+	defer a.close()
+	go a.store.Follow(ctx)
 	prompt := ""
 	if isTerminal(stdout) {
 		fmt.Fprintln(stdout, "Ask about "+a.answerer.Profile().Subject()+". Commands: /ask, /sources, /summary [topic], /timeline, /refresh, /help; a plain line is a question. Ctrl-D quits.")

@@ -22,6 +22,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	defer a.close()
 	// The reader being fitted starts blank: candidates' features do not
 	// depend on it.
 	o := a.answerOpts
