@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/incidentbot/incidentbot/postgres/pgtest"
 )
 
 // runCmd runs the program as a user would, with the index in data.
@@ -27,7 +29,7 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	sharedData = dir
-	code := m.Run()
+	code := pgtest.Main(m) // runs the tests, then stops the PostgreSQL server if one was started
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
