@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -26,13 +27,6 @@ type Config struct {
 	HTTP     HTTP     `yaml:"http"`
 	Log      Log      `yaml:"log"`
 	State    State    `yaml:"state"`
-}
-
-// State says where the processes of one bot share their state.
-type State struct {
-	// PostgresURLEnv names the environment variable holding a PostgreSQL
-	// URL; empty keeps the state in files in the data folder.
-	PostgresURLEnv string `yaml:"postgres_url_env"`
 }
 
 // Embedder chooses how texts become vectors.
@@ -96,6 +90,35 @@ type Discord struct {
 // HTTP is the local operations endpoint (/healthz, /metrics).
 type HTTP struct {
 	Listen string `yaml:"listen"` // empty disables it
+}
+
+// State says where the processes serving the bot share the index
+// snapshots, the refresh lock and history, the refresh previews and the
+// feedback.
+type State struct {
+	// PostgresURLEnv names the environment variable holding a PostgreSQL
+	// URL (it may carry a password, so it is never in this file); empty:
+	// files in the data folder, for processes on one machine.
+	PostgresURLEnv string `yaml:"postgres_url_env"`
+}
+
+// envName is what an environment variable's name may be.
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// PostgresURL returns the PostgreSQL URL the state is kept at, or "" for
+// files in the data folder. The URL is read from the environment variable
+// state.postgres_url_env names; that variable being unset or empty is an
+// error, not a quiet fall back to files that other machines cannot see.
+func (c Config) PostgresURL() (string, error) {
+	name := c.State.PostgresURLEnv
+	if name == "" {
+		return "", nil
+	}
+	u := Secret(name)
+	if u == "" {
+		return "", fmt.Errorf("state.postgres_url_env names %s, which is not set: set it to the PostgreSQL URL, or remove the setting to keep the state in the data folder", name)
+	}
+	return u, nil
 }
 
 // Log configures log/slog output.
@@ -173,6 +196,11 @@ func (c Config) Validate() error {
 	}
 	if c.Discord.MaxConcurrent < 1 {
 		errs = append(errs, "discord.max_concurrent must be at least 1")
+	}
+	if n := c.State.PostgresURLEnv; n != "" && !envName.MatchString(n) {
+		// Not quoted: if someone pasted the URL itself, it has a password.
+		errs = append(errs, "state.postgres_url_env is the name of the environment variable that holds the PostgreSQL URL "+
+			"(e.g. INCIDENTBOT_POSTGRES_URL), not the URL itself")
 	}
 	if len(errs) > 0 {
 		return errors.New(strings.Join(errs, "; "))

@@ -177,6 +177,7 @@ func startServer() (*server, error) {
 	if err != nil {
 		return nil, err
 	}
+	removeAbandoned()
 	dir, err := os.MkdirTemp("", "incidentbot-pgtest-")
 	if err != nil {
 		return nil, err
@@ -300,4 +301,21 @@ func stop() {
 	}
 	srv.kill()
 	os.RemoveAll(srv.dir)
+}
+
+// removeAbandoned deletes the folders of servers whose test binary was
+// killed (the kernel stopped the server, see launch, but nobody removed
+// its folder): old, and without the postmaster.pid of a running server.
+func removeAbandoned() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "incidentbot-pgtest-*"))
+	for _, d := range dirs {
+		fi, err := os.Stat(d)
+		if err != nil || !fi.IsDir() || time.Since(fi.ModTime()) < time.Hour {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(d, "data", "postmaster.pid")); err == nil {
+			continue
+		}
+		os.RemoveAll(d)
+	}
 }
