@@ -63,11 +63,12 @@ func versionOf(fi fs.FileInfo) string {
 // Publish writes the snapshot beside the current one, fsyncs it and
 // renames it over index.snapshot: a process killed mid-way leaves the
 // previous snapshot current (and a temporary file, cleared by a later
-// Open). Every process watching the folder sees it within a second.
+// Open). Every process watching the folder sees it within a second. The
+// version is always the file's, whatever info.Version says.
 func (s *State) Publish(ctx context.Context, info incidentbot.SnapshotInfo, r io.Reader) (incidentbot.SnapshotInfo, error) {
-	if info.Version != "" {
-		return info, errors.New("filestate: a snapshot's version is the file's; publish with an empty version")
-	}
+	// A version given is not kept: in a folder the version is the file's
+	// (see versionOf), and the info returned says which it is.
+	info.Version = ""
 	path := s.snapshotPath()
 	pf, err := renameio.NewPendingFile(path, renameio.WithTempDir(s.dir), renameio.WithPermissions(0o644))
 	if err != nil {

@@ -225,7 +225,12 @@ func snapshotInfo(embedder string) incidentbot.SnapshotInfo {
 
 func publish(t *testing.T, st incidentbot.State, seed uint64, embedder string) incidentbot.SnapshotInfo {
 	t.Helper()
-	info, err := st.Publish(ctxFor(t), snapshotInfo(embedder), io.LimitReader(newPayload(seed), payloadSize))
+	return publishInfo(t, st, seed, snapshotInfo(embedder))
+}
+
+func publishInfo(t *testing.T, st incidentbot.State, seed uint64, given incidentbot.SnapshotInfo) incidentbot.SnapshotInfo {
+	t.Helper()
+	info, err := st.Publish(ctxFor(t), given, io.LimitReader(newPayload(seed), payloadSize))
 	if err != nil {
 		t.Fatalf("publishing a snapshot: %v", err)
 	}
@@ -260,7 +265,7 @@ func (s *suite) snapshotRoundTrip(t *testing.T) {
 		t.Fatalf("an empty store must have no latest snapshot and no error, got %+v, %v", l, err)
 	}
 	want := snapshotInfo("use-lite")
-	got := publish(t, a, 1, "use-lite")
+	got := publishInfo(t, a, 1, want)
 	if got.Size != payloadSize || !got.BuiltAt.Equal(want.BuiltAt) || got.Embedder != want.Embedder ||
 		got.Articles != want.Articles || got.Passages != want.Passages || got.By != want.By {
 		t.Errorf("Publish returned %+v, want the info given (%+v) with size %d", got, want, payloadSize)
