@@ -22,3 +22,12 @@ func TestMain(m *testing.M) {
 }
 
 func TestConformance(t *testing.T) { statetest.Run(t, backend) }
+
+func BenchmarkPublishOpen(b *testing.B) {
+	st, err := filestate.Open(b.TempDir(), filestate.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	statetest.BenchmarkPublishOpen(b, st)
+}

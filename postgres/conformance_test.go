@@ -27,3 +27,12 @@ func TestMain(m *testing.M) {
 }
 
 func TestConformance(t *testing.T) { statetest.Run(t, backend) }
+
+func BenchmarkPublishOpen(b *testing.B) {
+	st, err := postgres.Open(context.Background(), pgtest.Start(b), postgres.Options{KeepSnapshots: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	statetest.BenchmarkPublishOpen(b, st)
+}

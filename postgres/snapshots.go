@@ -168,7 +168,8 @@ type chunkReader struct {
 	size    int64
 
 	seq  int    // next chunk to fetch
-	cur  []byte // rest of the chunk being read
+	buf  []byte // the chunk being read, its memory reused for the next
+	cur  []byte // rest of it
 	read int64
 	done bool
 }
@@ -184,7 +185,8 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 			}
 			return 0, io.EOF
 		}
-		err := r.tx.QueryRow(r.ctx, "SELECT data FROM snapshot_chunks WHERE snapshot_id = $1 AND seq = $2", r.id, r.seq).Scan(&r.cur)
+		err := r.tx.QueryRow(r.ctx, "SELECT data FROM snapshot_chunks WHERE snapshot_id = $1 AND seq = $2", r.id, r.seq).Scan(reuse{&r.buf})
+		r.cur = r.buf
 		if errors.Is(err, pgx.ErrNoRows) {
 			return 0, fmt.Errorf("snapshot %s: chunk %d of %d is missing", r.version, r.seq, r.chunks)
 		}
@@ -199,12 +201,21 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// reuse scans a bytea into the memory of the previous chunk, rather than
+// a new slice per chunk.
+type reuse struct{ buf *[]byte }
+
+func (r reuse) ScanBytes(v []byte) error {
+	*r.buf = append((*r.buf)[:0], v...)
+	return nil
+}
+
 func (r *chunkReader) Close() error {
 	if r.done {
 		return nil
 	}
 	r.done = true
-	r.cur = nil
+	r.buf, r.cur = nil, nil
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return r.tx.Rollback(ctx)

@@ -16,6 +16,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"runtime/metrics"
 	"slices"
 	"strings"
 	"sync"
@@ -694,4 +695,57 @@ func (s *suite) feedback(t *testing.T) {
 			t.Errorf("feedback record %d (oldest first) = %+v, want %+v", i, g, w)
 		}
 	}
+}
+
+// BenchmarkPublishOpen publishes and reads back a 64 MiB snapshot per
+// iteration on st, and reports the largest live heap seen meanwhile
+// (peak-heap-MiB): far below 64 MiB when neither way holds the snapshot
+// whole in memory.
+func BenchmarkPublishOpen(b *testing.B, st incidentbot.State) {
+	const size = 64 << 20
+	ctx := context.Background()
+	b.SetBytes(size)
+	b.ReportAllocs()
+	stop := make(chan struct{})
+	peak := make(chan uint64)
+	go func() {
+		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		var max uint64
+		for {
+			metrics.Read(sample)
+			max = maxOf(max, sample[0].Value.Uint64())
+			select {
+			case <-stop:
+				peak <- max
+				return
+			case <-time.After(2 * time.Millisecond):
+			}
+		}
+	}()
+	defer func() {
+		close(stop)
+		b.ReportMetric(float64(<-peak)/(1<<20), "peak-heap-MiB")
+	}()
+	for i := 0; b.Loop(); i++ {
+		info, err := st.Publish(ctx, snapshotInfo("bench"), io.LimitReader(newPayload(uint64(i)), size))
+		if err != nil {
+			b.Fatal(err)
+		}
+		rc, err := st.Open(ctx, info.Version)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, err := io.Copy(io.Discard, rc)
+		rc.Close()
+		if err != nil || n != size {
+			b.Fatalf("read back %d bytes, %v", n, err)
+		}
+	}
+}
+
+func maxOf(a, b uint64) uint64 {
+	if a > b {
+		return a
+	}
+	return b
 }
