@@ -130,6 +130,9 @@ func (s *Service) Apply(ctx context.Context, plan *incidentbot.RefreshPlan, by i
 		done.ID = plan.ID
 	}
 	out := &incidentbot.RefreshReport{Plan: done, Version: now.Version, BuiltAt: now.BuiltAt, By: by, Embedded: rep.Embedded, Seconds: rep.Seconds}
+	if !rep.Saved {
+		return out, nil // nothing changed, nothing published: not a refresh to remember
+	}
 	if err := s.record(ctx, out); err != nil {
 		return out, fmt.Errorf("the refresh was applied (index %s), but recording it in the history failed: %w", out.Version, err)
 	}

@@ -216,3 +216,22 @@ func TestASecondRefreshIsRefusedNamingWhoHoldsTheLock(t *testing.T) {
 		t.Fatalf("after the lock is released: %v", err)
 	}
 }
+
+func TestAnUnchangedRefreshEmbedsNothingAndIsNotRecorded(t *testing.T) {
+	ctx := context.Background()
+	corpusDir, dataDir := copyArticles(t, "004_3c6ba5321dfd73d4"), t.TempDir()
+	p := start(t, corpusDir, dataDir)
+	served := p.store.Index()
+	before := p.emb.embedded
+	plan, err := p.svc.Plan(ctx)
+	if err != nil || plan.Changed() || plan.ToEmbed != 0 {
+		t.Fatalf("plan of an unchanged corpus: %+v %v", plan, err)
+	}
+	rep, err := p.svc.Apply(ctx, plan, maintainer)
+	if err != nil || rep.Version != served.Version || rep.Embedded != 0 || p.emb.embedded != before {
+		t.Fatalf("unchanged refresh: %+v %v", rep, err)
+	}
+	if h, _ := p.state.ReadHistory(ctx); len(h) != 0 {
+		t.Errorf("a refresh that changed nothing was recorded: %+v", h)
+	}
+}

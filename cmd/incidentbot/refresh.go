@@ -165,12 +165,12 @@ func printRefresh(w io.Writer, r *refreshResult, asJSON bool) error {
 		return nil
 	}
 	rep := r.Report
-	served := "the index is unchanged (version " + rep.Version + ")"
-	if rep.Version != r.Base {
-		served = "published as version " + rep.Version + "; every process serving this state swaps it in within seconds"
+	if rep.Version == r.Base {
+		fmt.Fprintf(w, "Nothing to apply: the index served (version %s) already matches the corpus.\n", rep.Version)
+		return nil
 	}
-	fmt.Fprintf(w, "Applied: %d passages (%d added, %d changed, %d removed); embedded %d texts in %s; %s.\n",
-		r.Passages, r.PassagesAdded, r.PassagesChanged, r.PassagesRemoved, rep.Embedded, seconds(rep.Seconds), served)
+	fmt.Fprintf(w, "Applied: %d passages (%d added, %d changed, %d removed); embedded %d texts in %s; published as version %s, which every process serving this state swaps in within seconds.\n",
+		r.Passages, r.PassagesAdded, r.PassagesChanged, r.PassagesRemoved, rep.Embedded, seconds(rep.Seconds), rep.Version)
 	fmt.Fprintln(w, "Recorded in the refresh history (incidentbot corpus log).")
 	return nil
 }
