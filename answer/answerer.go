@@ -6,7 +6,6 @@ package answer
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -74,21 +73,15 @@ func New(src Source, opts Options) *Answerer {
 }
 
 // Request is one question.
-type Request struct {
-	Question string
-	// History holds earlier turns of the conversation, oldest first, so a
-	// follow-up ("and who did they blame?") can be understood.
-	History []incidentbot.Turn
-	// OnPartial, if set, receives the answer text so far while a language
-	// model writes it (for streaming into a Discord message).
-	OnPartial func(text string)
-}
+type Request = incidentbot.Request
 
 // Errors for questions that cannot be asked; their text is fit to show a user.
 var (
-	ErrEmptyQuestion = errors.New("the question is empty")
-	ErrTooLong       = errors.New("the question is too long")
+	ErrEmptyQuestion = incidentbot.ErrEmptyQuestion
+	ErrTooLong       = incidentbot.ErrTooLong
 )
+
+var _ incidentbot.Answerer = (*Answerer)(nil)
 
 // CheckQuestion validates a question's length before any work is done.
 func (a *Answerer) CheckQuestion(q string) error {

@@ -6,8 +6,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/discordtest"
-	"github.com/incidentbot/incidentbot/config"
 )
 
 func TestAskDefersThenEditsWithCitations(t *testing.T) {
@@ -103,7 +103,7 @@ func TestDMsDisabledGetAClearReply(t *testing.T) {
 
 func TestDMsAllowed(t *testing.T) {
 	t.Parallel()
-	h := start(t, setup{cfg: func(c *config.Discord) { c.AllowDMs = true }})
+	h := start(t, setup{cfg: func(c *bot.Config) { c.AllowDMs = true }})
 	in := h.send(discordtest.SlashCommand("ask", discordtest.StringOption("question", "Who attacked Albania?")).InDM(discordtest.DefaultUser))
 	h.answered(in.ID)
 

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/incidentbot/incidentbot/config"
 )
 
 // replies records what a handler sends.
@@ -46,7 +44,7 @@ func TestButtonSigner(t *testing.T) {
 // counts: the message the click came from says what was asked and said.
 func TestVoteOnAForgottenAnswerReadsTheMessage(t *testing.T) {
 	dir := t.TempDir()
-	s := newService(serviceOptions{cfg: withDefaults(config.Discord{}), dataDir: dir, log: slog.New(slog.DiscardHandler)})
+	s := newService(serviceOptions{cfg: withDefaults(Config{}), dataDir: dir, log: slog.New(slog.DiscardHandler)})
 	defer s.cancelWork()
 	question := "Who attacked *Albania*? <@12>"
 	rep := &replies{}

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/discordtest"
-	"github.com/incidentbot/incidentbot/config"
 	"github.com/incidentbot/incidentbot/corpus"
 )
 
@@ -28,7 +28,7 @@ func moderationSetup(tb testing.TB) setup {
 	return setup{
 		answerer: newHooked(tb),
 		library:  privateStore(tb, corpusCopy(tb)),
-		cfg: func(c *config.Discord) {
+		cfg: func(c *bot.Config) {
 			c.ModeratorRoles = []string{modRole}
 			c.MaintainerRoles = []string{maintainerRole}
 			c.MaintainerUsers = []string{maintainerUser}

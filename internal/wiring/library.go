@@ -1,0 +1,41 @@
+package wiring
+
+import (
+	"context"
+	"time"
+
+	"github.com/incidentbot/incidentbot"
+	"github.com/incidentbot/incidentbot/retrieval"
+)
+
+// Library is the store as the bot sees it: search results and what index
+// is served, in the root package's types.
+func Library(st *retrieval.Store) incidentbot.Library { return library{st} }
+
+type library struct{ st *retrieval.Store }
+
+func (l library) Search(ctx context.Context, query string, k int) ([]incidentbot.Result, error) {
+	resp, err := l.st.Search(ctx, query, k)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]incidentbot.Result, len(resp.Hits))
+	for i, h := range resp.Hits {
+		out[i] = h.Result
+	}
+	return out, nil
+}
+
+// Served names the index by when it was built: a refresh that changes
+// anything builds a new one, and one that changes nothing keeps the time
+// (retrieval.Store.Refresh).
+func (l library) Served() *incidentbot.SnapshotInfo {
+	ix := l.st.Index()
+	if ix == nil {
+		return nil
+	}
+	return &incidentbot.SnapshotInfo{
+		Version: ix.BuiltAt.UTC().Format(time.RFC3339Nano), BuiltAt: ix.BuiltAt, Embedder: ix.EmbedderID,
+		Articles: len(ix.Articles()), Passages: len(ix.Passages()),
+	}
+}
