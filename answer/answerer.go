@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/incidentbot/incidentbot"
+	"github.com/incidentbot/incidentbot/prompts"
 	"github.com/incidentbot/incidentbot/retrieval"
 )
 
@@ -27,7 +28,7 @@ type Source interface {
 // LLM is a chat model; *openai.Chat satisfies it. With onDelta set it
 // streams, calling onDelta with each new piece of text.
 type LLM interface {
-	Chat(ctx context.Context, msgs []incidentbot.ChatMessage, onDelta func(delta string)) (string, error)
+	Chat(ctx context.Context, msgs []prompts.Message, onDelta func(delta string)) (string, error)
 }
 
 // Options configures an Answerer.

@@ -44,31 +44,6 @@ func waitChan(tb testing.TB, c <-chan struct{}, what string) {
 	}
 }
 
-func TestRateLimitsReplyPolitely(t *testing.T) {
-	t.Parallel()
-	h := start(t, setup{cfg: func(c *bot.Config) {
-		c.RateLimit.PerUser, c.RateLimit.PerChannel, c.RateLimit.Window = 2, 4, time.Hour
-	}})
-	userA := discordtest.NewMember(discordtest.NewUser("1400000000000000021", "a"))
-	userB := discordtest.NewMember(discordtest.NewUser("1400000000000000022", "b"))
-	userC := discordtest.NewMember(discordtest.NewUser("1400000000000000023", "c"))
-	ask := func(m *discordtest.Member) *discordtest.Interaction {
-		return h.send(discordtest.SlashCommand("ask", discordtest.StringOption("question", "Who attacked Albania?")).ByMember(m))
-	}
-	for _, m := range []*discordtest.Member{userA, userA, userB} {
-		h.answered(ask(m).ID)
-	}
-	rec := h.replied(ask(userA).ID, "You're asking faster than I can keep up with. Please wait")
-	if !rec.Original.Ephemeral() || rec.ResponseType != discordtest.CallbackChannelMessage {
-		t.Error("a rate-limit reply should be an immediate ephemeral message")
-	}
-	if !regexp.MustCompile(`wait \d+ seconds`).MatchString(rec.Original.Content) {
-		t.Errorf("no wait time in %q", rec.Original.Content)
-	}
-	h.answered(ask(userB).ID) // B's second: the channel's fourth
-	h.replied(ask(userC).ID, "This channel has asked me a lot")
-}
-
 func TestRateLimited429IsRetried(t *testing.T) {
 	t.Parallel()
 	h := start(t, setup{})
