@@ -56,12 +56,6 @@ type Turn struct {
 	Answer   string
 }
 
-// ChatMessage is one message to a chat language model.
-type ChatMessage struct {
-	Role    string // "system", "user" or "assistant"
-	Content string
-}
-
 // Timeline is a list of dated events, in order, each citing its sources.
 type Timeline struct {
 	Events    []TimelineEvent `json:"events"`

@@ -1,6 +1,8 @@
 // Package incidentbot holds the domain types every other package speaks:
 // articles and their passages, search results, and grounded answers with
-// citations. Technology lives in adapter packages around it:
+// citations, and the small interfaces the adapters meet (Answerer,
+// Library, Refresher, the State behind them). Technology lives in adapter
+// packages around it:
 //
 //	corpus/     the shipped articles and the loader that validates them
 //	retrieval/  passages, BM25 + sentence-encoder hybrid search, the persisted index
@@ -8,8 +10,9 @@
 //	openai/     OpenAI-compatible embeddings and chat (go-openai)
 //	answer/     extractive and LLM answers, citation checks, summaries, timelines
 //	prompts/    the prompt templates
-//	bot/        Discord: router, middleware, handlers
-//	cmd/incidentbot/  flags and wiring
+//	bot/        Discord: router, middleware, handlers (speaks Answerer and Library only)
+//	ops/        /healthz and Prometheus /metrics
+//	cmd/incidentbot/  flags and wiring: config into plain options, adapters into interfaces
 //
 // A question flows Discord event (bot) → retrieval → answer → rendered reply (bot).
 package incidentbot

@@ -6,7 +6,6 @@ package answer
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/incidentbot/incidentbot"
+	"github.com/incidentbot/incidentbot/prompts"
 	"github.com/incidentbot/incidentbot/retrieval"
 )
 
@@ -28,7 +28,7 @@ type Source interface {
 // LLM is a chat model; *openai.Chat satisfies it. With onDelta set it
 // streams, calling onDelta with each new piece of text.
 type LLM interface {
-	Chat(ctx context.Context, msgs []incidentbot.ChatMessage, onDelta func(delta string)) (string, error)
+	Chat(ctx context.Context, msgs []prompts.Message, onDelta func(delta string)) (string, error)
 }
 
 // Options configures an Answerer.
@@ -74,21 +74,15 @@ func New(src Source, opts Options) *Answerer {
 }
 
 // Request is one question.
-type Request struct {
-	Question string
-	// History holds earlier turns of the conversation, oldest first, so a
-	// follow-up ("and who did they blame?") can be understood.
-	History []incidentbot.Turn
-	// OnPartial, if set, receives the answer text so far while a language
-	// model writes it (for streaming into a Discord message).
-	OnPartial func(text string)
-}
+type Request = incidentbot.Request
 
 // Errors for questions that cannot be asked; their text is fit to show a user.
 var (
-	ErrEmptyQuestion = errors.New("the question is empty")
-	ErrTooLong       = errors.New("the question is too long")
+	ErrEmptyQuestion = incidentbot.ErrEmptyQuestion
+	ErrTooLong       = incidentbot.ErrTooLong
 )
+
+var _ incidentbot.Answerer = (*Answerer)(nil)
 
 // CheckQuestion validates a question's length before any work is done.
 func (a *Answerer) CheckQuestion(q string) error {

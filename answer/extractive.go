@@ -246,11 +246,11 @@ func similar(a, b *candidate) bool {
 func values(qa *question, c *candidate) map[string]bool {
 	out := map[string]bool{}
 	switch qa.kind {
-	case "date":
+	case retrieval.KindDate:
 		for _, d := range retrieval.FindDates(c.text) {
 			out[d.Key()] = true
 		}
-	case "number", "year":
+	case retrieval.KindNumber, retrieval.KindYear:
 		for _, w := range strings.FieldsFunc(c.text, func(r rune) bool { return !(r >= '0' && r <= '9' || r == ',') }) {
 			if w = strings.Trim(strings.ReplaceAll(w, ",", ""), ","); w != "" {
 				out[w] = true
@@ -273,7 +273,7 @@ func sameValue(qa *question, a, b *candidate) bool {
 // conflicts: another article states the same fact with a different value
 // (one article dates the break to September 6, the others to September 7).
 func conflicts(qa *question, a, b *candidate) bool {
-	if qa.kind != "date" && qa.kind != "number" {
+	if qa.kind != retrieval.KindDate && qa.kind != retrieval.KindNumber {
 		return false
 	}
 	va, vb := values(qa, a), values(qa, b)
@@ -292,7 +292,7 @@ func conflicts(qa *question, a, b *candidate) bool {
 
 // agrees: another article states the same answer; cite both.
 func agrees(qa *question, a, b *candidate) bool {
-	if qa.kind == "date" || qa.kind == "number" || qa.kind == "year" {
+	if qa.kind == retrieval.KindDate || qa.kind == retrieval.KindNumber || qa.kind == retrieval.KindYear {
 		return sameValue(qa, a, b) && b.f[fCover] >= 0.7*a.f[fCover]
 	}
 	return similar(a, b)
@@ -314,7 +314,7 @@ func clip(qa *question, c *candidate, maxWords int) string {
 				weight[i] += w
 			}
 		}
-		if qa.kind != "" && retrieval.HasAnswerKind(cl, qa.kind) {
+		if qa.kind != retrieval.KindAny && retrieval.HasAnswerKind(cl, qa.kind) {
 			weight[i] += 2*qa.total + 1 // the answer itself must not be cut: no window without it can weigh as much
 		}
 	}

@@ -93,9 +93,7 @@ func (m *matcher) similarity(q, s string) float64 {
 	}
 	var sim float64
 	if a, b := m.vector(q), m.vector(s); a != nil && b != nil {
-		for i := range a {
-			sim += float64(a[i] * b[i])
-		}
+		sim = retrieval.Dot(a, b)
 	}
 	m.sims[k] = sim
 	return sim
@@ -191,13 +189,13 @@ func (m *matcher) features(ix *retrieval.Index, c *candidate, prev map[string]bo
 	if qa.maxIDF > 0 {
 		f[fMissing] = missing / qa.maxIDF
 	}
-	if qa.kind != "" && c.hasKind(ix, qa.kind) {
+	if qa.kind != retrieval.KindAny && c.hasKind(ix, qa.kind) {
 		f[fKind] = 1
-		if qa.kind == "date" && !c.hasKind(ix, "day") {
+		if qa.kind == retrieval.KindDate && !c.hasKind(ix, retrieval.KindDay) {
 			f[fKind] = 0.5 // a month answers "when" less well than a day
 		}
 	}
-	if qa.kind != "" {
+	if qa.kind != retrieval.KindAny {
 		if f[fKind] == 0 {
 			f[fKindMissing] = 1
 		} else if newValue(qa, c.text) {
@@ -262,21 +260,21 @@ func (m *matcher) features(ix *retrieval.Index, c *candidate, prev map[string]bo
 // answered by a sentence whose only date is July 15.
 func newValue(qa *question, text string) bool {
 	switch qa.kind {
-	case "date":
+	case retrieval.KindDate:
 		for _, d := range retrieval.FindDates(text) {
 			if !qa.askedDates[d.Key()] {
 				return true
 			}
 		}
 		return false
-	case "year":
+	case retrieval.KindYear:
 		for _, y := range retrieval.Years(text) {
 			if !slices.Contains(qa.years, y) {
 				return true
 			}
 		}
 		return false
-	case "person":
+	case retrieval.KindPerson:
 		for _, n := range retrieval.NameLike(text) {
 			for _, t := range retrieval.Terms(n) {
 				if !qa.askedTerms[t] {
@@ -285,7 +283,7 @@ func newValue(qa *question, text string) bool {
 			}
 		}
 		return false
-	case "number":
+	case retrieval.KindNumber:
 		for _, w := range digitNumbers(text) {
 			if !qa.askedTerms[w] {
 				return true
@@ -308,9 +306,9 @@ func digitNumbers(text string) []string {
 }
 
 // hasKind reports whether the candidate's sentences hold an answer of
-// the kind named (retrieval.AnswerKind, or "day"); the index knows it for
-// each sentence.
-func (c *candidate) hasKind(ix *retrieval.Index, kind string) bool {
+// kind (or, with retrieval.KindDay, a date to the day); the index knows it
+// for each sentence.
+func (c *candidate) hasKind(ix *retrieval.Index, kind retrieval.Kind) bool {
 	if ix.SentenceHasAnswerKind(c.hit.Passage, c.index, kind) {
 		return true
 	}
@@ -380,7 +378,7 @@ func questionFeatures(qa *question) [nAnswerable]float64 {
 	if qa.unknownName != "" {
 		a[aUnknownName] = 1
 	}
-	if qa.kind != "" {
+	if qa.kind != retrieval.KindAny {
 		a[aKindWanted] = 1
 	}
 	a[aBest] = -10 // no candidate

@@ -10,6 +10,7 @@ import (
 
 	"github.com/incidentbot/incidentbot"
 	"github.com/incidentbot/incidentbot/prompts"
+	"github.com/incidentbot/incidentbot/retrieval"
 )
 
 // Offline, the reader reads English only. A question in another language
@@ -31,7 +32,7 @@ func (a *Answerer) otherLanguage(q string) bool {
 	var english, other int
 	for _, m := range wordRE.FindAllString(q, -1) {
 		w := strings.ToLower(strings.TrimRight(m, ".'’"))
-		if isDigits(w) || vocab[w] > 0 && isCapitalised(m) {
+		if retrieval.IsDigits(w) || vocab[w] > 0 && isCapitalised(m) {
 			continue // a number or a name says nothing of the language
 		}
 		if a.opts.Lexicon.IsEnglishWord(w) {
@@ -138,13 +139,4 @@ func joinNotice(a, b string) string {
 		return b
 	}
 	return a + " " + b
-}
-
-func isDigits(s string) bool {
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return s != ""
 }

@@ -198,7 +198,7 @@ func (a *Answerer) rescue(ctx context.Context, v *Verification, hits []retrieval
 
 func missingNumber(terms []string) bool {
 	for _, t := range terms {
-		if allDigits(t) {
+		if retrieval.IsDigits(t) {
 			return true
 		}
 	}

@@ -12,10 +12,10 @@ import (
 // question is a question read once: every later step (the search query,
 // the reader's features, the answer's shape) uses this analysis.
 type question struct {
-	text   string // as asked
-	asked  string // the sentences that ask something, spelling corrected
-	kind   string // the kind of answer wanted (retrieval.AnswerKind)
-	broad  bool   // asks for an overview ("what happened in …?") rather than a fact
+	text   string         // as asked
+	asked  string         // the sentences that ask something, spelling corrected
+	kind   retrieval.Kind // the kind of answer wanted
+	broad  bool           // asks for an overview ("what happened in …?") rather than a fact
 	words  []qword
 	terms  map[string]float64 // content term → IDF weight
 	total  float64
@@ -56,7 +56,7 @@ var wordRE = regexp.MustCompile(`[\p{L}\d][\p{L}\d'’.-]*`)
 // index ix.
 func analyseQuestion(ix *retrieval.Index, rq retrieval.Query, lex Lexicon) question {
 	qa := question{text: rq.Original, asked: rq.Text, kind: rq.Kind, terms: map[string]float64{}, years: retrieval.Years(rq.Text)}
-	qa.broad = qa.kind == "" && broadQuestion.MatchString(rq.Text)
+	qa.broad = qa.kind == retrieval.KindAny && broadQuestion.MatchString(rq.Text)
 	qa.askedTerms, qa.askedDates = termSet(rq.Text), map[string]bool{}
 	for _, d := range retrieval.FindDates(rq.Text) {
 		qa.askedDates[d.Key()] = true

@@ -2,7 +2,6 @@ package answer
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -29,7 +28,7 @@ const (
 
 // ErrUnknownTopic is returned, wrapped in an error that lists the profile's
 // topics, for a topic the corpus profile does not have.
-var ErrUnknownTopic = errors.New("unknown topic")
+var ErrUnknownTopic = incidentbot.ErrUnknownTopic
 
 // unknownTopic says which topics there are.
 func unknownTopic(p *corpus.Profile, topic string) error {

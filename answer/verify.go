@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -351,7 +352,7 @@ func (k keyTerm) in(set map[string]bool) bool {
 		return false
 	}
 	for t := range set {
-		if len(t) < 4 || allDigits(t) {
+		if len(t) < 4 || retrieval.IsDigits(t) {
 			continue
 		}
 		short, long := t, k.term
@@ -417,7 +418,7 @@ func keyTerms(s string) []keyTerm {
 				// either form passes (see passageTerms).
 				t = d
 			}
-			k := keyTerm{term: t, weight: 1, number: allDigits(t)}
+			k := keyTerm{term: t, weight: 1, number: retrieval.IsDigits(t)}
 			if k.number || name {
 				k.weight = 2
 			}
@@ -460,8 +461,6 @@ var thousands = regexp.MustCompile(`(\d),(\d{3})\b`)
 // source labels use and the articles spell out.
 var isoDate = regexp.MustCompile(`\b(\d{4})-(0[1-9]|1[0-2])(?:-(\d{2}))?\b`)
 
-var monthNames = [...]string{"", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"}
-
 // normalizeNumbers writes numbers one way on both sides of the comparison:
 // thousands separators dropped, ISO dates spelled out ("2022-09-07" →
 // "September 07 2022").
@@ -469,7 +468,7 @@ func normalizeNumbers(s string) string {
 	s = isoDate.ReplaceAllStringFunc(s, func(d string) string {
 		m := isoDate.FindStringSubmatch(d)
 		month, _ := strconv.Atoi(m[2])
-		return strings.TrimSpace(monthNames[month] + " " + m[3] + " " + m[1])
+		return strings.TrimSpace(time.Month(month).String() + " " + m[3] + " " + m[1])
 	})
 	return joinThousands(s)
 }
@@ -477,7 +476,7 @@ func normalizeNumbers(s string) string {
 // trimZeros drops leading zeros of a number: "07 Sept" and "September 7"
 // compare equal.
 func trimZeros(t string) string {
-	if allDigits(t) && len(t) > 1 {
+	if retrieval.IsDigits(t) && len(t) > 1 {
 		if u := strings.TrimLeft(t, "0"); u != "" {
 			return u
 		}
@@ -494,15 +493,6 @@ func joinThousands(s string) string {
 		}
 		s = t
 	}
-}
-
-func allDigits(s string) bool {
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return s != ""
 }
 
 // finish renders the supported sentences with their markers renumbered in

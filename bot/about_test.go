@@ -4,8 +4,6 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
-
-	"github.com/incidentbot/incidentbot/config"
 )
 
 // What the bot says of its subject is what it is told: another incident's
@@ -18,7 +16,7 @@ func TestAboutComesFromOptions(t *testing.T) {
 		Example:     "Why did the Wrenfield flood sirens stay silent?",
 		Topics:      []Topic{{ID: "sirens", Title: "The silent sirens on March 2"}, {ID: "cause", Title: "What caused the outage"}},
 	}
-	cmds := commands(config.Discord{}, other)
+	cmds := commands(Config{}, other)
 	if cmds[0].Name != "ask" || cmds[0].Description != "Ask about "+other.Subject {
 		t.Errorf("/ask description %q", cmds[0].Description)
 	}
@@ -60,7 +58,7 @@ func TestAboutComesFromOptions(t *testing.T) {
 // Discord's limits whatever it is told.
 func TestAboutDefaultsAndLimits(t *testing.T) {
 	var none About
-	cmds := commands(config.Discord{}, none)
+	cmds := commands(Config{}, none)
 	for _, c := range cmds {
 		if c.Name == "summary" && len(c.Options[0].Choices) != 0 {
 			t.Errorf("no topics, no choices: %+v", c.Options[0].Choices)
@@ -73,7 +71,7 @@ func TestAboutDefaultsAndLimits(t *testing.T) {
 	for i := 0; i < 30; i++ {
 		long.Topics = append(long.Topics, Topic{ID: "t" + string(rune('a'+i)), Title: strings.Repeat("é", 120)})
 	}
-	cmds = commands(config.Discord{}, long)
+	cmds = commands(Config{}, long)
 	if n := utf8.RuneCountInString(cmds[0].Description); n > maxCommandDescription {
 		t.Errorf("/ask description of %d characters", n)
 	}

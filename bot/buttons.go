@@ -50,21 +50,3 @@ func (b *buttonSigner) verify(customID string) (string, bool) {
 	payload := customID[:i]
 	return payload, hmac.Equal([]byte(customID[i+1:]), []byte(b.sig(payload)))
 }
-
-// actionName names what an event asks for, for a refusal: the slash
-// command, or what a button does (never its custom_id, which means
-// nothing to a person).
-func actionName(ev *Event) string {
-	if ev.Kind != KindComponent {
-		return "/" + ev.Name
-	}
-	switch {
-	case strings.HasPrefix(ev.Name, refreshPrefix+"apply:"):
-		return "Applying a refresh"
-	case strings.HasPrefix(ev.Name, refreshPrefix+"cancel:"):
-		return "Cancelling a refresh"
-	case strings.HasPrefix(ev.Name, refreshPrefix):
-		return "Refreshing the index"
-	}
-	return "That button"
-}

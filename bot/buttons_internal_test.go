@@ -7,26 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-
-	"github.com/incidentbot/incidentbot/config"
 )
-
-// replies records what a handler sends.
-type replies struct {
-	mu   sync.Mutex
-	sent []Reply
-}
-
-func (r *replies) Defer(context.Context, bool) error      { return nil }
-func (r *replies) Progress(context.Context, string) error { return nil }
-func (r *replies) Send(_ context.Context, rep Reply) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.sent = append(r.sent, rep)
-	return nil
-}
 
 func TestButtonSigner(t *testing.T) {
 	b, other := newButtonSigner(), newButtonSigner()
@@ -46,10 +28,10 @@ func TestButtonSigner(t *testing.T) {
 // counts: the message the click came from says what was asked and said.
 func TestVoteOnAForgottenAnswerReadsTheMessage(t *testing.T) {
 	dir := t.TempDir()
-	s := newService(serviceOptions{cfg: withDefaults(config.Discord{}), dataDir: dir, log: slog.New(slog.DiscardHandler)})
+	s := newService(serviceOptions{cfg: withDefaults(Config{}), dataDir: dir, log: slog.New(slog.DiscardHandler)})
 	defer s.cancelWork()
 	question := "Who attacked *Albania*? <@12>"
-	rep := &replies{}
+	rep := &recorder{}
 	ev := &Event{Kind: KindComponent, ID: "2", Name: s.buttons.sign("fb:up:12345"), UserID: "7", reply: rep,
 		MessageContent: "**Q:** " + userText(question, asMarkdown, 0) + "\n\nIranian hackers did. [1]\n\n**Sources**\n**[1]** *X*"}
 	s.router.Dispatch(context.Background(), ev)

@@ -84,18 +84,3 @@ func TestForgedAndStaleButtonsExpire(t *testing.T) {
 	}
 	checkSafeWrites(t, h.srv)
 }
-
-// A refused button says what it would have done, not its custom_id.
-func TestRefusedButtonsNameTheAction(t *testing.T) {
-	t.Parallel()
-	h := start(t, setup{})
-	for _, tc := range []struct{ id, want string }{
-		{"refresh:apply:900012345", "Applying a refresh is for the bot's maintainers."},
-		{"refresh:cancel:900012345", "Cancelling a refresh is for the bot's maintainers."},
-	} {
-		r := h.replied(h.send(discordtest.ButtonClick(tc.id)).ID, tc.want)
-		if strings.Contains(r.Original.Content, "refresh:") || !r.Original.Ephemeral() {
-			t.Errorf("refusal %q (ephemeral %v)", r.Original.Content, r.Original.Ephemeral())
-		}
-	}
-}

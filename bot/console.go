@@ -12,13 +12,14 @@ import (
 	"time"
 
 	"github.com/incidentbot/incidentbot"
-	"github.com/incidentbot/incidentbot/config"
 )
 
 // ConsoleOptions configures Console.
 type ConsoleOptions struct {
-	Answerer Answerer
-	Library  Library
+	Answerer incidentbot.Answerer
+	Library  incidentbot.Library
+	// Index: see Options.Index.
+	Index Refreshable
 	// LoadCorpus: see Options.LoadCorpus.
 	LoadCorpus func() ([]*incidentbot.Article, error)
 	// About: see Options.About.
@@ -26,7 +27,7 @@ type ConsoleOptions struct {
 	// Config supplies the limits the handlers read (concurrency, stream
 	// interval, thread turns); rate limits and permissions do not apply to
 	// the console.
-	Config  config.Discord
+	Config  Config
 	DataDir string
 	Logger  *slog.Logger
 	// Prompt is printed before each line is read; empty prints none
@@ -46,7 +47,7 @@ func Console(ctx context.Context, in io.Reader, out io.Writer, opts ConsoleOptio
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	svc := newService(serviceOptions{
-		cfg: withDefaults(opts.Config), answerer: opts.Answerer, library: opts.Library,
+		cfg: withDefaults(opts.Config), answerer: opts.Answerer, library: opts.Library, index: opts.Index,
 		dataDir: opts.DataDir, log: opts.Logger, console: true, loadCorpus: opts.LoadCorpus, about: opts.About,
 	})
 	defer svc.cancelWork()

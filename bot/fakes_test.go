@@ -2,10 +2,11 @@ package bot_test
 
 import (
 	"context"
-	"github.com/incidentbot/incidentbot/internal/wiring"
 	"slices"
 	"sync"
 	"testing"
+
+	"github.com/incidentbot/incidentbot/internal/wiring"
 
 	"github.com/incidentbot/incidentbot"
 	"github.com/incidentbot/incidentbot/answer"

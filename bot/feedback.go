@@ -2,7 +2,6 @@ package bot
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,26 +20,8 @@ import (
 // FeedbackFile is the name of the feedback log in the data folder.
 const FeedbackFile = "feedback.jsonl"
 
-// feedbackPrefix starts the custom_id of the 👍/👎 buttons:
-// "fb:up:<answer id>:<sig>" or "fb:down:<answer id>:<sig>" (see
-// buttonSigner).
-const feedbackPrefix = "fb:"
-
 // FeedbackRecord is one vote, one JSON line of feedback.jsonl.
-type FeedbackRecord struct {
-	Time     time.Time `json:"time"`
-	AnswerID string    `json:"answer_id"`
-	Question string    `json:"question"`
-	Answer   string    `json:"answer"`
-	Mode     string    `json:"mode,omitempty"`
-	Refused  bool      `json:"refused,omitempty"`
-	Docs     []string  `json:"docs"`
-	// User is the SHA-256 of the voter's Discord user ID, in hex: enough to
-	// count one vote per person, not enough to say who.
-	User    string `json:"user"`
-	Vote    string `json:"vote"` // "up" or "down"
-	GuildID string `json:"guild_id,omitempty"`
-}
+type FeedbackRecord = incidentbot.FeedbackRecord
 
 // feedbackLog appends records to DataDir/feedback.jsonl.
 type feedbackLog struct {
@@ -80,67 +61,6 @@ func (f *feedbackLog) add(r FeedbackRecord) error {
 		return fmt.Errorf("writing %s: %w", f.path, err)
 	}
 	return file.Close()
-}
-
-// vote records a click on 👍 or 👎 under an answer this process sent;
-// any other click records nothing.
-func (s *service) vote(ctx context.Context, ev *Event) error {
-	payload, ok := s.buttons.verify(ev.Name)
-	vote, id, _ := strings.Cut(strings.TrimPrefix(payload, feedbackPrefix), ":")
-	if !ok || (vote != "up" && vote != "down") || id == "" {
-		logFor(s.log, ev).Info("refused a button this process did not send")
-		return ev.reply.Send(ctx, Reply{Text: msgButtonExpired, Ephemeral: true})
-	}
-	rec := FeedbackRecord{
-		Time: time.Now().UTC(), AnswerID: id, User: userHash(ev.UserID), Vote: vote, GuildID: ev.GuildID, Docs: []string{},
-	}
-	if a := s.recent.get(id); a != nil {
-		rec.Question, rec.Answer, rec.Mode, rec.Refused = a.Question, a.Text, a.Mode, a.Refused
-		rec.Docs = citedDocs(a)
-	} else {
-		// The answer was forgotten (it is old): keep what the message the
-		// button is on shows.
-		rec.Question, rec.Answer = parseRendered(ev.MessageContent)
-	}
-	if err := s.feedback.add(rec); err != nil {
-		return fmt.Errorf("recording feedback: %w", err)
-	}
-	s.metrics.votes.Add(1)
-	logFor(s.log, ev).Info("feedback", "vote", vote, "answer_id", id)
-	thanks := "Thanks, noted 👍."
-	if vote == "down" {
-		thanks = "Thanks, noted 👎. It helps to know when an answer misses."
-	}
-	return ev.reply.Send(ctx, Reply{Text: thanks, Ephemeral: true})
-}
-
-// citedDocs lists the articles an answer cites, each once.
-func citedDocs(a *incidentbot.Answer) []string {
-	docs := []string{}
-	seen := map[string]bool{}
-	for _, c := range a.Citations {
-		if !seen[c.Doc] {
-			seen[c.Doc] = true
-			docs = append(docs, c.Doc)
-		}
-	}
-	return docs
-}
-
-// parseRendered recovers question and answer from an answer message as
-// renderAnswer wrote it.
-func parseRendered(content string) (question, answerText string) {
-	body := content
-	if rest, ok := strings.CutPrefix(body, "**Q:** "); ok {
-		question, body, _ = strings.Cut(rest, "\n\n")
-		question = unescapeMarkdown(question)
-	}
-	for _, h := range []string{"\n**Sources**", "\n**Closest sources**", "\n*Note:*"} {
-		if i := strings.Index(body, h); i >= 0 {
-			body = body[:i]
-		}
-	}
-	return question, strings.TrimSpace(body)
 }
 
 // FeedbackSummary writes what users thought of the answers: votes per kind

@@ -13,7 +13,6 @@ import (
 
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/discordtest"
-	"github.com/incidentbot/incidentbot/config"
 )
 
 func readFeedback(tb testing.TB, dir string) []bot.FeedbackRecord {
@@ -131,5 +130,3 @@ func mustRead(tb testing.TB, path string) []byte {
 	}
 	return b
 }
-
-var _ = config.Default

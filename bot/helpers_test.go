@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/incidentbot/incidentbot/internal/wiring"
 	"io"
 	"log/slog"
 	"net"
@@ -17,12 +16,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/incidentbot/incidentbot/internal/wiring"
+
 	"github.com/incidentbot/incidentbot"
 	"github.com/incidentbot/incidentbot/answer"
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/discordtest"
-	"github.com/incidentbot/incidentbot/config"
 	"github.com/incidentbot/incidentbot/corpus"
+	"github.com/incidentbot/incidentbot/ops"
 	"github.com/incidentbot/incidentbot/retrieval"
 	"github.com/incidentbot/incidentbot/uselite"
 )
@@ -157,18 +158,24 @@ type harness struct {
 	srv    *discordtest.Server
 	bot    *bot.Bot
 	client *http.Client
-	cfg    config.Discord
-	data   string
-	logs   *syncBuffer
-	cancel context.CancelFunc
-	done   chan error
+	cfg    bot.Config
+	// ops is /healthz and /metrics for the bot; opsAddr is where they are
+	// served, when the setup asked for a listener.
+	ops     http.Handler
+	opsAddr string
+	data    string
+	logs    *syncBuffer
+	cancel  context.CancelFunc
+	done    chan error
 }
 
 type setup struct {
 	srv      discordtest.Config
-	cfg      func(*config.Discord)
-	answerer bot.Answerer
-	library  bot.Library
+	cfg      func(*bot.Config)
+	answerer incidentbot.Answerer
+	// library, when set, is the store searched and refreshed instead of
+	// the shared one.
+	library  *retrieval.Store
 	listen   string
 	data     string
 	srvReady func(*discordtest.Server) // run before the bot starts
@@ -204,8 +211,8 @@ func topicTitle(tb testing.TB, id string) string {
 
 // testConfig is the configuration tests start from: limits out of the way
 // unless a test sets them.
-func testConfig() config.Discord {
-	c := config.Default().Discord
+func testConfig() bot.Config {
+	c := bot.DefaultConfig()
 	c.RateLimit.PerUser, c.RateLimit.PerChannel = 0, 0
 	c.MaxConcurrent, c.QueueSize = 8, 256
 	c.ShutdownTimeout = 5 * time.Second
@@ -252,15 +259,26 @@ func newBot(tb testing.TB, srv *discordtest.Server, s setup) *harness {
 	if s.corpusDir != "" {
 		load = func() ([]*incidentbot.Article, error) { return corpus.LoadDir(s.corpusDir) }
 	}
+	reg := ops.NewRegistry()
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	b, err := bot.New(bot.Options{
-		Config: cfg, HTTP: config.HTTP{Listen: s.listen}, Token: srv.Token(), DataDir: s.data,
-		Answerer: s.answerer, Library: s.library, HTTPClient: client, LoadCorpus: load, About: about, InteractionTokenTTL: s.tokenTTL,
-		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Config: cfg, Token: srv.Token(), DataDir: s.data, Metrics: reg,
+		Answerer: s.answerer, Library: wiring.Library(s.library), Index: s.library, HTTPClient: client, LoadCorpus: load, About: about, InteractionTokenTTL: s.tokenTTL,
+		Logger: log,
 	})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	h := &harness{t: tb, srv: srv, bot: b, client: client, cfg: cfg, data: s.data, logs: logs}
+	h := &harness{t: tb, srv: srv, bot: b, client: client, cfg: cfg, data: s.data, logs: logs, ops: ops.Handler(b.Health, reg)}
+	if s.listen != "" {
+		// As cmd/incidentbot serves it beside the bot.
+		srv, err := ops.Listen(s.listen, h.ops, log)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(srv.Close)
+		h.opsAddr = srv.Addr()
+	}
 	tb.Cleanup(func() {
 		if tb.Failed() {
 			tb.Logf("bot log:\n%s", tail(logs.String(), 8000))

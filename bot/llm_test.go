@@ -1,17 +1,18 @@
 package bot_test
 
 import (
-	"github.com/incidentbot/incidentbot/internal/wiring"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/internal/wiring"
+
 	goopenai "github.com/sashabaranov/go-openai"
 
 	"github.com/incidentbot/incidentbot/answer"
 	"github.com/incidentbot/incidentbot/bot/discordtest"
-	"github.com/incidentbot/incidentbot/config"
 	"github.com/incidentbot/incidentbot/openai"
 	"github.com/incidentbot/incidentbot/openai/openaitest"
 )
@@ -42,7 +43,7 @@ func llmSetup(tb testing.TB, srv *openaitest.Server, interval time.Duration) set
 	}
 	return setup{
 		answerer: answer.New(sharedStore(tb), wiring.AnswerOptions(answer.Options{LLM: chat}, wiring.MustLanguage())),
-		cfg:      func(c *config.Discord) { c.StreamEditInterval = interval },
+		cfg:      func(c *bot.Config) { c.StreamEditInterval = interval },
 	}
 }
 

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/discordtest"
-	"github.com/incidentbot/incidentbot/config"
 	"github.com/incidentbot/incidentbot/eval"
 )
 
@@ -52,7 +52,7 @@ func sendAll(tb testing.TB, srv *discordtest.Server, questions []string) []strin
 // interaction acknowledged inside Discord's window and answered with its
 // own question's answer. Timing is measured by the benchmark below.
 func TestHundredConcurrentAsks(t *testing.T) {
-	h := start(t, setup{cfg: func(c *config.Discord) { c.MaxConcurrent, c.QueueSize = 8, 128 }})
+	h := start(t, setup{cfg: func(c *bot.Config) { c.MaxConcurrent, c.QueueSize = 8, 128 }})
 	questions := allQuestions(t, 100)
 	ids := sendAll(t, h.srv, questions)
 	for i, id := range ids {
@@ -81,14 +81,14 @@ func TestThreeHundredConcurrentAsksWithTheDefaults(t *testing.T) {
 	if testing.Short() {
 		t.Skip("300 answers")
 	}
-	d := config.Default().Discord
+	d := bot.DefaultConfig()
 	if raceEnabled {
 		// The race detector slows every answer ten- to thirtyfold, so the
 		// burst cannot be served within the default budget: there the
 		// test checks only that nothing within the budget is shed.
 		d.MaxWait = 15 * time.Minute
 	}
-	h := start(t, setup{cfg: func(c *config.Discord) {
+	h := start(t, setup{cfg: func(c *bot.Config) {
 		c.MaxConcurrent, c.QueueSize, c.MaxWait = d.MaxConcurrent, d.QueueSize, d.MaxWait
 	}})
 	questions := allQuestions(t, 300)
@@ -121,7 +121,7 @@ func BenchmarkAskThroughFakeDiscord(b *testing.B) {
 		mc   int
 	}{{"distinct", cores}, {"distinct", 8}, {"same", cores}} {
 		b.Run(fmt.Sprintf("%s/max_concurrent=%d", bc.mode, bc.mc), func(b *testing.B) {
-			h := start(b, setup{cfg: func(c *config.Discord) { c.MaxConcurrent, c.QueueSize = bc.mc, 128 }})
+			h := start(b, setup{cfg: func(c *bot.Config) { c.MaxConcurrent, c.QueueSize = bc.mc, 128 }})
 			base := allQuestions(b, 100)
 			var acks, answers []time.Duration
 			b.ResetTimer()

@@ -2,17 +2,18 @@ package bot_test
 
 import (
 	"context"
-	"github.com/incidentbot/incidentbot/internal/wiring"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/internal/wiring"
+
 	"github.com/incidentbot/incidentbot"
 	"github.com/incidentbot/incidentbot/answer"
 	"github.com/incidentbot/incidentbot/bot/discordtest"
-	"github.com/incidentbot/incidentbot/config"
 	"github.com/incidentbot/incidentbot/corpus"
 	"github.com/incidentbot/incidentbot/eval"
 )
@@ -53,7 +54,7 @@ func TestRefreshWhileAnsweringLosesNothing(t *testing.T) {
 		}
 		return a, err
 	}
-	h := start(t, setup{library: store, answerer: ans, corpusDir: dir, cfg: func(c *config.Discord) {
+	h := start(t, setup{library: store, answerer: ans, corpusDir: dir, cfg: func(c *bot.Config) {
 		c.MaintainerUsers = []string{maintainerUser}
 		c.MaxConcurrent = 4
 	}})
@@ -122,7 +123,7 @@ func TestRefreshCancelAndNothingToDo(t *testing.T) {
 	t.Parallel()
 	dir := corpusCopy(t)
 	store := privateStore(t, dir)
-	h := start(t, setup{library: store, answerer: answer.New(store, wiring.AnswerOptions(answer.Options{}, wiring.MustLanguage())), corpusDir: dir, cfg: func(c *config.Discord) {
+	h := start(t, setup{library: store, answerer: answer.New(store, wiring.AnswerOptions(answer.Options{}, wiring.MustLanguage())), corpusDir: dir, cfg: func(c *bot.Config) {
 		c.MaintainerUsers = []string{maintainerUser}
 	}})
 	ref := h.send(discordtest.SlashCommand("refresh").ByMember(maintainer))
@@ -147,7 +148,7 @@ func TestRefreshFailureIsReportedAndOldIndexServes(t *testing.T) {
 	t.Parallel()
 	dir := corpusCopy(t)
 	store := privateStore(t, dir)
-	h := start(t, setup{library: store, answerer: answer.New(store, wiring.AnswerOptions(answer.Options{}, wiring.MustLanguage())), cfg: func(c *config.Discord) {
+	h := start(t, setup{library: store, answerer: answer.New(store, wiring.AnswerOptions(answer.Options{}, wiring.MustLanguage())), cfg: func(c *bot.Config) {
 		c.MaintainerUsers = []string{maintainerUser}
 	}})
 	// An article that does not parse makes the refresh fail.

@@ -6,7 +6,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/incidentbot/incidentbot"
-	"github.com/incidentbot/incidentbot/retrieval"
 )
 
 // Rendering limits. Long quotes are cut in the answer message; the "show
@@ -120,15 +119,8 @@ func sourceLine(title, doc, outlet, date, added string) string {
 		title = doc
 	}
 	line := "*" + oneLine(title) + "*"
-	var meta []string
-	if outlet != "" {
-		meta = append(meta, outlet)
-	}
-	if date != "" {
-		meta = append(meta, date)
-	}
-	if len(meta) > 0 {
-		line += " — " + strings.Join(meta, ", ")
+	if by := incidentbot.Byline(outlet, date); by != "" {
+		line += " — " + by
 	}
 	if added != "" {
 		line += " · added " + added
@@ -137,14 +129,14 @@ func sourceLine(title, doc, outlet, date, added string) string {
 }
 
 // renderSearch renders /sources results.
-func renderSearch(query string, resp *retrieval.Response) string {
+func renderSearch(query string, hits []incidentbot.Result) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "**Top passages for:** %s\n", userText(query, asMarkdown, echoLimit))
-	if len(resp.Hits) == 0 {
+	if len(hits) == 0 {
 		b.WriteString("\nNothing in the articles matches that.")
 		return b.String()
 	}
-	for i, h := range resp.Hits {
+	for i, h := range hits {
 		a := h.Article
 		fmt.Fprintf(&b, "\n**%d.** %s\n", i+1, sourceLine(a.Title, a.ID, a.Outlet, a.DateString(), a.AddedString()))
 		fmt.Fprintf(&b, "> %s\n", clip(oneLine(h.Passage.Text), passageLimit))
@@ -176,26 +168,27 @@ func renderTimeline(t *incidentbot.Timeline, title string) (string, bool) {
 	return strings.TrimRight(b.String(), "\n"), trimmed
 }
 
-// renderReport renders what /refresh did.
-func renderReport(r *retrieval.Report) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "**Index refreshed** in %.1f s.\n", r.Seconds)
-	line := func(label string, ids []string) {
-		fmt.Fprintf(&b, "%s: %d", label, len(ids))
-		if len(ids) > 0 {
-			fmt.Fprintf(&b, " (%s)", clip(strings.Join(ids, ", "), 300))
+// parseRendered recovers question and answer from an answer message as
+// renderAnswer wrote it.
+func parseRendered(content string) (question, answerText string) {
+	body := content
+	if rest, ok := strings.CutPrefix(body, "**Q:** "); ok {
+		question, body, _ = strings.Cut(rest, "\n\n")
+		question = unescapeMarkdown(question)
+	}
+	for _, h := range []string{"\n**Sources**", "\n**Closest sources**", "\n*Note:*"} {
+		if i := strings.Index(body, h); i >= 0 {
+			body = body[:i]
 		}
-		b.WriteString("\n")
 	}
-	line("Articles added", r.ArticlesAdded)
-	line("Articles changed", r.ArticlesChanged)
-	line("Articles removed", r.ArticlesRemoved)
-	fmt.Fprintf(&b, "Texts embedded: %d\n", r.Embedded)
-	fmt.Fprintf(&b, "Now serving %s and %s.", plural(r.Articles, "article"), plural(r.Passages, "passage"))
-	if !r.Changed() {
-		b.WriteString("\nNothing had changed.")
+	return question, strings.TrimSpace(body)
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
 	}
-	return b.String()
+	return fmt.Sprintf("%d %ss", n, unit)
 }
 
 // oneLine folds whitespace, newlines included, to single spaces.

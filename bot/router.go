@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/incidentbot/incidentbot"
@@ -56,7 +55,15 @@ type Event struct {
 	Conv Conversation
 
 	reply replier
+	// params are what a component's custom_id holds in its route's
+	// {placeholders}; action is the route's description.
+	params map[string]string
+	action string
 }
+
+// Param is the part of a clicked component's custom_id that its route's
+// pattern names {name}.
+func (ev *Event) Param(name string) string { return ev.params[name] }
 
 // Conversation is the memory of one thread, DM channel or console session.
 type Conversation interface {
@@ -90,8 +97,9 @@ type router struct {
 }
 
 type componentRoute struct {
-	prefix string
-	h      Handler
+	pattern customID
+	action  string
+	h       Handler
 }
 
 func newRouter(log *slog.Logger, global ...Middleware) *router {
@@ -103,9 +111,11 @@ func (r *router) Command(name string, h Handler, mw ...Middleware) {
 	r.commands[name] = chain(h, mw...)
 }
 
-// Component routes clicks on components whose custom_id starts with prefix.
-func (r *router) Component(prefix string, h Handler, mw ...Middleware) {
-	r.components = append(r.components, componentRoute{prefix, chain(h, mw...)})
+// Component routes clicks on components whose custom_id matches pattern
+// (see customID), such as "refresh:apply:{id}"; action says what the
+// button does, in a refusal.
+func (r *router) Component(pattern, action string, h Handler, mw ...Middleware) {
+	r.components = append(r.components, componentRoute{parseCustomID(pattern), action, chain(h, mw...)})
 }
 
 // Mention routes messages addressed to the bot.
@@ -113,14 +123,16 @@ func (r *router) Mention(h Handler, mw ...Middleware) {
 	r.mention = chain(h, mw...)
 }
 
-// route finds the handler for ev, or nil.
+// route finds the handler for ev, or nil; a component's route fills in
+// ev's params and action.
 func (r *router) route(ev *Event) Handler {
 	switch ev.Kind {
 	case KindCommand:
 		return r.commands[ev.Name]
 	case KindComponent:
 		for _, c := range r.components {
-			if strings.HasPrefix(ev.Name, c.prefix) {
+			if params, ok := c.pattern.match(ev.Name); ok {
+				ev.params, ev.action = params, c.action
 				return c.h
 			}
 		}
@@ -143,6 +155,19 @@ func (r *router) Dispatch(ctx context.Context, ev *Event) {
 		}
 	}
 	_ = chain(h, r.global...)(ctx, ev)
+}
+
+// actionName names what an event asks for, for a refusal: the slash
+// command, or what a button does (never its custom_id, which means
+// nothing to a person).
+func actionName(ev *Event) string {
+	switch {
+	case ev.Kind != KindComponent:
+		return "/" + ev.Name
+	case ev.action != "":
+		return ev.action
+	}
+	return "That button"
 }
 
 // userError is an error whose text is meant for the user.

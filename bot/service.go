@@ -3,21 +3,23 @@ package bot
 import (
 	"context"
 	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/incidentbot/incidentbot"
-
-	"github.com/incidentbot/incidentbot/config"
 )
 
 // service is everything but Discord: the router with its handlers and
 // middleware, and the state they share. The Bot and the console each wrap
 // one.
 type service struct {
-	cfg      config.Discord
-	answerer Answerer
-	library  Library
+	cfg      Config
+	answerer incidentbot.Answerer
+	library  incidentbot.Library
 	log      *slog.Logger
 	about    About
+	roles    roles
 
 	metrics   *metrics
 	feedback  *feedbackLog
@@ -31,7 +33,9 @@ type service struct {
 	router    *router
 	refreshes *pendingRefreshes
 	dataDir   string
-	// loadCorpus reads the corpus for /refresh's preview (nil: no diff).
+	// index is what /refresh refreshes (nil: not available here), and
+	// loadCorpus reads the corpus for its preview (nil: no diff).
+	index      Refreshable
 	loadCorpus func() ([]*incidentbot.Article, error)
 
 	// work is the parent of every handler's context. It outlives the Run
@@ -42,20 +46,23 @@ type service struct {
 }
 
 type serviceOptions struct {
-	cfg        config.Discord
-	answerer   Answerer
-	library    Library
+	cfg        Config
+	answerer   incidentbot.Answerer
+	library    incidentbot.Library
+	index      Refreshable
 	dataDir    string
 	log        *slog.Logger
 	console    bool
 	loadCorpus func() ([]*incidentbot.Article, error)
 	about      About
+	metrics    prometheus.Registerer
 }
 
 func newService(o serviceOptions) *service {
 	s := &service{
 		cfg: o.cfg, answerer: o.answerer, library: o.library, log: o.log, about: o.about,
-		metrics:   newMetrics(),
+		roles:     roles{moderatorRoles: o.cfg.ModeratorRoles, maintainerRoles: o.cfg.MaintainerRoles, maintainerUsers: o.cfg.MaintainerUsers},
+		metrics:   newMetrics(o.metrics),
 		feedback:  newFeedbackLog(o.dataDir),
 		recent:    newRecentAnswers(2000),
 		buttons:   newButtonSigner(),
@@ -64,7 +71,7 @@ func newService(o serviceOptions) *service {
 		inflight:  newInflight(),
 		convs:     newConversations(1000, o.cfg.ThreadContextTurns),
 		refreshes: newPendingRefreshes(),
-		dataDir:   o.dataDir, loadCorpus: o.loadCorpus,
+		dataDir:   o.dataDir, index: o.index, loadCorpus: o.loadCorpus,
 	}
 	if !o.console {
 		s.limits = newLimiter(o.cfg.RateLimit.PerUser, o.cfg.RateLimit.PerChannel, o.cfg.RateLimit.Window)
@@ -74,27 +81,41 @@ func newService(o serviceOptions) *service {
 	return s
 }
 
-// routes is the command table: each command with the middleware it needs,
-// outermost first.
+// routes is the command table: each route with the middleware it runs
+// behind, outermost first. Every middleware is made here, once.
 func (s *service) routes() *router {
-	r := newRouter(s.log, s.recoverer, s.reportErrors, s.tracked, s.dmGuard)
-	// Answers: validate and rate-limit before acknowledging (so those
-	// replies can be ephemeral), take a queue place, acknowledge, then wait
-	// for a slot.
-	answering := func(option string, ephemeral bool) []Middleware {
-		return []Middleware{s.validQuestion(option), s.rateLimited, s.admitted, s.deferred(ephemeral), s.slotted, timeout(answerTimeout)}
+	log, m := s.log, s.metrics
+	r := newRouter(log, recoverPanics(log, m.panics), reportErrors(log, m.undelivered), drain(s.inflight), dmGuard(s.cfg.AllowDMs))
+
+	// Answers: check the question (or who asks) and the rate limits before
+	// acknowledging, so those replies can be ephemeral; take a queue place,
+	// acknowledge, then wait for a slot.
+	limited, admitted, slotted := rateLimit(s.limits, m.rateLimited, log), admit(s.queue, m.busy, log), waitForSlot()
+	answering := func(gate Middleware) []Middleware {
+		return []Middleware{gate, limited, admitted, deferReply(false, log), slotted, timeout(answerTimeout)}
 	}
-	r.Command("ask", s.ask, answering("question", false)...)
-	r.Mention(s.ask, answering("question", false)...)
-	r.Command("sources", s.sources, answering("query", false)...)
-	r.Command("summary", s.summary, s.moderatorsOnly, s.rateLimited, s.admitted, s.deferred(false), s.slotted, timeout(answerTimeout))
-	r.Command("timeline", s.timeline, s.moderatorsOnly, s.rateLimited, s.admitted, s.deferred(false), s.slotted, timeout(answerTimeout))
-	r.Command("refresh", s.refresh, s.maintainersOnly, s.deferred(true), timeout(refreshTimeout))
-	r.Component(refreshPrefix, s.confirmRefresh, s.maintainersOnly, s.deferred(true), timeout(refreshTimeout))
-	r.Component(feedbackPrefix, s.vote)
-	r.Component(sourcesPrefix, s.showSources)
+	check := func(q string) error { return s.answerer.CheckQuestion(q) } // s.answerer is read when a question comes
+	question := func(option string) Middleware { return validQuestion(option, check, s.about) }
+	moderators := onlyFor(s.roles.moderator, "moderators (the Manage Messages permission or a moderator role)", log)
+	maintaining := []Middleware{onlyFor(s.roles.maintainer, "the bot's maintainers", log), deferReply(true, log), timeout(refreshTimeout)}
+	signed := signedButton(s.buttons, log)
+
+	r.Command("ask", s.ask, answering(question("question"))...)
+	r.Mention(s.ask, answering(question("question"))...)
+	r.Command("sources", s.sources, answering(question("query"))...)
+	r.Command("summary", s.summary, answering(moderators)...)
+	r.Command("timeline", s.timeline, answering(moderators)...)
+	r.Command("refresh", s.refresh, maintaining...)
+	r.Component(refreshApply, "Applying a refresh", s.confirmRefresh(true), maintaining...)
+	r.Component(refreshCancel, "Cancelling a refresh", s.confirmRefresh(false), maintaining...)
+	r.Component(feedbackButton, "Voting on an answer", s.vote, signed)
+	r.Component(sourcesButton, "Showing the sources", s.showSources, signed)
 	return r
 }
+
+// answerTimeout bounds one answer, model retries included; well inside the
+// 15 minutes an interaction token lives.
+const answerTimeout = 3 * time.Minute
 
 // dispatch handles one event on the work context.
 func (s *service) dispatch(ev *Event) {

@@ -279,8 +279,8 @@ func TestAnswerCacheSharesAndExpires(t *testing.T) {
 	if _, err := c.do(context.Background(), cacheKey{question: "p"}, func() (*incidentbot.Answer, error) { return &incidentbot.Answer{}, nil }); err != nil {
 		t.Errorf("after a panic: %v", err)
 	}
-	if len(c.entries) > 2 {
-		t.Errorf("%d entries, cap 2", len(c.entries))
+	if c.lru.Len() > 2 {
+		t.Errorf("%d entries, cap 2", c.lru.Len())
 	}
 }
 

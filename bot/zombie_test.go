@@ -31,7 +31,7 @@ func TestZombieConnectionIsResumedWithinTwoIntervals(t *testing.T) {
 	sawUnhealthy := false
 	err := h.srv.Wait(ctxT(t, 4*interval+5*time.Second), func() bool {
 		rec := httptest.NewRecorder()
-		h.bot.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
+		h.ops.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
 		sawUnhealthy = sawUnhealthy || rec.Code == http.StatusServiceUnavailable
 		return h.srv.Resumes() > resumes
 	})

@@ -16,6 +16,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/google/renameio/v2"
 	"github.com/incidentbot/incidentbot"
 )
 
@@ -525,36 +526,15 @@ func NormalizeURL(raw string) string {
 	return u.String()
 }
 
-// WriteFileAtomic replaces path with data through a temporary file in the
-// same folder and a rename, so readers see the old file or the new one,
-// never half of one.
-func WriteFileAtomic(path string, data []byte) (err error) {
+// WriteFileAtomic replaces path with data through a temporary file and a
+// rename (renameio), so readers see the old file or the new one, never
+// half of one.
+func WriteFileAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("creating %s: %w", dir, err)
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp.Name(), 0o644)
-	}
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
+	if err := renameio.WriteFile(path, data, 0o644, renameio.WithStaticPermissions(0o644)); err != nil {
 		return fmt.Errorf("replacing %s: %w", path, err)
 	}
 	return nil

@@ -7,9 +7,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/incidentbot/incidentbot/prompts"
 	goopenai "github.com/sashabaranov/go-openai"
-
-	"github.com/incidentbot/incidentbot"
 )
 
 // Chat sends conversations to a server's chat completions endpoint. It is
@@ -73,7 +72,7 @@ func (c *Chat) Model() string { return c.conn.model }
 // A failed attempt is retried only while nothing has been passed to
 // onDelta, so the caller never sees text twice. If the stream breaks later,
 // Chat returns the text delivered so far together with the error.
-func (c *Chat) Chat(ctx context.Context, msgs []incidentbot.ChatMessage, onDelta func(delta string)) (string, error) {
+func (c *Chat) Chat(ctx context.Context, msgs []prompts.Message, onDelta func(delta string)) (string, error) {
 	req := c.base
 	req.Messages = make([]goopenai.ChatCompletionMessage, len(msgs))
 	for i, m := range msgs {

@@ -18,8 +18,8 @@ import (
 
 	goopenai "github.com/sashabaranov/go-openai"
 
-	"github.com/incidentbot/incidentbot"
 	"github.com/incidentbot/incidentbot/openai/openaitest"
+	"github.com/incidentbot/incidentbot/prompts"
 )
 
 const testKey = "sk-test-0123456789abcdef-SECRET"
@@ -84,8 +84,8 @@ func newEmbedder(t *testing.T, cfg Config) *Embedder {
 	return e
 }
 
-func userMsg(s string) []incidentbot.ChatMessage {
-	return []incidentbot.ChatMessage{
+func userMsg(s string) []prompts.Message {
+	return []prompts.Message{
 		{Role: "system", Content: "Answer briefly."},
 		{Role: "user", Content: s},
 	}

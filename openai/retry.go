@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -15,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cenkalti/backoff/v5"
 	goopenai "github.com/sashabaranov/go-openai"
 )
 
@@ -40,16 +40,14 @@ func defaultRetryPolicy(maxRetries int, timeout time.Duration) retryPolicy {
 	}
 }
 
-// backoff is the wait before retry n (0-based): exponential with "equal
-// jitter", half fixed and half random, so that clients that failed together
-// do not retry together yet still back off.
-func (p retryPolicy) backoff(n int) time.Duration {
-	d := p.baseDelay << min(n, 20)
-	if d <= 0 || d > p.maxDelay {
-		d = p.maxDelay
-	}
-	half := d / 2
-	return half + rand.N(half+1)
+// newBackOff spaces the retries of one call: exponential from baseDelay,
+// capped at maxDelay, each wait spread by ±50% so that clients that
+// failed together do not retry together.
+func (p retryPolicy) newBackOff() backoff.BackOff {
+	b := backoff.NewExponentialBackOff()
+	b.InitialInterval, b.MaxInterval = p.baseDelay, p.maxDelay
+	b.Multiplier, b.RandomizationFactor = 2, 0.5
+	return b
 }
 
 // attempt is one try at a request. Its ctx is cancelled when the attempt
@@ -68,33 +66,41 @@ func (e permanentError) Error() string { return e.err.Error() }
 func (e permanentError) Unwrap() error { return e.err }
 
 // do runs fn until it succeeds, fails for good, runs out of retries or ctx
-// ends. The error it returns is an *Error.
+// ends, through backoff.Retry. Each wait is chosen here rather than by
+// Retry (and handed to it as a RetryAfterError), because it depends on the
+// response: a server's Retry-After replaces the backoff, and a wait that
+// would outlast the caller's deadline ends the retries at once. The error
+// it returns is an *Error.
 func (c *conn) do(ctx context.Context, op string, fn func(a attempt) error) error {
 	p := c.retry
-	for n := 0; ; n++ {
+	waits := p.newBackOff()
+	attempts := 0
+	var last error // the last attempt's error, as the caller is to see it
+	_, err := backoff.Retry(ctx, func() (struct{}, error) {
 		if err := ctx.Err(); err != nil {
-			return c.wrap(op, n, err)
+			last = err
+			return struct{}{}, backoff.Permanent(err)
 		}
+		attempts++
 		rec := &responseRecord{}
 		err := runAttempt(ctx, p.timeout, rec, fn)
 		if err == nil {
-			return nil
+			return struct{}{}, nil
 		}
+		last = err
 		var perm permanentError
 		if errors.As(err, &perm) {
-			return c.wrap(op, n+1, perm.err)
+			last = perm.err
+			return struct{}{}, backoff.Permanent(last)
 		}
-		if ctx.Err() != nil || n >= p.maxRetries {
-			return c.wrap(op, n+1, err)
+		if retryable, _ := classify(err); !retryable || ctx.Err() != nil || attempts > p.maxRetries {
+			return struct{}{}, backoff.Permanent(err)
 		}
-		if retryable, _ := classify(err); !retryable {
-			return c.wrap(op, n+1, err)
-		}
-
-		wait := p.backoff(n)
+		wait := waits.NextBackOff()
 		if ra, ok := rec.retryAfter(time.Now()); ok {
 			if ra > p.maxRetryAfter {
-				return c.wrap(op, n+1, fmt.Errorf("%w (server asked to retry after %s)", err, ra.Round(time.Second)))
+				last = fmt.Errorf("%w (server asked to retry after %s)", err, ra.Round(time.Second))
+				return struct{}{}, backoff.Permanent(last)
 			}
 			if ra > 0 {
 				wait = ra
@@ -103,19 +109,23 @@ func (c *conn) do(ctx context.Context, op string, fn func(a attempt) error) erro
 		// Waiting past the caller's deadline would only turn a clear error
 		// into a vaguer one later.
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
-			return c.wrap(op, n+1, fmt.Errorf("%w (no time left to retry in %s)", err, wait.Round(time.Millisecond)))
+			last = fmt.Errorf("%w (no time left to retry in %s)", err, wait.Round(time.Millisecond))
+			return struct{}{}, backoff.Permanent(last)
 		}
 		c.log.DebugContext(ctx, "openai: retrying",
-			"op", op, "model", c.name(), "attempt", n+1, "wait", wait, "error", scrub(err.Error(), c.key))
-
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return c.wrap(op, n+1, fmt.Errorf("%w; last error: %w", ctx.Err(), err))
-		case <-t.C:
-		}
+			"op", op, "model", c.name(), "attempt", attempts, "wait", wait, "error", scrub(err.Error(), c.key))
+		return struct{}{}, &backoff.RetryAfterError{Duration: wait}
+	}, backoff.WithBackOff(&backoff.ZeroBackOff{}), backoff.WithMaxElapsedTime(0))
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil && last != nil && !errors.Is(last, ctx.Err()):
+		// Cancelled while waiting to retry.
+		return c.wrap(op, attempts, fmt.Errorf("%w; last error: %w", ctx.Err(), last))
+	case last != nil:
+		return c.wrap(op, attempts, last)
 	}
+	return c.wrap(op, attempts, err)
 }
 
 // runAttempt gives fn a context that ends when the attempt has been idle

@@ -40,7 +40,7 @@ type Passage struct {
 // subject (the corpus profile's name), from passages. history holds earlier turns of the conversation, oldest first;
 // they help resolve follow-ups and are not offered as sources (their [n]
 // markers, which numbered other passages, are removed).
-func Answer(subject, question string, passages []Passage, history []incidentbot.Turn) ([]incidentbot.ChatMessage, error) {
+func Answer(subject, question string, passages []Passage, history []incidentbot.Turn) ([]Message, error) {
 	turns := make([]incidentbot.Turn, len(history))
 	for i, t := range history {
 		turns[i] = incidentbot.Turn{
@@ -60,7 +60,7 @@ func Answer(subject, question string, passages []Passage, history []incidentbot.
 // Summary returns the messages that ask the model to summarise passages
 // about subject for moderators, about topic (a topic's title) if it is not
 // empty.
-func Summary(subject, topic string, passages []Passage) ([]incidentbot.ChatMessage, error) {
+func Summary(subject, topic string, passages []Passage) ([]Message, error) {
 	return render("summary", map[string]any{
 		"Subject":  subjectText(subject),
 		"Topic":    Escape(strings.TrimSpace(topic)),
@@ -71,7 +71,7 @@ func Summary(subject, topic string, passages []Passage) ([]incidentbot.ChatMessa
 
 // Timeline returns the messages that ask the model for the dated events of
 // subject in passages, in order.
-func Timeline(subject string, passages []Passage) ([]incidentbot.ChatMessage, error) {
+func Timeline(subject string, passages []Passage) ([]Message, error) {
 	return render("timeline", map[string]any{
 		"Subject":  subjectText(subject),
 		"Passages": escapePassages(passages),
@@ -123,14 +123,14 @@ func mustText(name string) string {
 }
 
 // render executes name.system and name.user.
-func render(name string, data map[string]any) ([]incidentbot.ChatMessage, error) {
-	var msgs []incidentbot.ChatMessage
+func render(name string, data map[string]any) ([]Message, error) {
+	var msgs []Message
 	for _, role := range []string{"system", "user"} {
 		var b bytes.Buffer
 		if err := templates.ExecuteTemplate(&b, name+"."+role, data); err != nil {
 			return nil, fmt.Errorf("prompts: rendering %s.%s: %w", name, role, err)
 		}
-		msgs = append(msgs, incidentbot.ChatMessage{Role: role, Content: strings.TrimSpace(b.String())})
+		msgs = append(msgs, Message{Role: role, Content: strings.TrimSpace(b.String())})
 	}
 	return msgs, nil
 }

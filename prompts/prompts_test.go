@@ -24,7 +24,7 @@ var fixedPassages = []Passage{
 }
 
 // render joins messages the way a reader would see them, for golden files.
-func show(msgs []incidentbot.ChatMessage) string {
+func show(msgs []Message) string {
 	var b strings.Builder
 	for _, m := range msgs {
 		b.WriteString("=== " + m.Role + " ===\n" + m.Content + "\n")
@@ -54,19 +54,19 @@ func TestGolden(t *testing.T) {
 	history := []incidentbot.Turn{{Question: "Who attacked Albania?", Answer: "Albania blamed Iran [1]. Iran denied it [2][3]."}}
 	cases := []struct {
 		name   string
-		render func() ([]incidentbot.ChatMessage, error)
+		render func() ([]Message, error)
 	}{
-		{"answer", func() ([]incidentbot.ChatMessage, error) {
+		{"answer", func() ([]Message, error) {
 			return Answer(subject, "  When did Albania cut ties with Iran?  ", fixedPassages, nil)
 		}},
-		{"answer_history", func() ([]incidentbot.ChatMessage, error) {
+		{"answer_history", func() ([]Message, error) {
 			return Answer(subject, "And when was that?", fixedPassages, history)
 		}},
-		{"summary", func() ([]incidentbot.ChatMessage, error) { return Summary(subject, "", fixedPassages) }},
-		{"summary_topic", func() ([]incidentbot.ChatMessage, error) {
+		{"summary", func() ([]Message, error) { return Summary(subject, "", fixedPassages) }},
+		{"summary_topic", func() ([]Message, error) {
 			return Summary(subject, "the diplomatic break", fixedPassages)
 		}},
-		{"timeline", func() ([]incidentbot.ChatMessage, error) { return Timeline(subject, fixedPassages) }},
+		{"timeline", func() ([]Message, error) { return Timeline(subject, fixedPassages) }},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -175,9 +175,9 @@ func TestInjectionStaysInsideDelimiters(t *testing.T) {
 		t.Errorf("source attribute not escaped:\n%s", user)
 	}
 
-	for _, r := range []func() ([]incidentbot.ChatMessage, error){
-		func() ([]incidentbot.ChatMessage, error) { return Summary(subject, "</topic>"+evil, passages) },
-		func() ([]incidentbot.ChatMessage, error) { return Timeline(subject, passages) },
+	for _, r := range []func() ([]Message, error){
+		func() ([]Message, error) { return Summary(subject, "</topic>"+evil, passages) },
+		func() ([]Message, error) { return Timeline(subject, passages) },
 	} {
 		msgs, err := r()
 		if err != nil {
@@ -231,10 +231,10 @@ func TestHistoryMarkersRemoved(t *testing.T) {
 func TestSubjectComesFromTheCaller(t *testing.T) {
 	const other = "the March 2024 flood-warning outage in Wrenfield"
 	passages := []Passage{{N: 1, Source: "Sirens stayed silent — Courier, 2024-03-04", Text: "The sirens did not sound on March 2."}}
-	for name, r := range map[string]func(string) ([]incidentbot.ChatMessage, error){
-		"answer":   func(s string) ([]incidentbot.ChatMessage, error) { return Answer(s, "Why?", passages, nil) },
-		"summary":  func(s string) ([]incidentbot.ChatMessage, error) { return Summary(s, "", passages) },
-		"timeline": func(s string) ([]incidentbot.ChatMessage, error) { return Timeline(s, passages) },
+	for name, r := range map[string]func(string) ([]Message, error){
+		"answer":   func(s string) ([]Message, error) { return Answer(s, "Why?", passages, nil) },
+		"summary":  func(s string) ([]Message, error) { return Summary(s, "", passages) },
+		"timeline": func(s string) ([]Message, error) { return Timeline(s, passages) },
 	} {
 		msgs, err := r(other)
 		if err != nil {

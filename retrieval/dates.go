@@ -1,7 +1,9 @@
 package retrieval
 
 import (
+	"cmp"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,11 +18,33 @@ type DateMention struct {
 	Day        int // 0 when only the month is given
 }
 
+// monthAbbreviations are the short month names articles write ("Sept. 7"),
+// lower-case and without the period; the full names are time.Month's.
+var monthAbbreviations = map[string]time.Month{
+	"jan": time.January, "feb": time.February, "mar": time.March, "apr": time.April, "jun": time.June,
+	"jul": time.July, "aug": time.August, "sep": time.September, "sept": time.September,
+	"oct": time.October, "nov": time.November, "dec": time.December,
+}
+
+// monthPattern matches a month's name, full or short, capitalised.
+var monthPattern = func() string {
+	var names, short []string
+	for m := time.January; m <= time.December; m++ {
+		names = append(names, m.String())
+	}
+	for a := range monthAbbreviations {
+		short = append(short, strings.ToUpper(a[:1])+a[1:])
+	}
+	// Longest first: of the alternatives, the regexp takes the first that
+	// matches, and "Sep" would leave the "t" of "Sept." behind.
+	slices.SortFunc(short, func(a, b string) int { return cmp.Or(len(b)-len(a), strings.Compare(a, b)) })
+	return `(` + strings.Join(append(names, short...), "|") + `)\.?`
+}()
+
 var (
-	monthPattern = `(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?`
-	monthDay     = regexp.MustCompile(`\b` + monthPattern + `\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+((?:19|20)\d\d)\b)?`)
-	dayMonth     = regexp.MustCompile(`\b(\d{1,2})(?:st|nd|rd|th)?\s+` + monthPattern + `\b(?:,?\s+((?:19|20)\d\d)\b)?`)
-	monthYear    = regexp.MustCompile(`\b(?:in|since|of|until|by|mid-)\s*` + monthPattern + `(?:\s+((?:19|20)\d\d))?\b`)
+	monthDay  = regexp.MustCompile(`\b` + monthPattern + `\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+((?:19|20)\d\d)\b)?`)
+	dayMonth  = regexp.MustCompile(`\b(\d{1,2})(?:st|nd|rd|th)?\s+` + monthPattern + `\b(?:,?\s+((?:19|20)\d\d)\b)?`)
+	monthYear = regexp.MustCompile(`\b(?:in|since|of|until|by|mid-)\s*` + monthPattern + `(?:\s+((?:19|20)\d\d))?\b`)
 )
 
 func parseMonth(s string) time.Month {

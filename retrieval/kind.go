@@ -1,25 +1,38 @@
 package retrieval
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 
 	"github.com/incidentbot/incidentbot"
 )
 
-// The kind of answer a question asks for. On this corpus many passages
-// share a question's words; the one that answers it also holds a date, a
-// number or a name.
-type kind int
+// Kind is the kind of answer a question asks for. On this corpus many
+// passages share a question's words; the one that answers it also holds a
+// date, a number or a name.
+type Kind uint8
 
 const (
-	anyKind kind = iota
-	dateKind
-	yearKind
-	numberKind
-	personKind
-	reasonKind
+	KindAny Kind = iota
+	KindDate
+	KindYear
+	KindNumber
+	KindPerson
+	KindReason
+	// KindDay is no kind a question asks for: SentenceHasAnswerKind reads
+	// it as "a date to the day", which answers "when" best.
+	KindDay Kind = 7
 )
+
+var kindNames = [...]string{KindAny: "any", KindDate: "date", KindYear: "year", KindNumber: "number", KindPerson: "person", KindReason: "reason", KindDay: "day"}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) && kindNames[k] != "" {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("Kind(%d)", k)
+}
 
 var (
 	whenQuestion    = regexp.MustCompile(`(?i)\b(when|what (day|date|month|time)|which (day|date|month)|on what day)\b`)
@@ -47,34 +60,35 @@ func definition(question string) *regexp.Regexp {
 	return regexp.MustCompile(`(?i)\b` + x + `\b(?:\s*\([^)]*\))?(?:,|\s+(?:is|was|are|were))\s+(?:an?|the)\s`)
 }
 
-func answerKind(question string) kind {
+// KindOf is the kind of answer question asks for.
+func KindOf(question string) Kind {
 	q := strings.TrimSpace(question)
 	switch {
 	case yearQuestion.MatchString(q):
-		return yearKind
+		return KindYear
 	case whenQuestion.MatchString(q):
-		return dateKind
+		return KindDate
 	case countQuestion.MatchString(q):
-		return numberKind
+		return KindNumber
 	case whoQuestion.MatchString(q):
-		return personKind
+		return KindPerson
 	case whyQuestion.MatchString(q):
-		return reasonKind
+		return KindReason
 	}
-	return anyKind
+	return KindAny
 }
 
-func hasKind(text string, k kind) bool {
+func hasKind(text string, k Kind) bool {
 	switch k {
-	case dateKind:
+	case KindDate:
 		return len(FindDates(text)) > 0
-	case yearKind:
+	case KindYear:
 		return yearMention.MatchString(text)
-	case numberKind:
+	case KindNumber:
 		return numberMention.MatchString(text)
-	case reasonKind:
+	case KindReason:
 		return reasonMention.MatchString(text)
-	case personKind:
+	case KindPerson:
 		// A name after the sentence's first word: "…said Adrienne Watson".
 		if i := strings.IndexByte(text, ' '); i > 0 {
 			return personMention.MatchString(text[i:])
@@ -91,41 +105,15 @@ func Years(text string) []string { return yearMention.FindAllString(text, -1) }
 // but also "Foreign Ministry"): the candidates for a person's name.
 func NameLike(text string) []string { return personMention.FindAllString(text, -1) }
 
-// AnswerKind names the kind of answer a question asks for: "date", "year",
-// "number", "person", or "" for any.
-func AnswerKind(question string) string {
-	return [...]string{"", "date", "year", "number", "person", "reason"}[answerKind(question)]
-}
-
-// kindNamed is the kind AnswerKind names name.
-func kindNamed(name string) kind {
-	for k, n := range kindNames {
-		if n == name {
-			return kind(k)
-		}
-	}
-	return anyKind
-}
-
-var kindNames = [...]string{"", "date", "year", "number", "person", "reason"}
-
-// HasAnswerKind reports whether text holds an answer of the kind
-// AnswerKind returned.
-func HasAnswerKind(text, kindName string) bool {
-	for k, name := range [...]string{"", "date", "year", "number", "person", "reason"} {
-		if name == kindName {
-			return hasKind(text, kind(k))
-		}
-	}
-	return true
-}
+// HasAnswerKind reports whether text holds an answer of kind k.
+func HasAnswerKind(text string, k Kind) bool { return hasKind(text, k) }
 
 // kindsOf returns the kinds of answer text holds, one bit per kind: they
 // depend on the text only, so the index works them out once per sentence
 // instead of running the patterns on every query.
 func kindsOf(text string) uint8 {
 	var bits uint8
-	for k := dateKind; k <= reasonKind; k++ {
+	for k := KindDate; k <= KindReason; k++ {
 		if hasKind(text, k) {
 			bits |= 1 << k
 		}
@@ -139,22 +127,14 @@ func kindsOf(text string) uint8 {
 }
 
 // dayBit marks, beside the kinds, a sentence with a date to the day.
-const dayBit = 1 << 7
+const dayBit = 1 << KindDay
 
 // SentenceHasAnswerKind reports whether sentence i of passage p holds an
-// answer of the kind AnswerKind named, or with "day", a date to the day.
-func (ix *Index) SentenceHasAnswerKind(p *incidentbot.Passage, i int, kindName string) bool {
+// answer of kind k (KindDay: a date to the day).
+func (ix *Index) SentenceHasAnswerKind(p *incidentbot.Passage, i int, k Kind) bool {
 	pi, ok := ix.byPassage[p.ID]
 	if !ok || i < 0 || i >= len(p.Sentences) {
 		return false
 	}
-	if kindName == "day" {
-		return ix.sentKinds[int(ix.sentFirst[pi])+i]&dayBit != 0
-	}
-	for k, name := range [...]string{"", "date", "year", "number", "person", "reason"} {
-		if name == kindName {
-			return k == 0 || ix.sentKinds[int(ix.sentFirst[pi])+i]&(1<<k) != 0
-		}
-	}
-	return true
+	return k == KindAny || ix.sentKinds[int(ix.sentFirst[pi])+i]&(1<<k) != 0
 }

@@ -15,7 +15,7 @@ import (
 type Query struct {
 	Original string // as typed
 	Text     string // spelling corrected: what is embedded
-	Kind     string // AnswerKind(Text)
+	Kind     Kind   // KindOf(Text)
 	Words    []QueryWord
 }
 
@@ -107,7 +107,7 @@ func (r *queryReader) init(ix *Index) {
 		if r.opts.Vectors != nil {
 			ws := make([]string, 0, len(r.vocab))
 			for w := range r.vocab {
-				if !stopWords[w] && len(w) > 2 && !isDigits(w) {
+				if !stopWords[w] && len(w) > 2 && !IsDigits(w) {
 					ws = append(ws, w)
 				}
 			}
@@ -163,7 +163,7 @@ func (ix *Index) Analyze(text string) Query {
 	r := &ix.reader
 	r.init(ix)
 	q := Query{Original: text, Text: r.correct(text)}
-	q.Kind = AnswerKind(q.Text)
+	q.Kind = KindOf(q.Text)
 	// Multi-word names first ("islamic republic"), then single words.
 	lower := strings.ToLower(foldAccents(q.Text))
 	aliased := map[string]bool{}

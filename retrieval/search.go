@@ -180,7 +180,7 @@ func (ix *Index) search(ctx context.Context, q Query, qv []float32, k int, m Met
 		}
 		return f
 	}
-	want := kindNamed(q.Kind)
+	want := q.Kind
 	// "What does NCSC stand for?" is answered where the article spells it
 	// out: "… National Cyber Security Centre (NCSC)".
 	var spelledOut string
@@ -226,8 +226,8 @@ func (ix *Index) search(ctx context.Context, q Query, qv []float32, k int, m Met
 				if defines != nil && defines.MatchString(ix.SentenceText(ix.passages[pi], j)) {
 					s += w.AnswerKind
 				}
-				if bits := ix.sentKinds[int(ix.sentFirst[pi])+j]; want != anyKind && bits&(1<<want) != 0 {
-					if want == dateKind && bits&dayBit == 0 {
+				if bits := ix.sentKinds[int(ix.sentFirst[pi])+j]; want != KindAny && bits&(1<<want) != 0 {
+					if want == KindDate && bits&dayBit == 0 {
 						s += w.AnswerKind / 2 // a month answers "when" less well than a day
 					} else {
 						s += w.AnswerKind

@@ -16,9 +16,13 @@ var abbreviations = map[string]bool{
 	"lt": true, "sgt": true, "capt": true, "gov": true, "sen": true, "rep": true, "st": true,
 	"jr": true, "sr": true, "no": true, "nos": true, "vs": true, "etc": true, "inc": true,
 	"ltd": true, "co": true, "corp": true, "approx": true, "fig": true, "e.g": true, "i.e": true,
-	"jan": true, "feb": true, "mar": true, "apr": true, "jun": true, "jul": true, "aug": true,
-	"sep": true, "sept": true, "oct": true, "nov": true, "dec": true,
 	"u.s": true, "u.k": true, "u.n": true, "e.u": true, "a.m": true, "p.m": true,
+}
+
+func init() {
+	for a := range monthAbbreviations { // "Sept. 7"
+		abbreviations[a] = true
+	}
 }
 
 // SplitSentences returns the sentences of text[span] as spans of text, with

@@ -404,8 +404,8 @@ func TestAnswerKindsGuideRanking(t *testing.T) {
 	if !strings.Contains(resp.Hits[0].Passage.Text, "Total Information Management System (TIMS)") {
 		t.Errorf("the spelled-out acronym should rank first, got %q", resp.Hits[0].Passage.Text)
 	}
-	if AnswerKind("When did Montenegro come under attack?") != "date" || AnswerKind("In what year did Albania take in the MEK?") != "year" ||
-		AnswerKind("How many representatives left?") != "number" || AnswerKind("Which minister said it?") != "person" || AnswerKind("Why did Albania cut ties?") != "reason" {
+	if KindOf("When did Montenegro come under attack?") != KindDate || KindOf("In what year did Albania take in the MEK?") != KindYear ||
+		KindOf("How many representatives left?") != KindNumber || KindOf("Which minister said it?") != KindPerson || KindOf("Why did Albania cut ties?") != KindReason {
 		t.Error("question kinds misread")
 	}
 }

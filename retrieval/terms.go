@@ -38,10 +38,10 @@ func appendTerm(out []string, w string) []string {
 	if w == "" || stopWords[w] {
 		return out
 	}
-	if m, ok := months[w]; ok {
-		return append(out, stem(m))
+	if m, ok := monthAbbreviations[w]; ok {
+		return append(out, stem(strings.ToLower(m.String())))
 	}
-	if n := strings.TrimRight(w, "stndrh"); n != w && n != "" && isDigits(n) && len(w)-len(n) == 2 {
+	if n := strings.TrimRight(w, "stndrh"); n != w && n != "" && IsDigits(n) && len(w)-len(n) == 2 {
 		return append(out, n) // 8th, 21st, 2nd, 3rd
 	}
 	for _, prefix := range []string{"cyber"} {
@@ -105,7 +105,8 @@ func foldAccents(s string) string {
 	return b.String()
 }
 
-func isDigits(s string) bool {
+// IsDigits reports whether s is a number written in ASCII digits alone.
+func IsDigits(s string) bool {
 	for _, r := range s {
 		if r < '0' || r > '9' {
 			return false
@@ -118,7 +119,7 @@ func isDigits(s string) bool {
 // "sheltering" finds "shelter" and "expelled" finds "expel". Numbers and
 // words of three letters or fewer are kept whole.
 func stem(w string) string {
-	if len(w) <= 3 || isDigits(w) {
+	if len(w) <= 3 || IsDigits(w) {
 		return w
 	}
 	if s, ok := stems.Load(w); ok {
@@ -143,12 +144,6 @@ const maxStems = 1 << 19
 // IsStopWord reports whether w (lower-case) is an English stop word,
 // which Terms drops.
 func IsStopWord(w string) bool { return stopWords[w] }
-
-var months = map[string]string{
-	"jan": "january", "feb": "february", "mar": "march", "apr": "april", "jun": "june",
-	"jul": "july", "aug": "august", "sep": "september", "sept": "september", "oct": "october",
-	"nov": "november", "dec": "december",
-}
 
 var stopWords = func() map[string]bool {
 	m := map[string]bool{}

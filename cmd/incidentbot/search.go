@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/incidentbot/incidentbot"
 )
 
 type searchResult struct {
@@ -63,18 +65,12 @@ func runSearch(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	return readLines(ctx, stdin, one)
 }
 
+// sourceLine is the source's byline, or says it has none.
 func sourceLine(outlet, date string) string {
-	var parts []string
-	if outlet != "" {
-		parts = append(parts, outlet)
+	if by := incidentbot.Byline(outlet, date); by != "" {
+		return by
 	}
-	if date != "" {
-		parts = append(parts, date)
-	}
-	if len(parts) == 0 {
-		return "outlet not named"
-	}
-	return strings.Join(parts, ", ")
+	return "outlet not named"
 }
 
 func indent(s, prefix string) string {

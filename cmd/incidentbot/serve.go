@@ -8,6 +8,8 @@ import (
 
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/config"
+	"github.com/incidentbot/incidentbot/internal/wiring"
+	"github.com/incidentbot/incidentbot/ops"
 )
 
 // runServe runs the Discord bot until SIGINT/SIGTERM (ctx), then lets
@@ -30,15 +32,35 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// Serve whatever refresh is published next, from this process or any
 	// other sharing the state (the CLI, another shard).
 	go a.store.Follow(ctx)
+	reg := ops.NewRegistry()
 	b, err := bot.New(bot.Options{
-		Config: cfg.Discord, HTTP: cfg.HTTP, Token: token, DataDir: cfg.Data,
-		Answerer: a.answerer, Library: a.store, LoadCorpus: corpusLoader(cfg.Corpus), Logger: log,
+		Config: botConfig(cfg.Discord), Token: token, DataDir: cfg.Data, Metrics: reg,
+		Answerer: a.answerer, Library: wiring.Library(a.store), Index: a.store, LoadCorpus: corpusLoader(cfg.Corpus), Logger: log,
 		About: aboutFor(a.answerer.Profile()),
 	})
 	if err != nil {
 		return err
 	}
+	if cfg.HTTP.Listen != "" {
+		srv, err := ops.Listen(cfg.HTTP.Listen, ops.Handler(b.Health, reg), log)
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+	}
 	return b.Run(ctx)
+}
+
+// botConfig is the config file's discord section as the bot takes it.
+func botConfig(d config.Discord) bot.Config {
+	c := bot.Config{
+		APIBase: d.APIBase, GuildID: d.GuildID, ShardID: d.ShardID, ShardCount: d.ShardCount,
+		ModeratorRoles: d.ModeratorRoles, MaintainerRoles: d.MaintainerRoles, MaintainerUsers: d.MaintainerUsers,
+		AllowDMs: d.AllowDMs, Mentions: d.Mentions, MaxConcurrent: d.MaxConcurrent, QueueSize: d.QueueSize, MaxWait: d.MaxWait,
+		StreamEditInterval: d.StreamEditInterval, ShutdownTimeout: d.ShutdownTimeout, ThreadContextTurns: d.ThreadContextTurns,
+	}
+	c.RateLimit.PerUser, c.RateLimit.PerChannel, c.RateLimit.Window = d.RateLimit.PerUser, d.RateLimit.PerChannel, d.RateLimit.Window
+	return c
 }
 
 // runChat runs the bot's command router in the terminal.
@@ -60,7 +82,8 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		prompt = "> "
 	}
 	return bot.Console(ctx, stdin, stdout, bot.ConsoleOptions{Prompt: prompt,
-		Answerer: a.answerer, Library: a.store, LoadCorpus: corpusLoader(cfg.Corpus), Config: cfg.Discord, DataDir: cfg.Data, Logger: log,
+		Answerer: a.answerer, Library: wiring.Library(a.store), Index: a.store, LoadCorpus: corpusLoader(cfg.Corpus),
+		Config: botConfig(cfg.Discord), DataDir: cfg.Data, Logger: log,
 		About: aboutFor(a.answerer.Profile()),
 	})
 }

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -68,7 +71,7 @@ func TestServeBinaryAgainstFakeDiscord(t *testing.T) {
   guild_id: "%s"
   mentions: false
 http:
-  listen: ""
+  listen: "127.0.0.1:0"
 `, srv.APIBase(), discordtest.DefaultGuildID)
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
@@ -135,6 +138,41 @@ http:
 	}
 	if !echoed {
 		t.Log("the question (with @everyone) was not echoed back; nothing to ping in the first place")
+	}
+
+	// /healthz and /metrics on http.listen: the bot's series beside the Go
+	// runtime's and the process's.
+	addr := regexp.MustCompile(`operations endpoint listening"? addr=(\S+)`).FindStringSubmatch(logs.String())
+	if addr == nil {
+		t.Fatalf("no operations endpoint in the logs:\n%s", logs.String())
+	}
+	get := func(path string) (int, string) {
+		resp, err := http.Get("http://" + addr[1] + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	if code, body := get("/healthz"); code != http.StatusOK || strings.TrimSpace(body) != "ok" {
+		t.Errorf("GET /healthz = %d %q", code, body)
+	}
+	// The answer is counted once its reply is out, just after the fake
+	// has it.
+	deadline := time.Now().Add(10 * time.Second)
+	for _, want := range []string{"\nincidentbot_questions_answered_total 1\n", "\nincidentbot_gateway_connected 1\n", "\ngo_goroutines ", "\nprocess_resident_memory_bytes "} {
+		for {
+			code, body := get("/metrics")
+			if code == http.StatusOK && strings.Contains(body, want) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Errorf("GET /metrics = %d, without %q:\n%s", code, want, body)
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
 	}
 
 	cmd.Process.Signal(syscall.SIGTERM)

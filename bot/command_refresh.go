@@ -15,9 +15,18 @@ import (
 // encoder takes seconds, with a remote embedder somewhat longer.
 const refreshTimeout = 10 * time.Minute
 
-// refreshPrefix starts the custom_id of the Apply/Cancel buttons under a
-// refresh preview: "refresh:apply:<preview id>".
-const refreshPrefix = "refresh:"
+// The custom_ids of the Apply/Cancel buttons under a refresh preview.
+const (
+	refreshApply  = "refresh:apply:{id}"
+	refreshCancel = "refresh:cancel:{id}"
+)
+
+// Refreshable is the index /refresh brings up to date; *retrieval.Store is
+// one. (#11 puts incidentbot.Refresher in its place.)
+type Refreshable interface {
+	Refresh(ctx context.Context, dryRun bool) (*retrieval.Report, error)
+	Index() *retrieval.Index
+}
 
 // A preview's buttons work for this long; after that the maintainer runs
 // /refresh again and sees a current diff.
@@ -29,7 +38,10 @@ const previewTTL = 10 * time.Minute
 func (s *service) refresh(ctx context.Context, ev *Event) error {
 	log := logFor(s.log, ev)
 	log.Info("refresh requested")
-	preview, err := s.library.Refresh(ctx, true)
+	if s.index == nil {
+		return userErrorf("Refreshing is not available in this process.")
+	}
+	preview, err := s.index.Refresh(ctx, true)
 	if err != nil {
 		log.Error("refresh preview failed", "err", err)
 		return ev.reply.Send(ctx, Reply{Text: "**Refresh failed:** " + err.Error() + "\nThe previous index is still serving.", Ephemeral: true})
@@ -46,17 +58,22 @@ func (s *service) refresh(ctx context.Context, ev *Event) error {
 	}
 	s.refreshes.add(ev.ID)
 	return ev.reply.Send(ctx, Reply{Text: text + "\nApply it? Answers keep being served while the new index is built.", Ephemeral: true,
-		Buttons: []Button{{ID: refreshPrefix + "apply:" + ev.ID, Label: "Apply refresh"}, {ID: refreshPrefix + "cancel:" + ev.ID, Label: "Cancel"}}})
+		Buttons: []Button{{ID: "refresh:apply:" + ev.ID, Label: "Apply refresh"}, {ID: "refresh:cancel:" + ev.ID, Label: "Cancel"}}})
 }
 
-// confirmRefresh handles the preview's buttons. Permissions were checked
-// again for the clicker by the middleware.
-func (s *service) confirmRefresh(ctx context.Context, ev *Event) error {
-	action, id, _ := strings.Cut(strings.TrimPrefix(ev.Name, refreshPrefix), ":")
-	if !s.refreshes.take(id) {
+// confirmRefresh handles the preview's Apply (apply) or Cancel button.
+// Permissions were checked again for the clicker by the middleware.
+func (s *service) confirmRefresh(apply bool) Handler {
+	return func(ctx context.Context, ev *Event) error {
+		return s.confirm(ctx, ev, apply)
+	}
+}
+
+func (s *service) confirm(ctx context.Context, ev *Event, apply bool) error {
+	if !s.refreshes.take(ev.Param("id")) {
 		return ev.reply.Send(ctx, Reply{Text: "That preview has expired or was already used. Run /refresh again to see what would change now.", Ephemeral: true})
 	}
-	if action != "apply" {
+	if !apply {
 		logFor(s.log, ev).Info("refresh cancelled")
 		return ev.reply.Send(ctx, Reply{Text: "Refresh cancelled; nothing changed.", Ephemeral: true})
 	}
@@ -68,12 +85,12 @@ func (s *service) confirmRefresh(ctx context.Context, ev *Event) error {
 // refresh leaves the old index serving (the Store guarantees both).
 func (s *service) applyRefresh(ctx context.Context, ev *Event) error {
 	log := logFor(s.log, ev)
-	rep, err := s.library.Refresh(ctx, false)
+	rep, err := s.index.Refresh(ctx, false)
 	if err != nil {
 		log.Error("refresh failed", "err", err)
 		return ev.reply.Send(ctx, Reply{Text: "**Refresh failed:** " + err.Error() + "\nThe previous index is still serving.", Ephemeral: true})
 	}
-	s.metrics.refreshes.Add(1)
+	s.metrics.refreshes.Inc()
 	if s.dataDir != "" {
 		who := "console"
 		if !ev.Trusted {
@@ -88,7 +105,7 @@ func (s *service) applyRefresh(ctx context.Context, ev *Event) error {
 		if err := corpus.AppendHistory(s.dataDir, entry); err != nil {
 			log.Error("recording the refresh in the history", "err", err)
 		}
-		if err := corpus.SaveApplied(s.dataDir, s.library.Index().Articles()); err != nil {
+		if err := corpus.SaveApplied(s.dataDir, s.index.Index().Articles()); err != nil {
 			log.Error("saving the applied corpus", "err", err)
 		}
 	}
@@ -101,7 +118,7 @@ func (s *service) renderPreview(r *retrieval.Report) string {
 	b.WriteString("**Refresh preview**\n")
 	if s.loadCorpus != nil {
 		if arts, err := s.loadCorpus(); err == nil {
-			for _, c := range corpus.Diff(s.library.Index().Articles(), arts, retrieval.SplitSentences) {
+			for _, c := range corpus.Diff(s.index.Index().Articles(), arts, retrieval.SplitSentences) {
 				fmt.Fprintf(&b, "• %s **%s** — %s\n", c.Kind, clip(oneLine(c.Title), 80), clip(oneLine(c.Summary()), 200))
 			}
 		}
@@ -109,6 +126,28 @@ func (s *service) renderPreview(r *retrieval.Report) string {
 	fmt.Fprintf(&b, "Articles: %d added, %d changed, %d removed. Passages: %d added, %d changed, %d removed.\n",
 		len(r.ArticlesAdded), len(r.ArticlesChanged), len(r.ArticlesRemoved), r.PassagesAdded, r.PassagesChanged, r.PassagesRemoved)
 	fmt.Fprintf(&b, "Texts to embed: %d.\n", r.ToEmbed)
+	return b.String()
+}
+
+// renderReport renders what /refresh did.
+func renderReport(r *retrieval.Report) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "**Index refreshed** in %.1f s.\n", r.Seconds)
+	line := func(label string, ids []string) {
+		fmt.Fprintf(&b, "%s: %d", label, len(ids))
+		if len(ids) > 0 {
+			fmt.Fprintf(&b, " (%s)", clip(strings.Join(ids, ", "), 300))
+		}
+		b.WriteString("\n")
+	}
+	line("Articles added", r.ArticlesAdded)
+	line("Articles changed", r.ArticlesChanged)
+	line("Articles removed", r.ArticlesRemoved)
+	fmt.Fprintf(&b, "Texts embedded: %d\n", r.Embedded)
+	fmt.Fprintf(&b, "Now serving %s and %s.", plural(r.Articles, "article"), plural(r.Passages, "passage"))
+	if !r.Changed() {
+		b.WriteString("\nNothing had changed.")
+	}
 	return b.String()
 }
 

@@ -2,9 +2,51 @@ package bot
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
+
+// msgBusy is the reply to a question that could not start in time.
+const msgBusy = "I'm busy answering other questions right now. Please try again in a moment."
+
+// admit takes a place in the answer queue, or says the bot is busy
+// (counting it in busy). The place is released when the handler returns.
+func admit(q *queue, busy prometheus.Counter, log *slog.Logger) Middleware {
+	return func(next Handler) Handler {
+		return func(ctx context.Context, ev *Event) error {
+			t, ok := q.admit()
+			if !ok {
+				busy.Inc()
+				pending, wait := q.load()
+				logFor(log, ev).Warn("expected wait over budget; turned away", "pending", pending, "expected_wait", wait.Round(time.Millisecond))
+				return ev.reply.Send(ctx, Reply{Text: msgBusy, Ephemeral: true})
+			}
+			defer t.done()
+			return next(withTicket(ctx, t), ev)
+		}
+	}
+}
+
+// waitForSlot waits for one of the concurrent answer slots that admit's
+// ticket gives a turn at. It sits after deferReply, so the wait happens
+// behind a "thinking…" message rather than against Discord's 3-second
+// acknowledgement deadline.
+func waitForSlot() Middleware {
+	return func(next Handler) Handler {
+		return func(ctx context.Context, ev *Event) error {
+			if t := ticketFrom(ctx); t != nil {
+				if err := t.wait(ctx); err != nil {
+					return fmt.Errorf("waiting for an answer slot: %w", err)
+				}
+			}
+			return next(ctx, ev)
+		}
+	}
+}
 
 // queue caps how many answers are computed at once (each keeps the CPU or
 // the language model busy) and admits a question only when its expected
@@ -135,63 +177,4 @@ func withTicket(ctx context.Context, t *ticket) context.Context {
 func ticketFrom(ctx context.Context) *ticket {
 	t, _ := ctx.Value(ticketKey{}).(*ticket)
 	return t
-}
-
-// inflight counts events being handled, so that a shutdown can stop taking
-// new ones and wait for the rest. (A WaitGroup cannot refuse new work once
-// Wait has begun.)
-type inflight struct {
-	mu       sync.Mutex
-	n        int
-	draining bool
-	idle     chan struct{} // closed when draining and n reaches 0
-}
-
-func newInflight() *inflight { return &inflight{idle: make(chan struct{})} }
-
-// enter registers an event, or returns false once draining has begun.
-func (f *inflight) enter() bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.draining {
-		return false
-	}
-	f.n++
-	return true
-}
-
-func (f *inflight) leave() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.n--
-	if f.draining && f.n == 0 {
-		close(f.idle)
-	}
-}
-
-// drain refuses new events and waits for those in flight, or for ctx. It
-// returns how many were still running when it gave up.
-func (f *inflight) drain(ctx context.Context) int {
-	f.mu.Lock()
-	if !f.draining {
-		f.draining = true
-		if f.n == 0 {
-			close(f.idle)
-		}
-	}
-	f.mu.Unlock()
-	select {
-	case <-f.idle:
-		return 0
-	case <-ctx.Done():
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		return f.n
-	}
-}
-
-func (f *inflight) count() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.n
 }
