@@ -19,17 +19,16 @@ type Options struct {
 	Config Config
 	// Token is the bot token, with or without the "Bot " prefix. It is
 	// never logged.
-	Token string
-	// DataDir is where feedback.jsonl (and /refresh's history) is written.
-	DataDir  string
+	Token    string
 	Answerer incidentbot.Answerer
 	Library  incidentbot.Library
-	// Index is what /refresh brings up to date; without it /refresh says
-	// it is not available here.
-	Index Refreshable
-	// LoadCorpus reads the corpus as a refresh would; /refresh uses it to
-	// show, article by article, what would change. Optional.
-	LoadCorpus func() ([]*incidentbot.Article, error)
+	// Refresher is what /refresh plans and applies through; without it
+	// /refresh says it is not available here. Previews keeps a plan until
+	// its Apply or Cancel button is clicked, on whichever process.
+	Refresher incidentbot.Refresher
+	Previews  incidentbot.Previews
+	// Feedback keeps the 👍/👎 votes; without it a vote is refused.
+	Feedback incidentbot.Feedback
 	// About is what the bot says of its subject and the /summary topics it
 	// offers, from the corpus profile.
 	About  About
@@ -65,13 +64,16 @@ func New(opts Options) (*Bot, error) {
 	if opts.Answerer == nil || opts.Library == nil {
 		return nil, errors.New("bot: Answerer and Library are required")
 	}
+	if opts.Refresher != nil && opts.Previews == nil {
+		return nil, errors.New("bot: a Refresher needs Previews to keep /refresh's plans")
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	opts.Config = withDefaults(opts.Config)
 	svc := newService(serviceOptions{
-		cfg: opts.Config, answerer: opts.Answerer, library: opts.Library, index: opts.Index,
-		dataDir: opts.DataDir, log: opts.Logger, loadCorpus: opts.LoadCorpus, about: opts.About, metrics: opts.Metrics,
+		cfg: opts.Config, answerer: opts.Answerer, library: opts.Library, refresher: opts.Refresher, previews: opts.Previews,
+		feedback: opts.Feedback, log: opts.Logger, about: opts.About, metrics: opts.Metrics,
 	})
 	b := &Bot{service: svc, opts: opts, ready: make(chan struct{})}
 	dc, err := newDiscord(b)
@@ -88,6 +90,9 @@ func New(opts Options) (*Bot, error) {
 
 // Ready is closed once Run has connected and registered the commands.
 func (b *Bot) Ready() <-chan struct{} { return b.ready }
+
+// Served is the index the bot answers from, as /metrics reports it.
+func (b *Bot) Served() *incidentbot.SnapshotInfo { return b.library.Served() }
 
 // Health is nil while the gateway is connected and an index is served:
 // what /healthz reports.

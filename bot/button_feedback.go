@@ -30,7 +30,10 @@ func (s *service) vote(ctx context.Context, ev *Event) error {
 		// button is on shows.
 		rec.Question, rec.Answer = parseRendered(ev.MessageContent)
 	}
-	if err := s.feedback.add(rec); err != nil {
+	if s.feedback == nil {
+		return userErrorf("Votes are not kept by this bot.")
+	}
+	if err := s.feedback.RecordFeedback(ctx, rec); err != nil {
 		return fmt.Errorf("recording feedback: %w", err)
 	}
 	s.metrics.votes.Inc()

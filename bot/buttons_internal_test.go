@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"github.com/incidentbot/incidentbot/filestate"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -28,7 +29,12 @@ func TestButtonSigner(t *testing.T) {
 // counts: the message the click came from says what was asked and said.
 func TestVoteOnAForgottenAnswerReadsTheMessage(t *testing.T) {
 	dir := t.TempDir()
-	s := newService(serviceOptions{cfg: withDefaults(Config{}), dataDir: dir, log: slog.New(slog.DiscardHandler)})
+	st, err := filestate.Open(dir, filestate.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	s := newService(serviceOptions{cfg: withDefaults(Config{}), feedback: st, log: slog.New(slog.DiscardHandler)})
 	defer s.cancelWork()
 	question := "Who attacked *Albania*? <@12>"
 	rep := &recorder{}
@@ -38,7 +44,7 @@ func TestVoteOnAForgottenAnswerReadsTheMessage(t *testing.T) {
 	if len(rep.sent) != 1 || !strings.HasPrefix(rep.sent[0].Text, "Thanks") {
 		t.Fatalf("replies %+v", rep.sent)
 	}
-	b, err := os.ReadFile(filepath.Join(dir, FeedbackFile))
+	b, err := os.ReadFile(filepath.Join(dir, filestate.FeedbackFile))
 	if err != nil {
 		t.Fatal(err)
 	}

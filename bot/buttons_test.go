@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/discordtest"
+	"github.com/incidentbot/incidentbot/filestate"
 )
 
 // buttonID returns the custom_id of the button on m whose id starts with
@@ -32,7 +32,7 @@ func otherID(id string) string {
 // noFeedback checks that feedback.jsonl was never written.
 func noFeedback(tb testing.TB, dataDir string) {
 	tb.Helper()
-	if b, err := os.ReadFile(filepath.Join(dataDir, bot.FeedbackFile)); err == nil {
+	if b, err := os.ReadFile(filepath.Join(dataDir, filestate.FeedbackFile)); err == nil {
 		tb.Errorf("feedback written for a button the bot did not send:\n%s", b)
 	}
 }

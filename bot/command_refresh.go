@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/incidentbot/incidentbot/corpus"
-	"github.com/incidentbot/incidentbot/retrieval"
+	"github.com/incidentbot/incidentbot"
 )
 
 // refreshTimeout bounds a refresh: embedding a new article with the local
@@ -21,13 +19,6 @@ const (
 	refreshCancel = "refresh:cancel:{id}"
 )
 
-// Refreshable is the index /refresh brings up to date; *retrieval.Store is
-// one. (#11 puts incidentbot.Refresher in its place.)
-type Refreshable interface {
-	Refresh(ctx context.Context, dryRun bool) (*retrieval.Report, error)
-	Index() *retrieval.Index
-}
-
 // A preview's buttons work for this long; after that the maintainer runs
 // /refresh again and sees a current diff.
 const previewTTL = 10 * time.Minute
@@ -38,27 +29,31 @@ const previewTTL = 10 * time.Minute
 func (s *service) refresh(ctx context.Context, ev *Event) error {
 	log := logFor(s.log, ev)
 	log.Info("refresh requested")
-	if s.index == nil {
+	if s.refresher == nil {
 		return userErrorf("Refreshing is not available in this process.")
 	}
-	preview, err := s.index.Refresh(ctx, true)
+	plan, err := s.refresher.Plan(ctx)
 	if err != nil {
 		log.Error("refresh preview failed", "err", err)
 		return ev.reply.Send(ctx, Reply{Text: "**Refresh failed:** " + err.Error() + "\nThe previous index is still serving.", Ephemeral: true})
 	}
-	text := s.renderPreview(preview)
-	if !preview.Changed() {
+	text := renderPreview(plan)
+	if !plan.Changed() {
 		return ev.reply.Send(ctx, Reply{Text: text + "\nNothing to refresh: the index already matches the corpus.", Ephemeral: true})
 	}
 	if ev.Trusted {
 		if err := ev.reply.Send(ctx, Reply{Text: text}); err != nil {
 			return err
 		}
-		return s.applyRefresh(ctx, ev)
+		return s.applyRefresh(ctx, ev, plan)
 	}
-	s.refreshes.add(ev.ID)
+	// Kept in the shared state, so the click works on whichever process
+	// receives it, and only once.
+	if err := s.previews.SavePreview(ctx, plan, previewTTL); err != nil {
+		return fmt.Errorf("keeping the refresh preview: %w", err)
+	}
 	return ev.reply.Send(ctx, Reply{Text: text + "\nApply it? Answers keep being served while the new index is built.", Ephemeral: true,
-		Buttons: []Button{{ID: "refresh:apply:" + ev.ID, Label: "Apply refresh"}, {ID: "refresh:cancel:" + ev.ID, Label: "Cancel"}}})
+		Buttons: []Button{{ID: "refresh:apply:" + plan.ID, Label: "Apply refresh"}, {ID: "refresh:cancel:" + plan.ID, Label: "Cancel"}}})
 }
 
 // confirmRefresh handles the preview's Apply (apply) or Cancel button.
@@ -70,67 +65,62 @@ func (s *service) confirmRefresh(apply bool) Handler {
 }
 
 func (s *service) confirm(ctx context.Context, ev *Event, apply bool) error {
-	if !s.refreshes.take(ev.Param("id")) {
+	if s.refresher == nil {
+		return userErrorf("Refreshing is not available in this process.")
+	}
+	plan, err := s.previews.TakePreview(ctx, ev.Param("id"))
+	if err != nil {
+		return fmt.Errorf("reading the refresh preview: %w", err)
+	}
+	if plan == nil {
 		return ev.reply.Send(ctx, Reply{Text: "That preview has expired or was already used. Run /refresh again to see what would change now.", Ephemeral: true})
 	}
 	if !apply {
 		logFor(s.log, ev).Info("refresh cancelled")
 		return ev.reply.Send(ctx, Reply{Text: "Refresh cancelled; nothing changed.", Ephemeral: true})
 	}
-	return s.applyRefresh(ctx, ev)
+	return s.applyRefresh(ctx, ev, plan)
 }
 
-// applyRefresh runs the refresh, records it in the history and reports.
-// Answers in flight finish on the index they started with, and a failed
-// refresh leaves the old index serving (the Store guarantees both).
-func (s *service) applyRefresh(ctx context.Context, ev *Event) error {
+// applyRefresh applies plan through the refresh service, which takes the
+// lock every process shares, refuses a plan the index has moved on from,
+// publishes the new index (every process then serves it) and records it in
+// the history. A failure leaves the old index serving everywhere.
+func (s *service) applyRefresh(ctx context.Context, ev *Event, plan *incidentbot.RefreshPlan) error {
 	log := logFor(s.log, ev)
-	rep, err := s.index.Refresh(ctx, false)
-	if err != nil {
+	by := incidentbot.Actor{Who: userHash(ev.UserID), Via: "discord"}
+	if ev.Trusted {
+		by = incidentbot.Actor{Who: "console", Via: "console"}
+	}
+	rep, err := s.refresher.Apply(ctx, plan, by)
+	if rep == nil {
 		log.Error("refresh failed", "err", err)
 		return ev.reply.Send(ctx, Reply{Text: "**Refresh failed:** " + err.Error() + "\nThe previous index is still serving.", Ephemeral: true})
 	}
-	s.metrics.refreshes.Inc()
-	if s.dataDir != "" {
-		who := "console"
-		if !ev.Trusted {
-			who = userHash(ev.UserID)
-		}
-		entry := corpus.HistoryEntry{Time: time.Now().UTC(), Who: who, Via: "discord",
-			Added: rep.ArticlesAdded, Changed: rep.ArticlesChanged, Removed: rep.ArticlesRemoved,
-			Articles: rep.Articles, Embedded: rep.Embedded, Seconds: rep.Seconds}
-		if ev.Trusted {
-			entry.Via = "console"
-		}
-		if err := corpus.AppendHistory(s.dataDir, entry); err != nil {
-			log.Error("recording the refresh in the history", "err", err)
-		}
-		if err := corpus.SaveApplied(s.dataDir, s.index.Index().Articles()); err != nil {
-			log.Error("saving the applied corpus", "err", err)
-		}
+	if err != nil {
+		log.Error("refresh applied but not recorded", "err", err)
 	}
+	s.metrics.refreshes.Inc()
 	return ev.reply.Send(ctx, Reply{Text: renderReport(rep), Ephemeral: true})
 }
 
 // renderPreview lists what a refresh would change.
-func (s *service) renderPreview(r *retrieval.Report) string {
+func renderPreview(p *incidentbot.RefreshPlan) string {
 	var b strings.Builder
 	b.WriteString("**Refresh preview**\n")
-	if s.loadCorpus != nil {
-		if arts, err := s.loadCorpus(); err == nil {
-			for _, c := range corpus.Diff(s.index.Index().Articles(), arts, retrieval.SplitSentences) {
-				fmt.Fprintf(&b, "• %s **%s** — %s\n", c.Kind, clip(oneLine(c.Title), 80), clip(oneLine(c.Summary()), 200))
-			}
-		}
+	for _, c := range p.Changes {
+		fmt.Fprintf(&b, "• %s **%s** — %s\n", c.Kind, clip(oneLine(c.Title), 80), clip(oneLine(c.Summary()), 200))
 	}
 	fmt.Fprintf(&b, "Articles: %d added, %d changed, %d removed. Passages: %d added, %d changed, %d removed.\n",
-		len(r.ArticlesAdded), len(r.ArticlesChanged), len(r.ArticlesRemoved), r.PassagesAdded, r.PassagesChanged, r.PassagesRemoved)
-	fmt.Fprintf(&b, "Texts to embed: %d.\n", r.ToEmbed)
+		len(p.ArticleIDs(incidentbot.Added)), len(p.ArticleIDs(incidentbot.Changed)), len(p.ArticleIDs(incidentbot.Removed)),
+		p.PassagesAdded, p.PassagesChanged, p.PassagesRemoved)
+	fmt.Fprintf(&b, "Texts to embed: %d.\n", p.ToEmbed)
 	return b.String()
 }
 
 // renderReport renders what /refresh did.
-func renderReport(r *retrieval.Report) string {
+func renderReport(r *incidentbot.RefreshReport) string {
+	p := r.Plan
 	var b strings.Builder
 	fmt.Fprintf(&b, "**Index refreshed** in %.1f s.\n", r.Seconds)
 	line := func(label string, ids []string) {
@@ -140,44 +130,13 @@ func renderReport(r *retrieval.Report) string {
 		}
 		b.WriteString("\n")
 	}
-	line("Articles added", r.ArticlesAdded)
-	line("Articles changed", r.ArticlesChanged)
-	line("Articles removed", r.ArticlesRemoved)
+	line("Articles added", p.ArticleIDs(incidentbot.Added))
+	line("Articles changed", p.ArticleIDs(incidentbot.Changed))
+	line("Articles removed", p.ArticleIDs(incidentbot.Removed))
 	fmt.Fprintf(&b, "Texts embedded: %d\n", r.Embedded)
-	fmt.Fprintf(&b, "Now serving %s and %s.", plural(r.Articles, "article"), plural(r.Passages, "passage"))
-	if !r.Changed() {
+	fmt.Fprintf(&b, "Now serving %s and %s (index %s); every process of this bot swaps it in within seconds.", plural(p.Articles, "article"), plural(p.Passages, "passage"), r.Version)
+	if !p.Changed() {
 		b.WriteString("\nNothing had changed.")
 	}
 	return b.String()
-}
-
-// pendingRefreshes are previews waiting for a click.
-type pendingRefreshes struct {
-	mu      sync.Mutex
-	created map[string]time.Time
-}
-
-func newPendingRefreshes() *pendingRefreshes {
-	return &pendingRefreshes{created: map[string]time.Time{}}
-}
-
-func (p *pendingRefreshes) add(id string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for k, t := range p.created {
-		if time.Since(t) > previewTTL {
-			delete(p.created, k)
-		}
-	}
-	p.created[id] = time.Now()
-}
-
-// take reports whether id is a live preview, and uses it up: a preview is
-// applied or cancelled once.
-func (p *pendingRefreshes) take(id string) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	t, ok := p.created[id]
-	delete(p.created, id)
-	return ok && time.Since(t) <= previewTTL
 }

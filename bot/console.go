@@ -18,18 +18,16 @@ import (
 type ConsoleOptions struct {
 	Answerer incidentbot.Answerer
 	Library  incidentbot.Library
-	// Index: see Options.Index.
-	Index Refreshable
-	// LoadCorpus: see Options.LoadCorpus.
-	LoadCorpus func() ([]*incidentbot.Article, error)
+	// Refresher: see Options.Refresher. The console applies a refresh
+	// without asking, so it needs no Previews.
+	Refresher incidentbot.Refresher
 	// About: see Options.About.
 	About About
 	// Config supplies the limits the handlers read (concurrency, stream
 	// interval, thread turns); rate limits and permissions do not apply to
 	// the console.
-	Config  Config
-	DataDir string
-	Logger  *slog.Logger
+	Config Config
+	Logger *slog.Logger
 	// Prompt is printed before each line is read; empty prints none
 	// (right for piped input; pass "> " for a terminal).
 	Prompt string
@@ -47,8 +45,8 @@ func Console(ctx context.Context, in io.Reader, out io.Writer, opts ConsoleOptio
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	svc := newService(serviceOptions{
-		cfg: withDefaults(opts.Config), answerer: opts.Answerer, library: opts.Library, index: opts.Index,
-		dataDir: opts.DataDir, log: opts.Logger, console: true, loadCorpus: opts.LoadCorpus, about: opts.About,
+		cfg: withDefaults(opts.Config), answerer: opts.Answerer, library: opts.Library, refresher: opts.Refresher,
+		log: opts.Logger, console: true, about: opts.About,
 	})
 	defer svc.cancelWork()
 	w := &consoleWriter{w: out}

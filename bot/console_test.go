@@ -38,7 +38,7 @@ func TestConsoleRunsTheSameHandlers(t *testing.T) {
 	var out strings.Builder
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	err := bot.Console(ctx, in, &out, bot.ConsoleOptions{Answerer: ans, Library: wiring.Library(store), Index: store, DataDir: t.TempDir(), About: builtIn()})
+	err := bot.Console(ctx, in, &out, bot.ConsoleOptions{Answerer: ans, Library: wiring.Library(store), Refresher: refresherFor(t, store), About: builtIn()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestConsoleStopsWithTheContext(t *testing.T) {
 	defer w.Close()
 	// The shared index is built (seconds under -race) before the clock
 	// starts: what is timed is Console noticing the cancellation.
-	opts := bot.ConsoleOptions{Answerer: newHooked(t), Library: wiring.Library(sharedStore(t)), Index: sharedStore(t)}
+	opts := bot.ConsoleOptions{Answerer: newHooked(t), Library: wiring.Library(sharedStore(t))}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {

@@ -109,7 +109,7 @@ func TestConsoleStripsTerminalEscapes(t *testing.T) {
 	var out strings.Builder
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	if err := bot.Console(ctx, in, &out, bot.ConsoleOptions{Answerer: newHooked(t), Library: wiring.Library(store), Index: store, DataDir: t.TempDir(), About: builtIn()}); err != nil {
+	if err := bot.Console(ctx, in, &out, bot.ConsoleOptions{Answerer: newHooked(t), Library: wiring.Library(store), Refresher: refresherFor(t, store), About: builtIn()}); err != nil {
 		t.Fatal(err)
 	}
 	got := out.String()

@@ -1,97 +1,37 @@
 package bot
 
 import (
-	"bufio"
-	"encoding/json"
-	"errors"
+	"context"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"sort"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/incidentbot/incidentbot"
 )
 
-// FeedbackFile is the name of the feedback log in the data folder.
-const FeedbackFile = "feedback.jsonl"
-
-// FeedbackRecord is one vote, one JSON line of feedback.jsonl.
+// FeedbackRecord is one vote.
 type FeedbackRecord = incidentbot.FeedbackRecord
-
-// feedbackLog appends records to DataDir/feedback.jsonl.
-type feedbackLog struct {
-	mu   sync.Mutex
-	path string
-}
-
-func newFeedbackLog(dataDir string) *feedbackLog {
-	if dataDir == "" {
-		return &feedbackLog{}
-	}
-	return &feedbackLog{path: filepath.Join(dataDir, FeedbackFile)}
-}
-
-// add appends one record as one write, so a crash never leaves half a line
-// behind another record.
-func (f *feedbackLog) add(r FeedbackRecord) error {
-	if f.path == "" {
-		return errors.New("no data folder configured for feedback")
-	}
-	line, err := json.Marshal(r)
-	if err != nil {
-		return fmt.Errorf("encoding feedback: %w", err)
-	}
-	line = append(line, '\n')
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if err := os.MkdirAll(filepath.Dir(f.path), 0o755); err != nil {
-		return fmt.Errorf("creating the data folder: %w", err)
-	}
-	file, err := os.OpenFile(f.path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-	if err != nil {
-		return fmt.Errorf("opening %s: %w", f.path, err)
-	}
-	if _, err := file.Write(line); err != nil {
-		file.Close()
-		return fmt.Errorf("writing %s: %w", f.path, err)
-	}
-	return file.Close()
-}
 
 // FeedbackSummary writes what users thought of the answers: votes per kind
 // and the questions with the most 👎. A user's later vote on an answer
-// replaces their earlier one. No feedback file is not an error.
-func FeedbackSummary(dataDir string, w io.Writer) error {
-	path := filepath.Join(dataDir, FeedbackFile)
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		_, err := fmt.Fprintf(w, "No feedback yet (%s does not exist).\n", path)
+// replaces their earlier one.
+func FeedbackSummary(ctx context.Context, fb incidentbot.Feedback, w io.Writer) error {
+	records, err := fb.ReadFeedback(ctx)
+	if err != nil {
+		return fmt.Errorf("reading feedback: %w", err)
+	}
+	if len(records) == 0 {
+		_, err := fmt.Fprintln(w, "No feedback yet.")
 		return err
 	}
-	if err != nil {
-		return fmt.Errorf("opening feedback: %w", err)
-	}
-	defer f.Close()
-
 	type key struct{ answer, user string }
 	latest := map[key]FeedbackRecord{}
 	var order []key
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64*1024), 4<<20)
-	line, bad := 0, 0
-	for sc.Scan() {
-		line++
-		if strings.TrimSpace(sc.Text()) == "" {
-			continue
-		}
-		var r FeedbackRecord
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil || (r.Vote != "up" && r.Vote != "down") {
-			bad++ // a torn last line after a crash, or a hand edit
+	bad := 0
+	for _, r := range records {
+		if r.Vote != "up" && r.Vote != "down" {
+			bad++ // a hand edit
 			continue
 		}
 		k := key{r.AnswerID, r.User}
@@ -99,9 +39,6 @@ func FeedbackSummary(dataDir string, w io.Writer) error {
 			order = append(order, k)
 		}
 		latest[k] = r
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("reading %s: %w", path, err)
 	}
 
 	type qstat struct {
@@ -134,14 +71,13 @@ func FeedbackSummary(dataDir string, w io.Writer) error {
 		}
 	}
 	total := counts["up"] + counts["down"]
-	fmt.Fprintf(w, "Feedback from %s\n", path)
 	fmt.Fprintf(w, "Votes: %d (👍 %d, 👎 %d)", total, counts["up"], counts["down"])
 	if total > 0 {
 		fmt.Fprintf(w, ", %.0f%% helpful", 100*float64(counts["up"])/float64(total))
 	}
 	fmt.Fprintln(w)
 	if bad > 0 {
-		fmt.Fprintf(w, "Skipped %d unreadable line(s).\n", bad)
+		fmt.Fprintf(w, "Skipped %d vote(s) that are neither up nor down.\n", bad)
 	}
 	var worst []*qstat
 	for _, st := range byQ {

@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"bufio"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -13,11 +14,12 @@ import (
 
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/discordtest"
+	"github.com/incidentbot/incidentbot/filestate"
 )
 
 func readFeedback(tb testing.TB, dir string) []bot.FeedbackRecord {
 	tb.Helper()
-	f, err := os.Open(filepath.Join(dir, bot.FeedbackFile))
+	f, err := os.Open(filepath.Join(dir, filestate.FeedbackFile))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -61,12 +63,12 @@ func TestFeedbackButtonsAreRecorded(t *testing.T) {
 		r.User != hex.EncodeToString(sum[:]) || time.Since(r.Time) > time.Minute {
 		t.Errorf("record %+v", r)
 	}
-	if strings.Contains(string(mustRead(t, filepath.Join(h.data, bot.FeedbackFile))), discordtest.DefaultUserID) {
+	if strings.Contains(string(mustRead(t, filepath.Join(h.data, filestate.FeedbackFile))), discordtest.DefaultUserID) {
 		t.Error("feedback.jsonl holds a raw user ID")
 	}
 
 	var out strings.Builder
-	if err := bot.FeedbackSummary(h.data, &out); err != nil {
+	if err := bot.FeedbackSummary(context.Background(), stateIn(t, h.data), &out); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "Votes: 2 (👍 1, 👎 1)") || !strings.Contains(out.String(), "👎 1  👍 1  "+q) {
@@ -88,7 +90,7 @@ func TestFeedbackForAnAnswerNeverSentIsRefused(t *testing.T) {
 func TestFeedbackSummaryWithoutFeedback(t *testing.T) {
 	t.Parallel()
 	var out strings.Builder
-	if err := bot.FeedbackSummary(t.TempDir(), &out); err != nil || !strings.Contains(out.String(), "No feedback yet") {
+	if err := bot.FeedbackSummary(context.Background(), stateIn(t, t.TempDir()), &out); err != nil || !strings.Contains(out.String(), "No feedback yet") {
 		t.Errorf("got %q, %v", out.String(), err)
 	}
 }
@@ -104,15 +106,15 @@ func TestFeedbackSummaryCountsLatestVotePerUser(t *testing.T) {
 		`{"time":"2026-01-01T00:04:00Z","answer_id":"d","question":"Q three?","answer":"z","docs":[],"user":"u2","vote":"up"}`,
 		`{"torn`,
 	}
-	if err := os.WriteFile(filepath.Join(dir, bot.FeedbackFile), []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, filestate.FeedbackFile), []byte(strings.Join(lines, "\n")), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	var out strings.Builder
-	if err := bot.FeedbackSummary(dir, &out); err != nil {
+	if err := bot.FeedbackSummary(context.Background(), stateIn(t, dir), &out); err != nil {
 		t.Fatal(err)
 	}
 	got := out.String()
-	for _, want := range []string{"Votes: 4 (👍 1, 👎 3), 25% helpful", "Skipped 1 unreadable line", " 1. 👎 2  👍 0  Q two?", " 2. 👎 1  👍 0  Q one?"} {
+	for _, want := range []string{"Votes: 4 (👍 1, 👎 3), 25% helpful", " 1. 👎 2  👍 0  Q two?", " 2. 👎 1  👍 0  Q one?"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("summary lacks %q:\n%s", want, got)
 		}
@@ -120,6 +122,17 @@ func TestFeedbackSummaryCountsLatestVotePerUser(t *testing.T) {
 	if strings.Contains(got, "Q three") {
 		t.Errorf("a question without 👎 is listed:\n%s", got)
 	}
+}
+
+// stateIn is the shared state (feedback, history) kept in a data folder.
+func stateIn(tb testing.TB, dir string) *filestate.State {
+	tb.Helper()
+	st, err := filestate.Open(dir, filestate.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	return st
 }
 
 func mustRead(tb testing.TB, path string) []byte {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/incidentbot/incidentbot/filestate"
+	"github.com/incidentbot/incidentbot/refresh"
 	"io"
 	"log/slog"
 	"net"
@@ -255,15 +257,22 @@ func newBot(tb testing.TB, srv *discordtest.Server, s setup) *harness {
 	if s.about != nil {
 		about = *s.about
 	}
-	var load func() ([]*incidentbot.Article, error)
-	if s.corpusDir != "" {
-		load = func() ([]*incidentbot.Article, error) { return corpus.LoadDir(s.corpusDir) }
+	// The state this bot shares with other processes: votes, previews,
+	// the refresh lock and history, in its data folder.
+	st, err := filestate.Open(s.data, filestate.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	refresher, err := refresh.New(refresh.Options{Store: s.library, Lock: st, History: st})
+	if err != nil {
+		tb.Fatal(err)
 	}
 	reg := ops.NewRegistry()
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	b, err := bot.New(bot.Options{
-		Config: cfg, Token: srv.Token(), DataDir: s.data, Metrics: reg,
-		Answerer: s.answerer, Library: wiring.Library(s.library), Index: s.library, HTTPClient: client, LoadCorpus: load, About: about, InteractionTokenTTL: s.tokenTTL,
+		Config: cfg, Token: srv.Token(), Metrics: reg, Refresher: refresher, Previews: st, Feedback: st,
+		Answerer: s.answerer, Library: wiring.Library(s.library), HTTPClient: client, About: about, InteractionTokenTTL: s.tokenTTL,
 		Logger: log,
 	})
 	if err != nil {
@@ -447,3 +456,19 @@ func writeArticle(tb testing.TB, dir, id, title, date, body string) {
 }
 
 var _ = io.Discard
+
+// refresherFor is the refresh service over store, with its lock and history
+// in a folder of the test's own.
+func refresherFor(tb testing.TB, store *retrieval.Store) *refresh.Service {
+	tb.Helper()
+	st, err := filestate.Open(tb.TempDir(), filestate.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	svc, err := refresh.New(refresh.Options{Store: store, Lock: st, History: st})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return svc
+}

@@ -94,8 +94,27 @@ func (m *metrics) watch(reg prometheus.Registerer, g gaugeSources) {
 	gauge("index_loaded", "1 when an index is loaded.", served(func(*incidentbot.SnapshotInfo) float64 { return 1 }))
 	gauge("index_passages", "Passages in the live index.", served(func(i *incidentbot.SnapshotInfo) float64 { return float64(i.Passages) }))
 	gauge("index_age_seconds", "Seconds since the live index was built.", served(func(i *incidentbot.SnapshotInfo) float64 { return time.Since(i.BuiltAt).Seconds() }))
+	gauge("index_built_timestamp_seconds", "When the live index was built, in Unix seconds.", served(func(i *incidentbot.SnapshotInfo) float64 { return float64(i.BuiltAt.UnixNano()) / 1e9 }))
+	if reg != nil {
+		reg.MustRegister(indexInfo{g.served})
+	}
 	gauge("events_in_flight", "Events being handled.", func() float64 { return float64(g.inflight()) })
 	gauge("answers_queued", "Answers running or waiting for a slot.", func() float64 { return float64(g.queued()) })
+}
+
+// indexInfo is incidentbot_index_info{version="…"} 1: which published
+// index this process serves, so a scrape shows every shard on the same one
+// after a refresh. A collector of its own because the label changes.
+type indexInfo struct{ served func() *incidentbot.SnapshotInfo }
+
+var indexInfoDesc = prometheus.NewDesc("incidentbot_index_info", "The index served: 1, labelled with its published version.", []string{"version"}, nil)
+
+func (indexInfo) Describe(ch chan<- *prometheus.Desc) { ch <- indexInfoDesc }
+
+func (c indexInfo) Collect(ch chan<- prometheus.Metric) {
+	if info := c.served(); info != nil {
+		ch <- prometheus.MustNewConstMetric(indexInfoDesc, prometheus.GaugeValue, 1, info.Version)
+	}
 }
 
 func b2f(b bool) float64 {

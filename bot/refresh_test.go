@@ -14,7 +14,6 @@ import (
 	"github.com/incidentbot/incidentbot"
 	"github.com/incidentbot/incidentbot/answer"
 	"github.com/incidentbot/incidentbot/bot/discordtest"
-	"github.com/incidentbot/incidentbot/corpus"
 	"github.com/incidentbot/incidentbot/eval"
 )
 
@@ -83,9 +82,10 @@ func TestRefreshWhileAnsweringLosesNothing(t *testing.T) {
 		t.Fatal("a preview must not change the index")
 	}
 	// A member who is not a maintainer cannot apply it.
-	sneaky := h.send(discordtest.ButtonClick("refresh:apply:" + ref.ID).OnMessage(preview.Original))
+	apply := buttonID(t, preview.Original, "refresh:apply:")
+	sneaky := h.send(discordtest.ButtonClick(apply).OnMessage(preview.Original))
 	h.replied(sneaky.ID, "is for the bot's maintainers")
-	click := h.send(discordtest.ButtonClick("refresh:apply:" + ref.ID).OnMessage(preview.Original).ByMember(maintainer))
+	click := h.send(discordtest.ButtonClick(apply).OnMessage(preview.Original).ByMember(maintainer))
 	rep := h.replied(click.ID, "**Index refreshed**")
 	for _, want := range []string{"Articles added: 1 (900_drill)", "Articles changed: 0", "Articles removed: 0", "Now serving 6 articles"} {
 		if !strings.Contains(rep.Original.Content, want) {
@@ -110,12 +110,12 @@ func TestRefreshWhileAnsweringLosesNothing(t *testing.T) {
 	checkSafeWrites(t, h.srv)
 
 	// The applied refresh is in the history, by a hashed user id.
-	hist, err := corpus.ReadHistory(h.data)
+	hist, err := stateIn(t, h.data).ReadHistory(context.Background())
 	if err != nil || len(hist) != 1 || len(hist[0].Added) != 1 || hist[0].Added[0] != "900_drill" || hist[0].Via != "discord" || hist[0].Who == maintainerUser {
 		t.Errorf("history: %+v %v", hist, err)
 	}
 	// The preview's buttons work once.
-	again := h.send(discordtest.ButtonClick("refresh:apply:" + ref.ID).OnMessage(preview.Original).ByMember(maintainer))
+	again := h.send(discordtest.ButtonClick(apply).OnMessage(preview.Original).ByMember(maintainer))
 	h.replied(again.ID, "expired or was already used")
 }
 
@@ -137,7 +137,7 @@ func TestRefreshCancelAndNothingToDo(t *testing.T) {
 	if !strings.Contains(preview.Original.Content, "changed **Albania cuts diplomatic ties") {
 		t.Errorf("preview should show the changed article:\n%s", preview.Original.Content)
 	}
-	click := h.send(discordtest.ButtonClick("refresh:cancel:" + ref.ID).OnMessage(preview.Original).ByMember(maintainer))
+	click := h.send(discordtest.ButtonClick(buttonID(t, preview.Original, "refresh:cancel:")).OnMessage(preview.Original).ByMember(maintainer))
 	h.replied(click.ID, "Refresh cancelled")
 	if strings.Contains(store.Index().Article("004_3c6ba5321dfd73d4").Text, "one day to leave") {
 		t.Error("a cancelled refresh changed the index")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -310,6 +311,14 @@ func TestHealthzAndMetrics(t *testing.T) {
 	}
 	if v := gaugeValue(m, "incidentbot_index_age_seconds"); v <= 0 || v > 3600 {
 		t.Errorf("index age gauge %v", v)
+	}
+	// Which published index is served, and when it was built.
+	served := h.bot.Served()
+	if served == nil || !strings.Contains(m, `incidentbot_index_info{version="`+served.Version+`"} 1`) {
+		t.Errorf("metrics do not name the index served (%+v)", served)
+	}
+	if v := gaugeValue(m, "incidentbot_index_built_timestamp_seconds"); served == nil || math.Abs(v-float64(served.BuiltAt.UnixNano())/1e9) > 1 {
+		t.Errorf("index built gauge %v, index built %v", v, served)
 	}
 }
 

@@ -21,22 +21,20 @@ type service struct {
 	about    About
 	roles    roles
 
-	metrics   *metrics
-	feedback  *feedbackLog
-	recent    *recentAnswers // answers the buttons under them refer to
-	buttons   *buttonSigner  // signs the custom_ids of those buttons
-	cache     *answerCache
-	limits    *limiter // nil: unlimited
-	queue     *queue
-	inflight  *inflight
-	convs     *conversations
-	router    *router
-	refreshes *pendingRefreshes
-	dataDir   string
-	// index is what /refresh refreshes (nil: not available here), and
-	// loadCorpus reads the corpus for its preview (nil: no diff).
-	index      Refreshable
-	loadCorpus func() ([]*incidentbot.Article, error)
+	metrics  *metrics
+	feedback incidentbot.Feedback // nil: votes are not kept
+	recent   *recentAnswers       // answers the buttons under them refer to
+	buttons  *buttonSigner        // signs the custom_ids of those buttons
+	cache    *answerCache
+	limits   *limiter // nil: unlimited
+	queue    *queue
+	inflight *inflight
+	convs    *conversations
+	router   *router
+	// refresher is what /refresh goes through (nil: not available here);
+	// previews keeps the plans waiting for a click.
+	refresher incidentbot.Refresher
+	previews  incidentbot.Previews
 
 	// work is the parent of every handler's context. It outlives the Run
 	// context so answers in flight can finish during a shutdown, and is
@@ -46,16 +44,16 @@ type service struct {
 }
 
 type serviceOptions struct {
-	cfg        Config
-	answerer   incidentbot.Answerer
-	library    incidentbot.Library
-	index      Refreshable
-	dataDir    string
-	log        *slog.Logger
-	console    bool
-	loadCorpus func() ([]*incidentbot.Article, error)
-	about      About
-	metrics    prometheus.Registerer
+	cfg       Config
+	answerer  incidentbot.Answerer
+	library   incidentbot.Library
+	refresher incidentbot.Refresher
+	previews  incidentbot.Previews
+	feedback  incidentbot.Feedback
+	log       *slog.Logger
+	console   bool
+	about     About
+	metrics   prometheus.Registerer
 }
 
 func newService(o serviceOptions) *service {
@@ -63,15 +61,14 @@ func newService(o serviceOptions) *service {
 		cfg: o.cfg, answerer: o.answerer, library: o.library, log: o.log, about: o.about,
 		roles:     roles{moderatorRoles: o.cfg.ModeratorRoles, maintainerRoles: o.cfg.MaintainerRoles, maintainerUsers: o.cfg.MaintainerUsers},
 		metrics:   newMetrics(o.metrics),
-		feedback:  newFeedbackLog(o.dataDir),
+		feedback:  o.feedback,
 		recent:    newRecentAnswers(2000),
 		buttons:   newButtonSigner(),
 		cache:     newAnswerCache(512, cacheTTL),
 		queue:     newQueue(o.cfg.MaxConcurrent, o.cfg.QueueSize, o.cfg.MaxWait),
 		inflight:  newInflight(),
 		convs:     newConversations(1000, o.cfg.ThreadContextTurns),
-		refreshes: newPendingRefreshes(),
-		dataDir:   o.dataDir, index: o.index, loadCorpus: o.loadCorpus,
+		refresher: o.refresher, previews: o.previews,
 	}
 	if !o.console {
 		s.limits = newLimiter(o.cfg.RateLimit.PerUser, o.cfg.RateLimit.PerChannel, o.cfg.RateLimit.Window)

@@ -12,7 +12,6 @@ import (
 
 	"github.com/incidentbot/incidentbot"
 	"github.com/incidentbot/incidentbot/bot"
-	"github.com/incidentbot/incidentbot/corpus"
 	"github.com/incidentbot/incidentbot/filestate"
 )
 
@@ -27,16 +26,17 @@ func open(t *testing.T, dir string) *filestate.State {
 }
 
 // A data folder from before this package: a refresh history written by
-// corpus.AppendHistory reads back, oldest first, and goes on growing.
+// earlier versions (these two lines are what they wrote) reads back, oldest
+// first, and goes on growing.
 func TestHistoryReadsTheExistingFile(t *testing.T) {
 	dir := t.TempDir()
-	t0 := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
-	for i, who := range []string{"alice", "bob"} {
-		if err := corpus.AppendHistory(dir, corpus.HistoryEntry{Time: t0.Add(time.Duration(i) * time.Hour), Who: who, Via: "cli",
-			Added: []string{"a"}, Articles: 3 + i}); err != nil {
-			t.Fatal(err)
-		}
+	old := `{"time":"2025-03-01T10:00:00Z","who":"alice","via":"cli","added":["a"],"changed":null,"removed":null,"articles":3,"embedded":0,"seconds":0}
+{"time":"2025-03-01T11:00:00Z","who":"bob","via":"cli","added":["a"],"changed":null,"removed":null,"articles":4,"embedded":0,"seconds":0}
+`
+	if err := os.WriteFile(filepath.Join(dir, filestate.HistoryFile), []byte(old), 0o644); err != nil {
+		t.Fatal(err)
 	}
+	t0 := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
 	st := open(t, dir)
 	ctx := context.Background()
 	if err := st.AppendHistory(ctx, incidentbot.HistoryEntry{Time: t0.Add(2 * time.Hour), Who: "carol", Version: "v9"}); err != nil {
@@ -47,12 +47,7 @@ func TestHistoryReadsTheExistingFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(h) != 3 || h[0].Who != "alice" || h[1].Who != "bob" || h[2].Who != "carol" || h[1].Articles != 4 || h[2].Version != "v9" {
-		t.Fatalf("history = %+v, want alice, bob (from corpus.AppendHistory), carol", h)
-	}
-	// And the old reader still reads what the new one wrote.
-	old, err := corpus.ReadHistory(dir)
-	if err != nil || len(old) != 3 || old[0].Who != "carol" {
-		t.Fatalf("corpus.ReadHistory of the shared file = %+v, %v", old, err)
+		t.Fatalf("history = %+v, want alice, bob (from the old file), carol", h)
 	}
 }
 
@@ -90,7 +85,7 @@ func TestFeedbackFileIsTheBots(t *testing.T) {
 		}
 	}
 	var sum bytes.Buffer
-	if err := bot.FeedbackSummary(dir, &sum); err != nil {
+	if err := bot.FeedbackSummary(ctx, st, &sum); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(sum.String(), "Votes: 3 (👍 1, 👎 2)") {

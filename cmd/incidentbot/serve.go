@@ -34,8 +34,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	go a.store.Follow(ctx)
 	reg := ops.NewRegistry()
 	b, err := bot.New(bot.Options{
-		Config: botConfig(cfg.Discord), Token: token, DataDir: cfg.Data, Metrics: reg,
-		Answerer: a.answerer, Library: wiring.Library(a.store), Index: a.store, LoadCorpus: corpusLoader(cfg.Corpus), Logger: log,
+		Config: botConfig(cfg.Discord), Token: token, Metrics: reg,
+		Refresher: a.refresher, Previews: a.state, Feedback: a.state,
+		Answerer: a.answerer, Library: wiring.Library(a.store), Logger: log,
 		About: aboutFor(a.answerer.Profile()),
 	})
 	if err != nil {
@@ -82,8 +83,8 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		prompt = "> "
 	}
 	return bot.Console(ctx, stdin, stdout, bot.ConsoleOptions{Prompt: prompt,
-		Answerer: a.answerer, Library: wiring.Library(a.store), Index: a.store, LoadCorpus: corpusLoader(cfg.Corpus),
-		Config: botConfig(cfg.Discord), DataDir: cfg.Data, Logger: log,
+		Answerer: a.answerer, Library: wiring.Library(a.store), Refresher: a.refresher,
+		Config: botConfig(cfg.Discord), Logger: log,
 		About: aboutFor(a.answerer.Profile()),
 	})
 }
@@ -94,5 +95,10 @@ func runFeedback(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := c.parse(args); err != nil {
 		return err
 	}
-	return bot.FeedbackSummary(c.cfg.Data, stdout)
+	st, _, err := openState(ctx, c.cfg, c.log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return bot.FeedbackSummary(ctx, st, stdout)
 }
