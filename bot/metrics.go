@@ -105,7 +105,9 @@ func (m *metrics) watch(reg prometheus.Registerer, g gaugeSources) {
 // indexInfo is incidentbot_index_info{version="…"} 1: which published
 // index this process serves, so a scrape shows every shard on the same one
 // after a refresh. A collector of its own because the label changes.
-type indexInfo struct{ served func() *incidentbot.SnapshotInfo }
+type indexInfo struct {
+	served func() *incidentbot.SnapshotInfo
+}
 
 var indexInfoDesc = prometheus.NewDesc("incidentbot_index_info", "The index served: 1, labelled with its published version.", []string{"version"}, nil)
 
