@@ -74,7 +74,7 @@ type process struct {
 func startServe(t *testing.T, bin string, srv *discordtest.Server, data string, shard, shards int, extraConfig string, env ...string) *process {
 	t.Helper()
 	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
-	cfg := fmt.Sprintf("discord:\n  api_base: %s\n  shard_id: %d\n  shard_count: %d\n  mentions: false\nhttp:\n  listen: \"\"\n%s", srv.APIBase(), shard, shards, extraConfig)
+	cfg := fmt.Sprintf("discord:\n  api_base: %s\n  shard_id: %d\n  shard_count: %d\n  mentions: false\n  maintainer_users: [\"1400000000000000077\"]\nhttp:\n  listen: \"\"\n%s", srv.APIBase(), shard, shards, extraConfig)
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +154,7 @@ func answeredWithin(t *testing.T, srv *discordtest.Server, guild, question, want
 			return time.Since(start)
 		}
 		if time.Since(start) > d {
-			t.Fatalf("guild %s: no answer with %q within %v; last:\n%s", guild, want, d, text)
+			t.Fatalf("guild %s: no answer with %q within %v; last: %q", guild, want, d, text)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -224,7 +224,50 @@ func TestShardsOnOneDataFolderServeARefreshMadeBesideThem(t *testing.T) {
 			t.Errorf("shard %d did not log the swap", i)
 		}
 	}
+
+	// A maintainer's /refresh in a guild of shard 0 is answered in a guild
+	// of shard 1.
+	os.WriteFile(filepath.Join(corpusDir, "006_drill.md"), []byte(drillArticle), 0o644)
+	ref := discordtest.SlashCommand("refresh").InGuild(guilds[0], discordtest.DefaultChannelID).ByMember(maintainerMember)
+	if err := srv.SendInteraction(ref); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	preview, err := srv.WaitInteraction(ctx, ref.ID, func(r *discordtest.InteractionRecord) bool { return r.Original != nil && len(r.Original.Buttons()) > 0 })
+	if err != nil {
+		t.Fatalf("no refresh preview: %v", err)
+	}
+	var apply string
+	for _, b := range preview.Original.Buttons() {
+		if strings.HasPrefix(b.CustomID, "refresh:apply:") {
+			apply = b.CustomID
+		}
+	}
+	click := discordtest.ButtonClick(apply).InGuild(guilds[0], discordtest.DefaultChannelID).ByMember(maintainerMember).OnMessage(preview.Original)
+	if err := srv.SendInteraction(click); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.WaitInteraction(ctx, click.ID, func(r *discordtest.InteractionRecord) bool {
+		return strings.Contains(rendered(r.Original), "Index refreshed")
+	}); err != nil {
+		t.Fatalf("the refresh was not applied: %v", err)
+	}
+	took := answeredWithin(t, srv, guilds[1], drillQuestion, "Quartz Heron", 5*time.Second)
+	t.Logf("shard 1 answered from shard 0's /refresh after %v", took)
 }
+
+const drillArticle = `---
+title: "Blackout drill at the Tirana data centre"
+outlet: Test Wire
+date: "2022-10-03"
+---
+On October 3, 2022, Albania's National Agency for Information Society ran a blackout drill codenamed Operation Quartz Heron at the Tirana data centre.
+`
+
+const drillQuestion = "What was the blackout drill at the Tirana data centre called?"
+
+var maintainerMember = discordtest.NewMember(discordtest.NewUser("1400000000000000077", "maintainer"))
 
 // Shards on separate data folders sharing one PostgreSQL: a refresh made on
 // a third machine is answered by both within 5 s; a process started with an
