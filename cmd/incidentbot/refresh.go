@@ -21,24 +21,13 @@ import (
 // side on slower machines.
 const useLiteTextsPerSecond = 200
 
-// refreshResult is what `refresh` reports, as text or JSON.
+// refreshResult is what `refresh` reports, as text or JSON: the plan (or,
+// once applied, what was applied) and the report of applying it.
 type refreshResult struct {
 	DryRun bool   `json:"dry_run"`
 	Corpus string `json:"corpus"`
-	// Base is the index version compared against; Baseline when it was
-	// built. Both absent when no index was published yet.
-	Base             string                      `json:"base,omitempty"`
-	Baseline         *time.Time                  `json:"baseline,omitempty"`
-	Changes          []incidentbot.ArticleChange `json:"changes"`
-	Articles         int                         `json:"articles"`
-	Passages         int                         `json:"passages"`
-	PassagesAdded    int                         `json:"passages_added"`
-	PassagesChanged  int                         `json:"passages_changed"`
-	PassagesRemoved  int                         `json:"passages_removed"`
-	ToEmbed          int                         `json:"to_embed"`
-	EstimatedSeconds float64                     `json:"estimated_seconds,omitempty"`
-	Report           *incidentbot.RefreshReport  `json:"report,omitempty"` // what was applied
-	Warnings         []string                    `json:"warnings,omitempty"`
+	*incidentbot.RefreshPlan
+	Report *incidentbot.RefreshReport `json:"report,omitempty"` // what was applied
 }
 
 func runRefresh(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -78,7 +67,7 @@ func runRefresh(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	res := resultOf(plan, cfg)
 	res.DryRun = *dryRun
 	if plan.Base == "" {
-		res.Warnings = append(res.Warnings, "no index has been published yet: every article counts as new")
+		plan.Warnings = append(plan.Warnings, "no index has been published yet: every article counts as new")
 	}
 	if *dryRun {
 		return printRefresh(stdout, res, c.json)
@@ -88,7 +77,8 @@ func runRefresh(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return fmt.Errorf("refresh: %w", err)
 	}
 	done := resultOf(rep.Plan, cfg)
-	done.Report, done.Warnings = rep, res.Warnings
+	done.Report = rep
+	done.Warnings = append(done.Warnings, plan.Warnings...)
 	if perr := printRefresh(stdout, done, c.json); perr != nil {
 		return perr
 	}
@@ -96,14 +86,7 @@ func runRefresh(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 func resultOf(p *incidentbot.RefreshPlan, cfg config.Config) *refreshResult {
-	r := &refreshResult{Corpus: corpusName(cfg.Corpus), Base: p.Base, Changes: p.Changes, Articles: p.Articles, Passages: p.Passages,
-		PassagesAdded: p.PassagesAdded, PassagesChanged: p.PassagesChanged, PassagesRemoved: p.PassagesRemoved,
-		ToEmbed: p.ToEmbed, EstimatedSeconds: p.EstimatedSeconds}
-	if !p.BaseBuiltAt.IsZero() {
-		t := p.BaseBuiltAt
-		r.Baseline = &t
-	}
-	return r
+	return &refreshResult{Corpus: corpusName(cfg.Corpus), RefreshPlan: p}
 }
 
 func printRefresh(w io.Writer, r *refreshResult, asJSON bool) error {
@@ -116,8 +99,8 @@ func printRefresh(w io.Writer, r *refreshResult, asJSON bool) error {
 	if r.DryRun {
 		fmt.Fprintln(w, "Dry run: nothing was changed.")
 	}
-	if r.Baseline != nil {
-		fmt.Fprintf(w, "Corpus: %s, compared with the index served (version %s, built %s).\n", r.Corpus, r.Base, r.Baseline.UTC().Format("2006-01-02 15:04 UTC"))
+	if r.Base != "" {
+		fmt.Fprintf(w, "Corpus: %s, compared with the index served (version %s, built %s).\n", r.Corpus, r.Base, r.BaseBuiltAt.UTC().Format("2006-01-02 15:04 UTC"))
 	} else {
 		fmt.Fprintf(w, "Corpus: %s.\n", r.Corpus)
 	}
