@@ -55,9 +55,11 @@ func newBM25Builder(docs int) *bm25Builder {
 	return &bm25Builder{lists: map[string]*growingList{}, counts: map[string]uint32{}, docLen: make([]uint32, 0, docs)}
 }
 
-func (b *bm25Builder) add(text string) {
+func (b *bm25Builder) add(text string) { b.addTerms(Terms(text)) }
+
+// addTerms indexes the next doc by its terms (Terms of its text).
+func (b *bm25Builder) addTerms(terms []string) {
 	doc := uint32(len(b.docLen))
-	terms := Terms(text)
 	b.docLen = append(b.docLen, uint32(len(terms)))
 	b.total += len(terms)
 	clear(b.counts)

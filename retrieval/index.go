@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/philippgille/chromem-go"
@@ -52,6 +54,9 @@ type Index struct {
 	// vectors in passage order, compact, beside chromem's exact vectors
 	// (shared, not copied).
 	sentMatrix, passMatrix *matrix
+	// exact holds the float32 vectors that chromem's documents and the
+	// matrices' rows are slices of.
+	exact *exactVectors
 }
 
 // Articles returns the indexed articles, sorted by ID.
@@ -131,51 +136,110 @@ func buildIndex(embedderID string, articles []*incidentbot.Article, passages []*
 	ix.sentFirst = make([]int32, 0, len(passages))
 	ix.sentKinds = make([]uint8, 0, ix.sentCount)
 	passBM, sentBM := newBM25Builder(len(passages)), newBM25Builder(ix.sentCount)
-	for i, p := range passages {
+	err = readTexts(ix, passages, func(i int, t *passageTexts) error {
+		p := passages[i]
 		ix.byPassage[p.ID] = i
-		passBM.add(p.Heading + "\n" + p.Text)
+		passBM.addTerms(t.terms)
 		v, ok := lookup(p.Hash, p.Text)
 		if !ok {
-			return nil, fmt.Errorf("no vector for passage %s", p.ID)
+			return fmt.Errorf("no vector for passage %s", p.ID)
 		}
 		if ix.Dim == 0 {
 			ix.Dim = len(v)
 			ix.passMatrix = newMatrix(ix.Dim, len(passages))
 			ix.sentMatrix = newMatrix(ix.Dim, ix.sentCount)
+			var err error
+			if ix.exact, err = newExactVectors((len(passages) + ix.sentCount) * ix.Dim); err != nil {
+				return err
+			}
+			runtime.AddCleanup(ix, func(e *exactVectors) { e.close() }, ix.exact)
 		}
 		if len(v) != ix.Dim {
-			return nil, fmt.Errorf("passage %s: vector has %d dimensions, others %d", p.ID, len(v), ix.Dim)
+			return fmt.Errorf("passage %s: vector has %d dimensions, others %d", p.ID, len(v), ix.Dim)
 		}
-		v = chromemUnit(v)
+		v = ix.exact.add(chromemUnit(v))
 		ix.passMatrix.add(v)
 		if err := ix.passVecs.AddDocument(ctx, chromem.Document{ID: p.ID, Embedding: v}); err != nil {
-			return nil, fmt.Errorf("adding the vector of passage %s: %w", p.ID, err)
+			return fmt.Errorf("adding the vector of passage %s: %w", p.ID, err)
 		}
 		ix.sentFirst = append(ix.sentFirst, int32(len(ix.sentOwner)))
 		for j, s := range p.Sentences {
 			text := articleText(ix, p)[s.Start:s.End]
-			sentBM.add(text)
-			ix.sentKinds = append(ix.sentKinds, kindsOf(text))
+			sentBM.addTerms(t.sentTerms[j])
+			ix.sentKinds = append(ix.sentKinds, t.kinds[j])
 			ix.sentOwner = append(ix.sentOwner, int32(i))
 			sv, ok := lookup("", text)
 			if !ok {
-				return nil, fmt.Errorf("no vector for sentence %d of passage %s", j, p.ID)
+				return fmt.Errorf("no vector for sentence %d of passage %s", j, p.ID)
 			}
 			if len(sv) != ix.Dim {
-				return nil, fmt.Errorf("sentence %d of passage %s: vector has %d dimensions, others %d", j, p.ID, len(sv), ix.Dim)
+				return fmt.Errorf("sentence %d of passage %s: vector has %d dimensions, others %d", j, p.ID, len(sv), ix.Dim)
 			}
-			sv = unit(sv)
+			sv = ix.exact.add(unit(sv))
 			ix.sentMatrix.add(sv)
 			if err := ix.sentVecs.AddDocument(ctx, chromem.Document{ID: sentenceID(p.ID, j), Embedding: sv}); err != nil {
-				return nil, fmt.Errorf("adding the vector of sentence %d of passage %s: %w", j, p.ID, err)
+				return fmt.Errorf("adding the vector of sentence %d of passage %s: %w", j, p.ID, err)
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if ix.passMatrix == nil {
 		ix.passMatrix, ix.sentMatrix = newMatrix(0, 0), newMatrix(0, 0)
+		ix.exact, _ = newExactVectors(0)
 	}
 	ix.bm25, ix.sentBM25 = passBM.finish(), sentBM.finish()
 	return ix, nil
+}
+
+// passageTexts is what is read from a passage's texts to index it: the
+// terms of the passage (with its heading) and of each sentence for BM25,
+// and the kinds of answer each sentence holds.
+type passageTexts struct {
+	terms     []string
+	sentTerms [][]string
+	kinds     []uint8
+}
+
+// textBatch is how many passages' texts are read at once.
+const textBatch = 1024
+
+// readTexts reads the texts of passages on every core, a batch at a time
+// (reading them is most of the cost of building an index), and hands each
+// passage's to use in passage order.
+func readTexts(ix *Index, passages []*incidentbot.Passage, use func(i int, t *passageTexts) error) error {
+	workers := runtime.GOMAXPROCS(0)
+	batch := make([]passageTexts, textBatch)
+	for lo := 0; lo < len(passages); lo += textBatch {
+		n := min(textBatch, len(passages)-lo)
+		var wg sync.WaitGroup
+		for w := range min(workers, n) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for k := w; k < n; k += workers {
+					p := passages[lo+k]
+					t := passageTexts{terms: Terms(p.Heading + "\n" + p.Text)}
+					for _, s := range p.Sentences {
+						text := articleText(ix, p)[s.Start:s.End]
+						t.sentTerms = append(t.sentTerms, Terms(text))
+						t.kinds = append(t.kinds, kindsOf(text))
+					}
+					batch[k] = t
+				}
+			}()
+		}
+		wg.Wait()
+		for k := range n {
+			if err := use(lo+k, &batch[k]); err != nil {
+				return err
+			}
+			batch[k] = passageTexts{}
+		}
+	}
+	return nil
 }
 
 // isUnit is chromem's test of a unit vector: a document's vector that
@@ -236,8 +300,20 @@ func (ix *Index) SentenceText(p *incidentbot.Passage, i int) string {
 	return articleText(ix, p)[s.Start:s.End]
 }
 
-// SentenceVector returns the stored vector of sentence i of passage p.
+// SentenceVector returns a copy of the stored vector of sentence i of
+// passage p (a copy: the stored one lives only as long as the index).
 func (ix *Index) SentenceVector(ctx context.Context, p *incidentbot.Passage, i int) ([]float32, error) {
+	v, err := ix.sentenceVector(p, i)
+	if err != nil {
+		return nil, err
+	}
+	out := append([]float32(nil), v...)
+	runtime.KeepAlive(ix)
+	return out, nil
+}
+
+// sentenceVector is the stored vector itself, for use while ix is in use.
+func (ix *Index) sentenceVector(p *incidentbot.Passage, i int) ([]float32, error) {
 	pi, ok := ix.byPassage[p.ID]
 	if !ok || i < 0 || i >= len(p.Sentences) {
 		return nil, fmt.Errorf("no sentence %d in passage %s", i, p.ID)
@@ -251,9 +327,23 @@ func (ix *Index) SentenceVector(ctx context.Context, p *incidentbot.Passage, i i
 // Benchmarks use it to build large synthetic indexes; the program goes
 // through Open.
 func NewIndex(embedderID string, articles []*incidentbot.Article, vectorFor func(text string) []float32) (*Index, error) {
+	// Chunked on every core: sentence splitting is a third of the cost.
+	chunks := make([][]*incidentbot.Passage, len(articles))
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(articles); i += workers {
+				chunks[i] = Chunk(articles[i])
+			}
+		}()
+	}
+	wg.Wait()
 	var passages []*incidentbot.Passage
-	for _, a := range articles {
-		passages = append(passages, Chunk(a)...)
+	for _, c := range chunks {
+		passages = append(passages, c...)
 	}
 	return buildIndex(embedderID, articles, passages, func(_, text string) ([]float32, bool) { return vectorFor(text), true })
 }
@@ -270,7 +360,10 @@ func (ix *Index) KnowsTerm(term string) bool { return ix.sentBM25.HasWordLike(te
 // vector) by an exact scan of every float32 vector that the compact scan
 // which searches use finds too: what the int8 codes lose (1 when nothing).
 func (ix *Index) CompactRecall(qv []float32, k int) float64 {
-	exact := ix.sentMatrix.exactNearest(qv, k, sentenceCosine)
+	// The full exact scan reads every vector: their pages are dropped
+	// from the resident set as it goes, as after the build.
+	exact := ix.sentMatrix.exactNearest(qv, k, sentenceCosine, ix.exact.dropAll)
+	defer runtime.KeepAlive(ix)
 	if len(exact) == 0 {
 		return 1
 	}

@@ -141,12 +141,17 @@ func (m *matrix) scan(q16 []int16, k int) []Scored {
 }
 
 // exactNearest is nearest by a full exact scan; it measures what the
-// compact scan loses (Index.CompactRecall).
-func (m *matrix) exactNearest(q []float32, k int, exact func(q, v []float32) float64) []Scored {
+// compact scan loses (Index.CompactRecall). It calls drop after every
+// 8192 rows read.
+func (m *matrix) exactNearest(q []float32, k int, exact func(q, v []float32) float64, drop func()) []Scored {
 	all := make([]Scored, m.rows())
 	for i, v := range m.exact {
 		all[i] = Scored{i, exact(q, v)}
+		if i%8192 == 8191 {
+			drop()
+		}
 	}
+	drop()
 	return sortedTop(all, min(k, len(all)))
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"strings"
 
 	"github.com/viterin/vek/vek32"
@@ -246,7 +247,7 @@ func (ix *Index) search(ctx context.Context, q Query, qv []float32, k int, m Met
 		}
 		// Exact cosines for the sentences shown (the floor is only a bound).
 		for j := range p.Sentences {
-			v, err := ix.SentenceVector(ctx, p, j)
+			v, err := ix.sentenceVector(p, j)
 			if err != nil {
 				return nil, err
 			}
@@ -259,6 +260,7 @@ func (ix *Index) search(ctx context.Context, q Query, qv []float32, k int, m Met
 		}
 		resp.Hits = append(resp.Hits, h)
 	}
+	runtime.KeepAlive(ix) // its exact vectors were read until here
 	return resp, nil
 }
 
