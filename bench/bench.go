@@ -68,6 +68,11 @@ type Synthetic struct {
 	// HeapMB is the live heap after a GC with the index loaded (and the
 	// encoder, which embeds the queries).
 	HeapMB float64 `json:"heap_mb"`
+	// CodesMB is the compact scan's vectors, resident but outside the Go
+	// heap; ExactVectorsMB the exact float32 vectors, in a mapped file
+	// (the page cache, not the process's resident memory).
+	CodesMB        float64 `json:"codes_mb"`
+	ExactVectorsMB float64 `json:"exact_vectors_mb"`
 	// PeakRSSMB is the peak resident memory of a process that loads the
 	// encoder, builds this index and queries it, and does nothing else.
 	PeakRSSMB float64 `json:"peak_rss_mb"`
@@ -359,6 +364,8 @@ func synthetic(ctx context.Context, model *uselite.Model, base []*incidentbot.Ar
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	s.HeapMB = float64(ms.HeapAlloc) / (1 << 20)
+	codes, exact := ix.VectorBytes()
+	s.CodesMB, s.ExactVectorsMB = float64(codes)/(1<<20), float64(exact)/(1<<20)
 	questions = questions[:min(len(questions), 40)]
 	s.Query, err = timeEach(questions, func(q string) error {
 		_, err := ix.Search(ctx, model, q, 5)

@@ -3,6 +3,7 @@ package retrieval
 import (
 	"fmt"
 	"os"
+	"sync/atomic"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -21,6 +22,8 @@ type exactVectors struct {
 	floats   []float32
 	used     int // floats handed out
 	released int // bytes before this were dropped from the resident set
+	// read counts vectors read since their pages were last dropped.
+	read atomic.Int64
 }
 
 // releaseEvery is how many bytes are written between drops of the
@@ -62,6 +65,21 @@ func (e *exactVectors) add(v []float32) []float32 {
 	return out
 }
 
+// dropAfterReads is how many vectors are read between drops of their
+// pages. Each read of a page that is not mapped maps the 64 KB around it
+// too (the kernel's fault-around), so a query's few hundred rescored
+// vectors would map tens of MB, and a few hundred queries the whole file;
+// a drop costs some 10 µs, the faults after it about 2 µs each.
+const dropAfterReads = 512
+
+// readDone says n vectors were read, and drops the pages once enough were.
+func (e *exactVectors) readDone(n int) {
+	if e.read.Add(int64(n)) >= dropAfterReads {
+		e.read.Store(0)
+		e.dropAll()
+	}
+}
+
 // dropAll drops every page from the resident set (a full exact scan has
 // read them all).
 func (e *exactVectors) dropAll() { e.drop(0, len(e.mem)) }
@@ -80,13 +98,32 @@ func (e *exactVectors) drop(from, to int) {
 	}
 }
 
-// close gives back the file's pages once the index is unreachable. The
-// range is mapped again to anonymous zero pages rather than unmapped, so
-// that a read through a vector whose index was collected cannot fault the
-// process; it costs address space only.
-func (e *exactVectors) close() {
-	if len(e.mem) == 0 {
+// close gives back the file's pages once the index is unreachable.
+func (e *exactVectors) close() { unmapLate(e.mem) }
+
+// unmapLate gives back the memory of a mapping. The range is mapped again
+// to anonymous zero pages rather than unmapped, so that a read through a
+// slice of an index that was collected cannot fault the process; it costs
+// address space only.
+func unmapLate(mem []byte) {
+	if len(mem) == 0 {
 		return
 	}
-	unix.MmapPtr(-1, 0, unsafe.Pointer(&e.mem[0]), uintptr(len(e.mem)), unix.PROT_READ, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|unix.MAP_FIXED)
+	unix.MmapPtr(-1, 0, unsafe.Pointer(&mem[0]), uintptr(len(mem)), unix.PROT_READ, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|unix.MAP_FIXED)
+}
+
+// offHeapCodes returns room for n int8 codes outside the Go heap. They are
+// resident like heap memory, but the garbage collector does not count
+// them: it lets the heap grow to twice what it holds before collecting,
+// and twice the codes (190 MB at 100k passages) is memory the process
+// would take for nothing. release gives the memory back.
+func offHeapCodes(n int) (codes []int8, release func(), err error) {
+	if n == 0 {
+		return nil, func() {}, nil
+	}
+	mem, err := unix.Mmap(-1, 0, n, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+	if err != nil {
+		return nil, nil, fmt.Errorf("mapping %d MB for the scan's codes: %w", n>>20, err)
+	}
+	return unsafe.Slice((*int8)(unsafe.Pointer(&mem[0])), n)[:0], func() { unmapLate(mem) }, nil
 }

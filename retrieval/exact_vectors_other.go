@@ -23,4 +23,8 @@ func (e *exactVectors) add(v []float32) []float32 {
 
 func (e *exactVectors) dropAll() {}
 
+func (e *exactVectors) readDone(int) {}
+
 func (e *exactVectors) close() {}
+
+func offHeapCodes(n int) ([]int8, func(), error) { return make([]int8, 0, n), func() {}, nil }

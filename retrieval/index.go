@@ -146,13 +146,22 @@ func buildIndex(embedderID string, articles []*incidentbot.Article, passages []*
 		}
 		if ix.Dim == 0 {
 			ix.Dim = len(v)
-			ix.passMatrix = newMatrix(ix.Dim, len(passages))
-			ix.sentMatrix = newMatrix(ix.Dim, ix.sentCount)
 			var err error
 			if ix.exact, err = newExactVectors((len(passages) + ix.sentCount) * ix.Dim); err != nil {
 				return err
 			}
 			runtime.AddCleanup(ix, func(e *exactVectors) { e.close() }, ix.exact)
+			for _, m := range []struct {
+				to   **matrix
+				rows int
+			}{{&ix.passMatrix, len(passages)}, {&ix.sentMatrix, ix.sentCount}} {
+				codes, release, err := offHeapCodes(m.rows * ix.Dim)
+				if err != nil {
+					return err
+				}
+				runtime.AddCleanup(ix, func(release func()) { release() }, release)
+				*m.to = newMatrixIn(ix.Dim, m.rows, codes)
+			}
 		}
 		if len(v) != ix.Dim {
 			return fmt.Errorf("passage %s: vector has %d dimensions, others %d", p.ID, len(v), ix.Dim)
@@ -308,6 +317,7 @@ func (ix *Index) SentenceVector(ctx context.Context, p *incidentbot.Passage, i i
 		return nil, err
 	}
 	out := append([]float32(nil), v...)
+	ix.exact.readDone(1)
 	runtime.KeepAlive(ix)
 	return out, nil
 }
@@ -378,4 +388,11 @@ func (ix *Index) CompactRecall(qv []float32, k int) float64 {
 		}
 	}
 	return float64(n) / float64(len(exact))
+}
+
+// VectorBytes is the memory the index's vectors take outside the Go heap:
+// the scan's codes (resident) and the exact float32 vectors (in the page
+// cache, mapped; see exactVectors).
+func (ix *Index) VectorBytes() (codes, exact int) {
+	return len(ix.passMatrix.codes) + len(ix.sentMatrix.codes), 4 * (ix.passMatrix.rows() + ix.sentMatrix.rows()) * ix.Dim
 }

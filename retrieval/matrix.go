@@ -21,8 +21,12 @@ type matrix struct {
 	exact  [][]float32
 }
 
-func newMatrix(dim, rows int) *matrix {
-	return &matrix{dim: dim, codes: make([]int8, 0, dim*rows), scales: make([]float32, 0, rows), exact: make([][]float32, 0, rows)}
+func newMatrix(dim, rows int) *matrix { return newMatrixIn(dim, rows, make([]int8, 0, dim*rows)) }
+
+// newMatrixIn makes a matrix of rows vectors whose codes go in codes
+// (empty, with room for rows*dim).
+func newMatrixIn(dim, rows int, codes []int8) *matrix {
+	return &matrix{dim: dim, codes: codes, scales: make([]float32, 0, rows), exact: make([][]float32, 0, rows)}
 }
 
 // add appends v (a unit vector, which the matrix keeps, not copies) and its

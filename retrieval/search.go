@@ -237,6 +237,7 @@ func (ix *Index) search(ctx context.Context, q Query, qv []float32, k int, m Met
 		}
 	}
 	scored := topK(scores, k)
+	rescored := 0
 	for rank, x := range scored {
 		p := ix.passages[x.Doc]
 		f := feat(x.Doc)
@@ -246,6 +247,7 @@ func (ix *Index) search(ctx context.Context, q Query, qv []float32, k int, m Met
 			SentenceCosines: make([]float64, len(p.Sentences)),
 		}
 		// Exact cosines for the sentences shown (the floor is only a bound).
+		rescored += len(p.Sentences)
 		for j := range p.Sentences {
 			v, err := ix.sentenceVector(p, j)
 			if err != nil {
@@ -260,6 +262,7 @@ func (ix *Index) search(ctx context.Context, q Query, qv []float32, k int, m Met
 		}
 		resp.Hits = append(resp.Hits, h)
 	}
+	ix.exact.readDone(len(sentRes) + len(passRes) + rescored)
 	runtime.KeepAlive(ix) // its exact vectors were read until here
 	return resp, nil
 }
