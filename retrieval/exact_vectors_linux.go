@@ -3,7 +3,6 @@ package retrieval
 import (
 	"fmt"
 	"os"
-	"sync/atomic"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -16,14 +15,14 @@ import (
 // so their pages are dropped from the process's resident set as they are
 // written: they live in the page cache, which the kernel writes back to
 // the file and reclaims under pressure, instead of in memory the process
-// must hold (at 100k passages 758 MB of the index's 950 MB).
+// must hold (at 100k passages 722 MB of the index's 1080 MB). Rescoring
+// reads them from the file (load).
 type exactVectors struct {
+	file     *os.File
 	mem      []byte
 	floats   []float32
 	used     int // floats handed out
 	released int // bytes before this were dropped from the resident set
-	// read counts vectors read since their pages were last dropped.
-	read atomic.Int64
 }
 
 // releaseEvery is how many bytes are written between drops of the
@@ -38,19 +37,21 @@ func newExactVectors(n int) (*exactVectors, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating the file for the exact vectors: %w", err)
 	}
-	defer f.Close()
 	if err := os.Remove(f.Name()); err != nil {
+		f.Close()
 		return nil, fmt.Errorf("unlinking the file for the exact vectors: %w", err)
 	}
 	size := n * 4
 	if err := f.Truncate(int64(size)); err != nil {
+		f.Close()
 		return nil, fmt.Errorf("sizing the file for the exact vectors (%d MB): %w", size>>20, err)
 	}
 	mem, err := unix.Mmap(int(f.Fd()), 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
 	if err != nil {
+		f.Close()
 		return nil, fmt.Errorf("mapping the file for the exact vectors: %w", err)
 	}
-	return &exactVectors{mem: mem, floats: unsafe.Slice((*float32)(unsafe.Pointer(&mem[0])), n)}, nil
+	return &exactVectors{file: f, mem: mem, floats: unsafe.Slice((*float32)(unsafe.Pointer(&mem[0])), n)}, nil
 }
 
 // add stores a copy of v and returns it.
@@ -65,19 +66,21 @@ func (e *exactVectors) add(v []float32) []float32 {
 	return out
 }
 
-// dropAfterReads is how many vectors are read between drops of their
-// pages. Each read of a page that is not mapped maps the 64 KB around it
-// too (the kernel's fault-around), so a query's few hundred rescored
-// vectors would map tens of MB, and a few hundred queries the whole file;
-// a drop costs some 10 µs, the faults after it about 2 µs each.
-const dropAfterReads = 512
-
-// readDone says n vectors were read, and drops the pages once enough were.
-func (e *exactVectors) readDone(n int) {
-	if e.read.Add(int64(n)) >= dropAfterReads {
-		e.read.Store(0)
-		e.dropAll()
+// load returns the contents of v, a vector that add returned, read from
+// the file into buf rather than through the mapping: a read through the
+// mapping maps far more than the page it needs (the kernel faults in the
+// memory around it), and a few hundred queries' rescoring would make the
+// whole file resident.
+func (e *exactVectors) load(v, buf []float32) []float32 {
+	if e.file == nil || len(v) == 0 {
+		return v
 	}
+	off := int64(uintptr(unsafe.Pointer(&v[0])) - uintptr(unsafe.Pointer(&e.mem[0])))
+	buf = buf[:len(v)]
+	if _, err := e.file.ReadAt(unsafe.Slice((*byte)(unsafe.Pointer(&buf[0])), 4*len(buf)), off); err != nil {
+		return v // the mapping has the same contents
+	}
+	return buf
 }
 
 // dropAll drops every page from the resident set (a full exact scan has
@@ -99,7 +102,12 @@ func (e *exactVectors) drop(from, to int) {
 }
 
 // close gives back the file's pages once the index is unreachable.
-func (e *exactVectors) close() { unmapLate(e.mem) }
+func (e *exactVectors) close() {
+	if e.file != nil {
+		e.file.Close()
+	}
+	unmapLate(e.mem)
+}
 
 // unmapLate gives back the memory of a mapping. The range is mapped again
 // to anonymous zero pages rather than unmapped, so that a read through a

@@ -23,7 +23,7 @@ func (e *exactVectors) add(v []float32) []float32 {
 
 func (e *exactVectors) dropAll() {}
 
-func (e *exactVectors) readDone(int) {}
+func (e *exactVectors) load(v, _ []float32) []float32 { return v }
 
 func (e *exactVectors) close() {}
 

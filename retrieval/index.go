@@ -51,11 +51,13 @@ type Index struct {
 	reader queryReader
 	// sentMatrix and passMatrix are what queries scan: the sentence
 	// vectors in sentence-doc order (see sentOwner) and the passage
-	// vectors in passage order, compact, beside chromem's exact vectors
-	// (shared, not copied).
+	// vectors in passage order, compact, with the exact vectors beside.
 	sentMatrix, passMatrix *matrix
-	// exact holds the float32 vectors that chromem's documents and the
-	// matrices' rows are slices of.
+	// exact holds the float32 vectors: chromem's documents and the
+	// matrices' rows are slices of it, one copy of each. It and the codes
+	// are outside the Go heap and given back when the Index is collected,
+	// so whatever reads them keeps the Index reachable meanwhile
+	// (runtime.KeepAlive), as writing a snapshot from ix.db must.
 	exact *exactVectors
 }
 
@@ -101,10 +103,11 @@ func newIndex(embedderID string, articles []*incidentbot.Article, passages []*in
 	})
 }
 
-// buildIndex assembles an index, one passage at a time: each vector goes
-// straight to chromem and to the scan matrices (which share it), each text
-// to the BM25 indexes, so that no list of every document, text or vector
-// is held beside the index while it is built.
+// buildIndex assembles an index, one passage at a time: each vector is
+// copied once into the exact vectors, which chromem's document and the scan
+// matrix's row then share, and coded for the scan; each text goes to the
+// BM25 indexes; so no list of every document, text or vector is held
+// beside the index while it is built.
 func buildIndex(embedderID string, articles []*incidentbot.Article, passages []*incidentbot.Passage, lookup vectorLookup) (*Index, error) {
 	ctx := context.Background()
 	ix := &Index{
@@ -161,6 +164,7 @@ func buildIndex(embedderID string, articles []*incidentbot.Article, passages []*
 				}
 				runtime.AddCleanup(ix, func(release func()) { release() }, release)
 				*m.to = newMatrixIn(ix.Dim, m.rows, codes)
+				(*m.to).load = ix.exact.load
 			}
 		}
 		if len(v) != ix.Dim {
@@ -312,23 +316,26 @@ func (ix *Index) SentenceText(p *incidentbot.Passage, i int) string {
 // SentenceVector returns a copy of the stored vector of sentence i of
 // passage p (a copy: the stored one lives only as long as the index).
 func (ix *Index) SentenceVector(ctx context.Context, p *incidentbot.Passage, i int) ([]float32, error) {
-	v, err := ix.sentenceVector(p, i)
+	out := make([]float32, ix.Dim)
+	v, err := ix.sentenceVector(p, i, out)
 	if err != nil {
 		return nil, err
 	}
-	out := append([]float32(nil), v...)
-	ix.exact.readDone(1)
+	if &v[0] != &out[0] {
+		copy(out, v)
+	}
 	runtime.KeepAlive(ix)
 	return out, nil
 }
 
-// sentenceVector is the stored vector itself, for use while ix is in use.
-func (ix *Index) sentenceVector(p *incidentbot.Passage, i int) ([]float32, error) {
+// sentenceVector returns the stored vector, read into buf or the stored
+// slice itself, for use while ix is in use.
+func (ix *Index) sentenceVector(p *incidentbot.Passage, i int, buf []float32) ([]float32, error) {
 	pi, ok := ix.byPassage[p.ID]
 	if !ok || i < 0 || i >= len(p.Sentences) {
 		return nil, fmt.Errorf("no sentence %d in passage %s", i, p.ID)
 	}
-	return ix.sentMatrix.row(int(ix.sentFirst[pi]) + i), nil
+	return ix.sentMatrix.vector(int(ix.sentFirst[pi])+i, buf), nil
 }
 
 // NewIndex chunks articles and builds an index in memory, without

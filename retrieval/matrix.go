@@ -19,6 +19,9 @@ type matrix struct {
 	codes  []int8
 	scales []float32
 	exact  [][]float32
+	// load reads an exact vector into a buffer, or returns it (nil: the
+	// vectors are read as they are).
+	load func(v, buf []float32) []float32
 }
 
 func newMatrix(dim, rows int) *matrix { return newMatrixIn(dim, rows, make([]int8, 0, dim*rows)) }
@@ -53,6 +56,15 @@ func abs32(x float32) float32 { return math.Float32frombits(math.Float32bits(x) 
 func (m *matrix) rows() int { return len(m.exact) }
 
 func (m *matrix) row(i int) []float32 { return m.exact[i] }
+
+// vector returns row i's exact vector, read into buf (of dim floats) if
+// the matrix loads them, else the row itself.
+func (m *matrix) vector(i int, buf []float32) []float32 {
+	if m.load == nil {
+		return m.exact[i]
+	}
+	return m.load(m.exact[i], buf)
+}
 
 // quantizeQuery scales q to int16: finer than the rows' int8, so the scan's
 // error is the rows' alone.
@@ -101,8 +113,9 @@ func (m *matrix) nearest(q []float32, k int, exact func(q, v []float32) float64)
 	} else {
 		cand = m.scan(quantizeQuery(q), want)
 	}
+	buf := make([]float32, m.dim)
 	for i := range cand {
-		cand[i].Score = exact(q, m.exact[cand[i].Doc])
+		cand[i].Score = exact(q, m.vector(cand[i].Doc, buf))
 	}
 	return sortedTop(cand, k)
 }

@@ -237,7 +237,7 @@ func (ix *Index) search(ctx context.Context, q Query, qv []float32, k int, m Met
 		}
 	}
 	scored := topK(scores, k)
-	rescored := 0
+	buf := make([]float32, ix.Dim)
 	for rank, x := range scored {
 		p := ix.passages[x.Doc]
 		f := feat(x.Doc)
@@ -247,9 +247,8 @@ func (ix *Index) search(ctx context.Context, q Query, qv []float32, k int, m Met
 			SentenceCosines: make([]float64, len(p.Sentences)),
 		}
 		// Exact cosines for the sentences shown (the floor is only a bound).
-		rescored += len(p.Sentences)
 		for j := range p.Sentences {
-			v, err := ix.sentenceVector(p, j)
+			v, err := ix.sentenceVector(p, j, buf)
 			if err != nil {
 				return nil, err
 			}
@@ -262,7 +261,6 @@ func (ix *Index) search(ctx context.Context, q Query, qv []float32, k int, m Met
 		}
 		resp.Hits = append(resp.Hits, h)
 	}
-	ix.exact.readDone(len(sentRes) + len(passRes) + rescored)
 	runtime.KeepAlive(ix) // its exact vectors were read until here
 	return resp, nil
 }
