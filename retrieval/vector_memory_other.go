@@ -3,7 +3,7 @@
 package retrieval
 
 // exactVectors holds an index's exact float32 vectors; elsewhere than on
-// Linux, on the Go heap (exact_vectors_linux.go keeps them in the page
+// Linux, on the Go heap (vector_memory_linux.go keeps them in the page
 // cache).
 type exactVectors struct {
 	floats []float32

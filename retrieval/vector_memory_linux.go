@@ -1,3 +1,6 @@
+// The memory of an index's vectors outside the Go heap: the exact vectors
+// in the page cache, the scan's codes in an anonymous mapping.
+
 package retrieval
 
 import (
