@@ -223,8 +223,8 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	return r, nil
 }
 
-// inChild runs cmd, which measures one synthetic size, and adds the peak
-// memory the kernel recorded for it.
+// inChild runs cmd, which measures one synthetic size (its peak memory
+// too, as only it can: see peakRSSMB).
 func inChild(ctx context.Context, cmd *exec.Cmd) (*Synthetic, error) {
 	var out bytes.Buffer
 	cmd.Stdout = &out
@@ -237,9 +237,6 @@ func inChild(ctx context.Context, cmd *exec.Cmd) (*Synthetic, error) {
 	s := &Synthetic{}
 	if err := json.Unmarshal(out.Bytes(), s); err != nil {
 		return nil, fmt.Errorf("reading the child's figures: %w", err)
-	}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		s.PeakRSSMB = float64(ru.Maxrss) / 1024 // kilobytes on Linux
 	}
 	return s, ctx.Err()
 }
@@ -386,7 +383,19 @@ func synthetic(ctx context.Context, model *uselite.Model, base []*incidentbot.Ar
 	return s, nil
 }
 
+// peakRSSMB is this process's peak resident memory: the kernel's high-water
+// mark of its address space (VmHWM). Not getrusage's ru_maxrss, which a
+// child started by exec inherits from its parent's at the fork.
 func peakRSSMB() float64 {
+	if status, err := os.ReadFile("/proc/self/status"); err == nil {
+		for _, line := range strings.Split(string(status), "\n") {
+			if f := strings.Fields(line); len(f) == 3 && f[0] == "VmHWM:" && f[2] == "kB" {
+				if kb, err := strconv.ParseFloat(f[1], 64); err == nil {
+					return kb / 1024
+				}
+			}
+		}
+	}
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
