@@ -6,17 +6,23 @@
 package bench
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
-	"github.com/incidentbot/incidentbot/corpus"
-	"github.com/incidentbot/incidentbot/internal/wiring"
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/incidentbot/incidentbot/corpus"
+	"github.com/incidentbot/incidentbot/internal/wiring"
 
 	"github.com/incidentbot/incidentbot"
 	"github.com/incidentbot/incidentbot/answer"
@@ -41,7 +47,9 @@ type Report struct {
 	Query                   Latency     `json:"query"`
 	Ask                     Latency     `json:"ask"`
 	Synthetic               []Synthetic `json:"synthetic"`
-	PeakRSSMB               float64     `json:"peak_rss_mb"`
+	// PeakRSSMB is this process's peak resident memory: the shipped
+	// corpus's alone when the synthetic sizes run in processes of their own.
+	PeakRSSMB float64 `json:"peak_rss_mb"`
 }
 
 // Latency is a latency distribution in milliseconds.
@@ -51,12 +59,28 @@ type Latency struct {
 	P99MS float64 `json:"p99_ms"`
 }
 
-// Synthetic is query latency on a generated corpus.
+// Synthetic is what an index of a generated corpus costs: time to build,
+// memory, query latency, and what the compact scan loses.
 type Synthetic struct {
 	Passages     int     `json:"passages"`
 	Sentences    int     `json:"sentences"`
 	BuildSeconds float64 `json:"build_seconds"`
-	Query        Latency `json:"query"`
+	// HeapMB is the live heap after a GC with the index loaded (and the
+	// encoder, which embeds the queries).
+	HeapMB float64 `json:"heap_mb"`
+	// CodesMB is the compact scan's vectors, resident but outside the Go
+	// heap; ExactVectorsMB the exact float32 vectors, in a mapped file
+	// (the page cache, not the process's resident memory).
+	CodesMB        float64 `json:"codes_mb"`
+	ExactVectorsMB float64 `json:"exact_vectors_mb"`
+	// PeakRSSMB is the peak resident memory of a process that loads the
+	// encoder, builds this index and queries it, and does nothing else.
+	PeakRSSMB float64 `json:"peak_rss_mb"`
+	Query     Latency `json:"query"`
+	// RecallAt10 is the share of the exact 10 nearest sentence vectors (a
+	// scan of every float32 vector) that the compact scan finds, over the
+	// queries timed.
+	RecallAt10 float64 `json:"recall_at_10"`
 }
 
 // Options says what to measure.
@@ -67,6 +91,12 @@ type Options struct {
 	// Profile describes the corpus Load reads (default: the built-in one).
 	Profile  *corpus.Profile
 	Progress func(string)
+	// Child, if set, starts a process that measures one synthetic size
+	// alone (with MeasureSynthetic) and writes its Synthetic as JSON to
+	// stdout, so that its peak memory is that size's own. Without it the
+	// sizes are measured in this process, and their peak_rss_mb is the
+	// process's peak so far.
+	Child func(ctx context.Context, passages int) *exec.Cmd
 }
 
 // Run takes every measurement. It builds indexes in temporary folders and
@@ -169,18 +199,78 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 
+	// The shipped corpus's figures first: peak_rss_mb is theirs when the
+	// synthetic sizes run in processes of their own.
+	r.PeakRSSMB = peakRSSMB()
 	for _, n := range o.Synthetic {
 		say(fmt.Sprintf("synthetic corpus of %d passages", n))
-		s, err := synthetic(ctx, model2, articles, n, questions)
+		var s *Synthetic
+		if o.Child != nil {
+			s, err = inChild(ctx, o.Child(ctx, n))
+		} else {
+			if s, err = synthetic(ctx, model2, articles, n, questions); err == nil {
+				s.PeakRSSMB = peakRSSMB()
+			}
+		}
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("synthetic corpus of %d passages: %w", n, err)
 		}
 		r.Synthetic = append(r.Synthetic, *s)
 	}
-	r.PeakRSSMB = peakRSSMB()
+	if o.Child == nil {
+		r.PeakRSSMB = peakRSSMB()
+	}
 	return r, nil
 }
 
+// inChild runs cmd, which measures one synthetic size (its peak memory
+// too, as only it can: see peakRSSMB).
+func inChild(ctx context.Context, cmd *exec.Cmd) (*Synthetic, error) {
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	if cmd.Stderr == nil {
+		cmd.Stderr = os.Stderr
+	}
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("measuring in a child process: %w", err)
+	}
+	s := &Synthetic{}
+	if err := json.Unmarshal(out.Bytes(), s); err != nil {
+		return nil, fmt.Errorf("reading the child's figures: %w", err)
+	}
+	return s, ctx.Err()
+}
+
+// MeasureSynthetic measures one synthetic size in this process: what a
+// child started by Options.Child runs. Its peak_rss_mb is this process's.
+func MeasureSynthetic(ctx context.Context, o Options, passages int) (*Synthetic, error) {
+	dir, err := uselite.FindWeights(o.ModelDir)
+	if err != nil {
+		return nil, err
+	}
+	model, err := uselite.Load(dir)
+	if err != nil {
+		return nil, err
+	}
+	articles, err := o.Load()
+	if err != nil {
+		return nil, err
+	}
+	qs, err := eval.Default()
+	if err != nil {
+		return nil, err
+	}
+	var questions []string
+	for _, q := range qs {
+		questions = append(questions, q.Question)
+	}
+	s, err := synthetic(ctx, model, articles, passages, questions)
+	if err != nil {
+		return nil, err
+	}
+	s.PeakRSSMB = peakRSSMB()
+	return s, nil
+}
 func timeEach(items []string, f func(string) error) (Latency, error) {
 	var ms []float64
 	for _, it := range items {
@@ -242,22 +332,70 @@ func RandomVector(text string, dim int) []float32 {
 	return v
 }
 
+// SyntheticVectors gives every text a RandomVector, and each repetition
+// of a text another one: the synthetic articles repeat the shipped
+// corpus's few hundred sentences, where a real corpus's are distinct, and
+// shared vectors would understate the index's memory and make the scan's
+// recall trivially perfect (every neighbour tied with its copies).
+func SyntheticVectors(dim int) func(text string) []float32 {
+	seen := map[string]int{}
+	return func(text string) []float32 {
+		n := seen[text]
+		seen[text]++
+		if n == 0 {
+			return RandomVector(text, dim)
+		}
+		return RandomVector(text+"\x00"+strconv.Itoa(n), dim)
+	}
+}
+
 func synthetic(ctx context.Context, model *uselite.Model, base []*incidentbot.Article, n int, questions []string) (*Synthetic, error) {
 	arts := SyntheticArticles(base, n, uint64(n))
 	t := time.Now()
-	ix, err := retrieval.NewIndex(model.ID(), arts, func(s string) []float32 { return RandomVector(s, model.Dim()) })
+	ix, err := retrieval.NewIndex(model.ID(), arts, SyntheticVectors(model.Dim()))
 	if err != nil {
 		return nil, err
 	}
 	s := &Synthetic{Passages: len(ix.Passages()), Sentences: ix.SentenceCount(), BuildSeconds: time.Since(t).Seconds()}
-	s.Query, err = timeEach(questions[:min(len(questions), 40)], func(q string) error {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	s.HeapMB = float64(ms.HeapAlloc) / (1 << 20)
+	codes, exact := ix.VectorBytes()
+	s.CodesMB, s.ExactVectorsMB = float64(codes)/(1<<20), float64(exact)/(1<<20)
+	questions = questions[:min(len(questions), 40)]
+	s.Query, err = timeEach(questions, func(q string) error {
 		_, err := ix.Search(ctx, model, q, 5)
 		return err
 	})
-	return s, err
+	if err != nil {
+		return nil, err
+	}
+	var recall float64
+	for _, q := range questions {
+		vs, err := model.Embed(ctx, []string{ix.Analyze(q).Text})
+		if err != nil {
+			return nil, err
+		}
+		recall += ix.CompactRecall(vs[0], 10)
+	}
+	s.RecallAt10 = recall / float64(len(questions))
+	return s, nil
 }
 
+// peakRSSMB is this process's peak resident memory: the kernel's high-water
+// mark of its address space (VmHWM). Not getrusage's ru_maxrss, which a
+// child started by exec inherits from its parent's at the fork.
 func peakRSSMB() float64 {
+	if status, err := os.ReadFile("/proc/self/status"); err == nil {
+		for _, line := range strings.Split(string(status), "\n") {
+			if f := strings.Fields(line); len(f) == 3 && f[0] == "VmHWM:" && f[2] == "kB" {
+				if kb, err := strconv.ParseFloat(f[1], 64); err == nil {
+					return kb / 1024
+				}
+			}
+		}
+	}
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0

@@ -116,7 +116,7 @@ func benchmarkSynthetic(b *testing.B, n int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ix, err := retrieval.NewIndex(m.ID(), SyntheticArticles(base, n, 1), func(s string) []float32 { return RandomVector(s, m.Dim()) })
+	ix, err := retrieval.NewIndex(m.ID(), SyntheticArticles(base, n, 1), SyntheticVectors(m.Dim()))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -2,43 +2,103 @@ package retrieval
 
 import (
 	"container/heap"
+	"encoding/binary"
 	"math"
 	"sort"
 	"strings"
 )
 
 // BM25 is an Okapi BM25 index over a fixed list of texts (the passages).
+// Postings are compact: each term's list is a run of varints (the gap to
+// the previous doc, then the term's count in the doc) in one shared
+// buffer, two to three bytes a posting instead of eight.
 type BM25 struct {
 	k1, b    float64
-	postings map[string][]posting
-	docLen   []int
+	postings map[string]postingList
+	data     []byte
+	docLen   []uint32
 	avgLen   float64
 }
 
-type posting struct {
-	doc  int32
-	freq int32
+// postingList locates a term's postings in BM25.data.
+type postingList struct {
+	off  uint64
+	size uint32 // bytes
+	n    uint32 // docs
 }
 
 // NewBM25 indexes texts; doc i of the index is texts[i].
 func NewBM25(texts []string) *BM25 {
-	ix := &BM25{k1: 1.2, b: 0.6, postings: map[string][]posting{}, docLen: make([]int, len(texts))}
-	total := 0
-	for i, t := range texts {
-		terms := Terms(t)
-		ix.docLen[i] = len(terms)
-		total += len(terms)
-		counts := map[string]int32{}
-		for _, term := range terms {
-			counts[term]++
-		}
-		for term, f := range counts {
-			ix.postings[term] = append(ix.postings[term], posting{doc: int32(i), freq: f})
-		}
+	b := newBM25Builder(len(texts))
+	for _, t := range texts {
+		b.add(t)
 	}
-	if len(texts) > 0 {
-		ix.avgLen = float64(total) / float64(len(texts))
+	return b.finish()
+}
+
+// bm25Builder indexes texts one at a time, so that they need not all be
+// held at once.
+type bm25Builder struct {
+	lists  map[string]*growingList
+	counts map[string]uint32 // the current doc's terms, reused
+	docLen []uint32
+	total  int
+}
+
+type growingList struct {
+	data    []byte
+	n       uint32
+	lastDoc uint32
+}
+
+func newBM25Builder(docs int) *bm25Builder {
+	return &bm25Builder{lists: map[string]*growingList{}, counts: map[string]uint32{}, docLen: make([]uint32, 0, docs)}
+}
+
+func (b *bm25Builder) add(text string) { b.addTerms(Terms(text)) }
+
+// addTerms indexes the next doc by its terms (Terms of its text).
+func (b *bm25Builder) addTerms(terms []string) {
+	doc := uint32(len(b.docLen))
+	b.docLen = append(b.docLen, uint32(len(terms)))
+	b.total += len(terms)
+	clear(b.counts)
+	for _, term := range terms {
+		b.counts[term]++
 	}
+	for term, f := range b.counts {
+		l := b.lists[term]
+		if l == nil {
+			l = &growingList{}
+			b.lists[term] = l
+		}
+		gap := doc - l.lastDoc
+		if l.n == 0 {
+			gap = doc
+		}
+		l.data = binary.AppendUvarint(l.data, uint64(gap))
+		l.data = binary.AppendUvarint(l.data, uint64(f))
+		l.n++
+		l.lastDoc = doc
+	}
+}
+
+// finish packs the postings into one buffer of exactly their size.
+func (b *bm25Builder) finish() *BM25 {
+	ix := &BM25{k1: 1.2, b: 0.6, postings: make(map[string]postingList, len(b.lists)), docLen: b.docLen}
+	size := 0
+	for _, l := range b.lists {
+		size += len(l.data)
+	}
+	ix.data = make([]byte, 0, size)
+	for term, l := range b.lists {
+		ix.postings[term] = postingList{off: uint64(len(ix.data)), size: uint32(len(l.data)), n: l.n}
+		ix.data = append(ix.data, l.data...)
+	}
+	if len(b.docLen) > 0 {
+		ix.avgLen = float64(b.total) / float64(len(b.docLen))
+	}
+	*b = bm25Builder{}
 	return ix
 }
 
@@ -47,7 +107,7 @@ func NewBM25(texts []string) *BM25 {
 // one letter away from it (apostrophes aside): the index knows "Bektashi"
 // when it has "Bektashian", and "Kanani" when it has "Ka'nani".
 func (ix *BM25) HasWordLike(term string) bool {
-	if len(ix.postings[term]) > 0 {
+	if ix.postings[term].n > 0 {
 		return true
 	}
 	if len(term) < 5 {
@@ -116,18 +176,24 @@ func (ix *BM25) ScoresWeighted(terms map[string]float64) *Sparse {
 	sort.Strings(order)
 	for _, term := range order {
 		weight := terms[term]
-		plist := ix.postings[term]
-		if len(plist) == 0 {
+		pl := ix.postings[term]
+		if pl.n == 0 {
 			continue
 		}
-		idf := math.Log(1 + (n-float64(len(plist))+0.5)/(float64(len(plist))+0.5))
-		for _, p := range plist {
-			f := float64(p.freq)
-			norm := ix.k1 * (1 - ix.b + ix.b*float64(ix.docLen[p.doc])/ix.avgLen)
-			if sc.dense[p.doc] == 0 {
-				sc.touched = append(sc.touched, int(p.doc))
+		idf := math.Log(1 + (n-float64(pl.n)+0.5)/(float64(pl.n)+0.5))
+		data := ix.data[pl.off : pl.off+uint64(pl.size)]
+		doc := 0
+		for len(data) > 0 {
+			gap, k := binary.Uvarint(data)
+			freq, m := binary.Uvarint(data[k:])
+			data = data[k+m:]
+			doc += int(gap)
+			f := float64(freq)
+			norm := ix.k1 * (1 - ix.b + ix.b*float64(ix.docLen[doc])/ix.avgLen)
+			if sc.dense[doc] == 0 {
+				sc.touched = append(sc.touched, doc)
 			}
-			sc.dense[p.doc] += weight * idf * f * (ix.k1 + 1) / (f + norm)
+			sc.dense[doc] += weight * idf * f * (ix.k1 + 1) / (f + norm)
 		}
 	}
 	return sc
@@ -217,7 +283,7 @@ func sortedTop(xs []Scored, k int) []Scored {
 // IDF is the inverse document frequency of an analysed term (see Terms); 0
 // for a term the index has never seen.
 func (ix *BM25) IDF(term string) float64 {
-	n := len(ix.postings[term])
+	n := int(ix.postings[term].n)
 	if n == 0 {
 		return 0
 	}

@@ -3,7 +3,10 @@ package retrieval
 import (
 	"context"
 	"fmt"
+	"math"
+	"runtime"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/philippgille/chromem-go"
@@ -49,9 +52,16 @@ type Index struct {
 	sentCount int
 	// reader reads queries against this index (query.go).
 	reader queryReader
-	// sentMatrix holds the sentence vectors in sentence-doc order (see
-	// sentOwner); chromem's sentence documents share its memory.
-	sentMatrix *matrix
+	// sentMatrix and passMatrix are what queries scan: the sentence
+	// vectors in sentence-doc order (see sentOwner) and the passage
+	// vectors in passage order, compact, with the exact vectors beside.
+	sentMatrix, passMatrix *matrix
+	// exact holds the float32 vectors: chromem's documents and the
+	// matrices' rows are slices of it, one copy of each. It and the codes
+	// are outside the Go heap and given back when the Index is collected,
+	// so whatever reads them keeps the Index reachable meanwhile
+	// (runtime.KeepAlive), as writing a snapshot from ix.db must.
+	exact *exactVectors
 }
 
 // Articles returns the indexed articles, sorted by ID.
@@ -80,9 +90,28 @@ func sentenceID(passageID string, i int) string { return passageID + "/" + strco
 // any text it has seen before.
 type vectorSet map[string][]float32
 
+// vectorLookup returns the vector of a text, or false when there is none;
+// hash is the text's Hash, or "" when it is not known yet.
+type vectorLookup func(hash, text string) ([]float32, bool)
+
 // newIndex assembles an index from articles and vectors for every passage
 // and sentence text (by hash). It fails if a vector is missing.
 func newIndex(embedderID string, articles []*incidentbot.Article, passages []*incidentbot.Passage, vecs vectorSet) (*Index, error) {
+	return buildIndex(embedderID, articles, passages, func(hash, text string) ([]float32, bool) {
+		if hash == "" {
+			hash = Hash(text)
+		}
+		v, ok := vecs[hash]
+		return v, ok
+	})
+}
+
+// buildIndex assembles an index, one passage at a time: each vector is
+// copied once into the exact vectors, which chromem's document and the scan
+// matrix's row then share, and coded for the scan; each text goes to the
+// BM25 indexes; so no list of every document, text or vector is held
+// beside the index while it is built.
+func buildIndex(embedderID string, articles []*incidentbot.Article, passages []*incidentbot.Passage, lookup vectorLookup) (*Index, error) {
 	ctx := context.Background()
 	ix := &Index{
 		EmbedderID: embedderID,
@@ -96,47 +125,6 @@ func newIndex(embedderID string, articles []*incidentbot.Article, passages []*in
 	for _, a := range articles {
 		ix.byArticle[a.ID] = a
 	}
-	texts := make([]string, len(passages))
-	var sentTexts []string
-	var pdocs, sdocs []chromem.Document
-	for i, p := range passages {
-		if v, ok := vecs[p.Hash]; ok && ix.sentMatrix == nil {
-			ix.sentMatrix = newMatrix(len(v), len(passages)*3)
-		}
-		ix.byPassage[p.ID] = i
-		texts[i] = p.Heading + "\n" + p.Text
-		v, ok := vecs[p.Hash]
-		if !ok {
-			return nil, fmt.Errorf("no vector for passage %s", p.ID)
-		}
-		if ix.Dim == 0 {
-			ix.Dim = len(v)
-		}
-		if len(v) != ix.Dim {
-			return nil, fmt.Errorf("passage %s: vector has %d dimensions, others %d", p.ID, len(v), ix.Dim)
-		}
-		pdocs = append(pdocs, chromem.Document{ID: p.ID, Embedding: v, Metadata: map[string]string{"hash": p.Hash}})
-		for j, s := range p.Sentences {
-			text := articleText(ix, p)[s.Start:s.End]
-			if j == 0 {
-				ix.sentFirst = append(ix.sentFirst, int32(len(sentTexts)))
-			}
-			sentTexts = append(sentTexts, text)
-			ix.sentKinds = append(ix.sentKinds, kindsOf(text))
-			ix.sentOwner = append(ix.sentOwner, int32(i))
-			sv, ok := vecs[Hash(text)]
-			if !ok {
-				return nil, fmt.Errorf("no vector for sentence %d of passage %s", j, p.ID)
-			}
-			if len(sv) != ix.Dim {
-				return nil, fmt.Errorf("sentence %d of passage %s: vector has %d dimensions, others %d", j, p.ID, len(sv), ix.Dim)
-			}
-			sdocs = append(sdocs, chromem.Document{ID: sentenceID(p.ID, j), Embedding: ix.sentMatrix.add(sv), Metadata: map[string]string{"hash": Hash(text)}})
-		}
-	}
-	ix.bm25 = NewBM25(texts)
-	ix.sentBM25 = NewBM25(sentTexts)
-	ix.sentCount = len(sdocs)
 	noEmbed := func(context.Context, string) ([]float32, error) {
 		return nil, fmt.Errorf("retrieval: vectors are computed before they reach chromem")
 	}
@@ -147,16 +135,177 @@ func newIndex(embedderID string, articles []*incidentbot.Article, passages []*in
 	if ix.sentVecs, err = ix.db.CreateCollection(sentencesCollection, nil, noEmbed); err != nil {
 		return nil, fmt.Errorf("creating sentence collection: %w", err)
 	}
-	if len(pdocs) == 0 {
-		return ix, nil // an empty index (nothing published yet); chromem refuses empty batches
+	for _, p := range passages {
+		ix.sentCount += len(p.Sentences)
 	}
-	if err := ix.passVecs.AddDocuments(ctx, pdocs, 4); err != nil {
-		return nil, fmt.Errorf("adding passage vectors: %w", err)
+	ix.sentOwner = make([]int32, 0, ix.sentCount)
+	ix.sentFirst = make([]int32, 0, len(passages))
+	ix.sentKinds = make([]uint8, 0, ix.sentCount)
+	passBM, sentBM := newBM25Builder(len(passages)), newBM25Builder(ix.sentCount)
+	err = readTexts(ix, passages, func(i int, t *passageTexts) error {
+		p := passages[i]
+		ix.byPassage[p.ID] = i
+		passBM.addTerms(t.terms)
+		v, ok := lookup(p.Hash, p.Text)
+		if !ok {
+			return fmt.Errorf("no vector for passage %s", p.ID)
+		}
+		if ix.Dim == 0 {
+			ix.Dim = len(v)
+			var err error
+			if ix.exact, err = newExactVectors((len(passages) + ix.sentCount) * ix.Dim); err != nil {
+				return err
+			}
+			runtime.AddCleanup(ix, func(e *exactVectors) { e.close() }, ix.exact)
+			for _, m := range []struct {
+				to   **matrix
+				rows int
+			}{{&ix.passMatrix, len(passages)}, {&ix.sentMatrix, ix.sentCount}} {
+				codes, release, err := offHeapCodes(m.rows * ix.Dim)
+				if err != nil {
+					return err
+				}
+				runtime.AddCleanup(ix, func(release func()) { release() }, release)
+				*m.to = newMatrixIn(ix.Dim, m.rows, codes)
+				(*m.to).load = ix.exact.load
+			}
+		}
+		if len(v) != ix.Dim {
+			return fmt.Errorf("passage %s: vector has %d dimensions, others %d", p.ID, len(v), ix.Dim)
+		}
+		v = ix.exact.add(chromemUnit(v))
+		ix.passMatrix.add(v)
+		if err := ix.passVecs.AddDocument(ctx, chromem.Document{ID: p.ID, Embedding: v}); err != nil {
+			return fmt.Errorf("adding the vector of passage %s: %w", p.ID, err)
+		}
+		ix.sentFirst = append(ix.sentFirst, int32(len(ix.sentOwner)))
+		for j, s := range p.Sentences {
+			text := articleText(ix, p)[s.Start:s.End]
+			sentBM.addTerms(t.sentTerms[j])
+			ix.sentKinds = append(ix.sentKinds, t.kinds[j])
+			ix.sentOwner = append(ix.sentOwner, int32(i))
+			sv, ok := lookup("", text)
+			if !ok {
+				return fmt.Errorf("no vector for sentence %d of passage %s", j, p.ID)
+			}
+			if len(sv) != ix.Dim {
+				return fmt.Errorf("sentence %d of passage %s: vector has %d dimensions, others %d", j, p.ID, len(sv), ix.Dim)
+			}
+			sv = ix.exact.add(unit(sv))
+			ix.sentMatrix.add(sv)
+			if err := ix.sentVecs.AddDocument(ctx, chromem.Document{ID: sentenceID(p.ID, j), Embedding: sv}); err != nil {
+				return fmt.Errorf("adding the vector of sentence %d of passage %s: %w", j, p.ID, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	if err := ix.sentVecs.AddDocuments(ctx, sdocs, 4); err != nil {
-		return nil, fmt.Errorf("adding sentence vectors: %w", err)
+	if ix.passMatrix == nil {
+		ix.passMatrix, ix.sentMatrix = newMatrix(0, 0), newMatrix(0, 0)
+		ix.exact, _ = newExactVectors(0)
 	}
+	ix.bm25, ix.sentBM25 = passBM.finish(), sentBM.finish()
 	return ix, nil
+}
+
+// passageTexts is what is read from a passage's texts to index it: the
+// terms of the passage (with its heading) and of each sentence for BM25,
+// and the kinds of answer each sentence holds.
+type passageTexts struct {
+	terms     []string
+	sentTerms [][]string
+	kinds     []uint8
+}
+
+// textBatch is how many passages' texts are read at once.
+const textBatch = 1024
+
+// readTexts reads the texts of passages on every core, a batch at a time
+// (reading them is most of the cost of building an index), and hands each
+// passage's to use in passage order.
+func readTexts(ix *Index, passages []*incidentbot.Passage, use func(i int, t *passageTexts) error) error {
+	workers := runtime.GOMAXPROCS(0)
+	batch := make([]passageTexts, textBatch)
+	for lo := 0; lo < len(passages); lo += textBatch {
+		n := min(textBatch, len(passages)-lo)
+		var wg sync.WaitGroup
+		for w := range min(workers, n) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for k := w; k < n; k += workers {
+					p := passages[lo+k]
+					t := passageTexts{terms: Terms(p.Heading + "\n" + p.Text)}
+					for _, s := range p.Sentences {
+						text := articleText(ix, p)[s.Start:s.End]
+						t.sentTerms = append(t.sentTerms, Terms(text))
+						t.kinds = append(t.kinds, kindsOf(text))
+					}
+					batch[k] = t
+				}
+			}()
+		}
+		wg.Wait()
+		for k := range n {
+			if err := use(lo+k, &batch[k]); err != nil {
+				return err
+			}
+			batch[k] = passageTexts{}
+		}
+	}
+	return nil
+}
+
+// isUnit is chromem's test of a unit vector: a document's vector that
+// passes it is kept as it is, not copied, so chromem and the scan matrices
+// share one copy of it.
+func isUnit(v []float32) bool {
+	var n float64
+	for _, x := range v {
+		n += float64(x) * float64(x)
+	}
+	return math.Abs(math.Sqrt(n)-1) < 1e-6
+}
+
+// unit returns v if it is a unit vector, else a copy scaled to unit length
+// (as the sentence matrix always scaled them).
+func unit(v []float32) []float32 {
+	if isUnit(v) {
+		return v
+	}
+	var n float64
+	for _, x := range v {
+		n += float64(x) * float64(x)
+	}
+	if n == 0 {
+		return v
+	}
+	scale := float32(1 / math.Sqrt(n))
+	out := make([]float32, len(v))
+	for i, x := range v {
+		out[i] = x * scale
+	}
+	return out
+}
+
+// chromemUnit is unit as chromem computes it (a float32 norm, a division):
+// passage cosines come out exactly as chromem's queries gave them.
+func chromemUnit(v []float32) []float32 {
+	if isUnit(v) {
+		return v
+	}
+	var n float32
+	for _, x := range v {
+		n += x * x
+	}
+	n = float32(math.Sqrt(float64(n)))
+	out := make([]float32, len(v))
+	for i, x := range v {
+		out[i] = x / n
+	}
+	return out
 }
 
 func articleText(ix *Index, p *incidentbot.Passage) string { return ix.byArticle[p.ArticleID].Text }
@@ -167,32 +316,56 @@ func (ix *Index) SentenceText(p *incidentbot.Passage, i int) string {
 	return articleText(ix, p)[s.Start:s.End]
 }
 
-// SentenceVector returns the stored vector of sentence i of passage p.
+// SentenceVector returns a copy of the stored vector of sentence i of
+// passage p (a copy: the stored one lives only as long as the index).
 func (ix *Index) SentenceVector(ctx context.Context, p *incidentbot.Passage, i int) ([]float32, error) {
+	out := make([]float32, ix.Dim)
+	v, err := ix.sentenceVector(p, i, out)
+	if err != nil {
+		return nil, err
+	}
+	if &v[0] != &out[0] {
+		copy(out, v)
+	}
+	runtime.KeepAlive(ix)
+	return out, nil
+}
+
+// sentenceVector returns the stored vector, read into buf or the stored
+// slice itself, for use while ix is in use.
+func (ix *Index) sentenceVector(p *incidentbot.Passage, i int, buf []float32) ([]float32, error) {
 	pi, ok := ix.byPassage[p.ID]
 	if !ok || i < 0 || i >= len(p.Sentences) {
 		return nil, fmt.Errorf("no sentence %d in passage %s", i, p.ID)
 	}
-	return ix.sentMatrix.row(int(ix.sentFirst[pi]) + i), nil
+	return ix.sentMatrix.vector(int(ix.sentFirst[pi])+i, buf), nil
 }
 
 // NewIndex chunks articles and builds an index in memory, without
-// persisting it, taking every vector from vectorFor. Benchmarks use it to
-// build large synthetic indexes; the program goes through Open.
+// persisting it, asking vectorFor for the vector of each passage and
+// sentence as it is indexed (once for each occurrence of a text).
+// Benchmarks use it to build large synthetic indexes; the program goes
+// through Open.
 func NewIndex(embedderID string, articles []*incidentbot.Article, vectorFor func(text string) []float32) (*Index, error) {
-	var passages []*incidentbot.Passage
-	vecs := vectorSet{}
-	for _, a := range articles {
-		for _, p := range Chunk(a) {
-			passages = append(passages, p)
-			vecs[p.Hash] = vectorFor(p.Text)
-			for _, s := range p.Sentences {
-				t := a.Text[s.Start:s.End]
-				vecs[Hash(t)] = vectorFor(t)
+	// Chunked on every core: sentence splitting is a third of the cost.
+	chunks := make([][]*incidentbot.Passage, len(articles))
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(articles); i += workers {
+				chunks[i] = Chunk(articles[i])
 			}
-		}
+		}()
 	}
-	return newIndex(embedderID, articles, passages, vecs)
+	wg.Wait()
+	var passages []*incidentbot.Passage
+	for _, c := range chunks {
+		passages = append(passages, c...)
+	}
+	return buildIndex(embedderID, articles, passages, func(_, text string) ([]float32, bool) { return vectorFor(text), true })
 }
 
 // TermIDF is how rare an analysed term is among the corpus's sentences; 0
@@ -202,3 +375,34 @@ func (ix *Index) TermIDF(term string) float64 { return ix.sentBM25.IDF(term) }
 // KnowsTerm reports whether the corpus uses term or a word of the same
 // root ("Bektashi" / "Bektashian").
 func (ix *Index) KnowsTerm(term string) bool { return ix.sentBM25.HasWordLike(term) }
+
+// CompactRecall is the share of the k sentences nearest to qv (a unit
+// vector) by an exact scan of every float32 vector that the compact scan
+// which searches use finds too: what the int8 codes lose (1 when nothing).
+func (ix *Index) CompactRecall(qv []float32, k int) float64 {
+	// The full exact scan reads every vector: their pages are dropped
+	// from the resident set as it goes, as after the build.
+	exact := ix.sentMatrix.exactNearest(qv, k, sentenceCosine, ix.exact.dropAll)
+	defer runtime.KeepAlive(ix)
+	if len(exact) == 0 {
+		return 1
+	}
+	found := map[int]bool{}
+	for _, s := range ix.sentMatrix.nearest(qv, k, sentenceCosine) {
+		found[s.Doc] = true
+	}
+	n := 0
+	for _, s := range exact {
+		if found[s.Doc] {
+			n++
+		}
+	}
+	return float64(n) / float64(len(exact))
+}
+
+// VectorBytes is the memory the index's vectors take outside the Go heap:
+// the scan's codes (resident) and the exact float32 vectors (in the page
+// cache, mapped; see exactVectors).
+func (ix *Index) VectorBytes() (codes, exact int) {
+	return len(ix.passMatrix.codes) + len(ix.sentMatrix.codes), 4 * (ix.passMatrix.rows() + ix.sentMatrix.rows()) * ix.Dim
+}

@@ -4,9 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"strings"
 
-	"github.com/philippgille/chromem-go"
+	"github.com/viterin/vek/vek32"
 
 	"github.com/incidentbot/incidentbot"
 )
@@ -117,7 +118,7 @@ func (ix *Index) search(ctx context.Context, q Query, qv []float32, k int, m Met
 
 	// Cosines of the nearest sentences and passages. Anything not among them
 	// gets the lowest cosine seen: it is at most that close.
-	sentRes := ix.sentMatrix.nearest(qv, 3*candidates)
+	sentRes := ix.sentMatrix.nearest(qv, 3*candidates, sentenceCosine)
 	sentCos := make(map[int]float64, len(sentRes))
 	sentFloor := 1.0
 	for _, r := range sentRes {
@@ -127,21 +128,15 @@ func (ix *Index) search(ctx context.Context, q Query, qv []float32, k int, m Met
 	// Whole-passage cosines only matter to the vector-only ranking and when
 	// the hybrid weighs them; skipping the scan saves a pass over every
 	// passage vector.
-	var passRes []chromem.Result
+	var passRes []Scored
 	if m == VectorOnly || m == RRF || w.PassageCosine != 0 {
-		var err error
-		passRes, err = ix.passVecs.QueryEmbedding(ctx, qv, min(len(ix.passages), candidates), nil, nil)
-		if err != nil {
-			return nil, fmt.Errorf("passage vector search: %w", err)
-		}
+		passRes = ix.passMatrix.nearest(chromemQuery(qv), candidates, chromemCosine)
 	}
 	passCos := make(map[int]float64, len(passRes))
 	passFloor := 1.0
 	for _, r := range passRes {
-		if pi, ok := ix.byPassage[r.ID]; ok {
-			passCos[pi] = float64(r.Similarity)
-			passFloor = math.Min(passFloor, float64(r.Similarity))
-		}
+		passCos[r.Doc] = r.Score
+		passFloor = math.Min(passFloor, r.Score)
 	}
 
 	// Candidates: the best passages of each retriever.
@@ -242,6 +237,7 @@ func (ix *Index) search(ctx context.Context, q Query, qv []float32, k int, m Met
 		}
 	}
 	scored := topK(scores, k)
+	buf := make([]float32, ix.Dim)
 	for rank, x := range scored {
 		p := ix.passages[x.Doc]
 		f := feat(x.Doc)
@@ -252,7 +248,7 @@ func (ix *Index) search(ctx context.Context, q Query, qv []float32, k int, m Met
 		}
 		// Exact cosines for the sentences shown (the floor is only a bound).
 		for j := range p.Sentences {
-			v, err := ix.SentenceVector(ctx, p, j)
+			v, err := ix.sentenceVector(p, j, buf)
 			if err != nil {
 				return nil, err
 			}
@@ -265,6 +261,7 @@ func (ix *Index) search(ctx context.Context, q Query, qv []float32, k int, m Met
 		}
 		resp.Hits = append(resp.Hits, h)
 	}
+	runtime.KeepAlive(ix) // its exact vectors were read until here
 	return resp, nil
 }
 
@@ -276,6 +273,23 @@ func argmax(xs []float64) int {
 		}
 	}
 	return bi
+}
+
+// sentenceCosine is the exact cosine of a query with a sentence vector
+// (both unit vectors), as the sentence scan has always computed it.
+func sentenceCosine(q, v []float32) float64 { return float64(vek32.Dot(q, v)) }
+
+// chromemQuery and chromemCosine compute passage cosines exactly as
+// chromem's QueryEmbedding did before the compact scan replaced it: the
+// query normalised unless it already is, a float32 sum in order.
+func chromemQuery(q []float32) []float32 { return chromemUnit(q) }
+
+func chromemCosine(q, v []float32) float64 {
+	var s float32
+	for i := range q {
+		s += q[i] * v[i]
+	}
+	return float64(s)
 }
 
 func dot(a, b []float32) float64 {

@@ -1,0 +1,5 @@
+//go:build !amd64
+
+package retrieval
+
+func dotsInt8(codes []int8, q []int16, out []int32) { dotsInt8Go(codes, q, out) }

@@ -1,0 +1,140 @@
+// The memory of an index's vectors outside the Go heap: the exact vectors
+// in the page cache, the scan's codes in an anonymous mapping.
+
+package retrieval
+
+import (
+	"fmt"
+	"os"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// exactVectors holds an index's exact float32 vectors (the ones chromem's
+// documents and the rescoring use) outside the Go heap, in a shared
+// mapping of a temporary file that is deleted as soon as it is mapped. The
+// scan never reads them, only the few hundred candidates it rescores do,
+// so their pages are dropped from the process's resident set as they are
+// written: they live in the page cache, which the kernel writes back to
+// the file and reclaims under pressure, instead of in memory the process
+// must hold (at 100k passages 722 MB of the index's 1080 MB). Rescoring
+// reads them from the file (load).
+type exactVectors struct {
+	file     *os.File
+	mem      []byte
+	floats   []float32
+	used     int // floats handed out
+	released int // bytes before this were dropped from the resident set
+}
+
+// releaseEvery is how many bytes are written between drops of the
+// written pages.
+const releaseEvery = 16 << 20
+
+func newExactVectors(n int) (*exactVectors, error) {
+	if n == 0 {
+		return &exactVectors{}, nil
+	}
+	f, err := os.CreateTemp("", "incidentbot-vectors-*")
+	if err != nil {
+		return nil, fmt.Errorf("creating the file for the exact vectors: %w", err)
+	}
+	if err := os.Remove(f.Name()); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("unlinking the file for the exact vectors: %w", err)
+	}
+	size := n * 4
+	if err := f.Truncate(int64(size)); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("sizing the file for the exact vectors (%d MB): %w", size>>20, err)
+	}
+	mem, err := unix.Mmap(int(f.Fd()), 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("mapping the file for the exact vectors: %w", err)
+	}
+	return &exactVectors{file: f, mem: mem, floats: unsafe.Slice((*float32)(unsafe.Pointer(&mem[0])), n)}, nil
+}
+
+// add stores a copy of v and returns it.
+func (e *exactVectors) add(v []float32) []float32 {
+	out := e.floats[e.used : e.used+len(v) : e.used+len(v)]
+	copy(out, v)
+	e.used += len(v)
+	if written := e.used * 4; written-e.released >= releaseEvery {
+		// Not the page being written: chromem reads the vector next.
+		e.drop(e.released, written-os.Getpagesize())
+	}
+	return out
+}
+
+// load returns the contents of v, a vector that add returned, read from
+// the file into buf rather than through the mapping: a read through the
+// mapping maps far more than the page it needs (the kernel faults in the
+// memory around it), and a few hundred queries' rescoring would make the
+// whole file resident.
+func (e *exactVectors) load(v, buf []float32) []float32 {
+	if e.file == nil || len(v) == 0 {
+		return v
+	}
+	off := int64(uintptr(unsafe.Pointer(&v[0])) - uintptr(unsafe.Pointer(&e.mem[0])))
+	buf = buf[:len(v)]
+	if _, err := e.file.ReadAt(unsafe.Slice((*byte)(unsafe.Pointer(&buf[0])), 4*len(buf)), off); err != nil {
+		return v // the mapping has the same contents
+	}
+	return buf
+}
+
+// dropAll drops every page from the resident set (a full exact scan has
+// read them all).
+func (e *exactVectors) dropAll() { e.drop(0, len(e.mem)) }
+
+// drop drops the whole pages of mem[from:to] from the resident set; their
+// contents stay in the page cache and the file.
+func (e *exactVectors) drop(from, to int) {
+	page := os.Getpagesize()
+	from -= from % page
+	to -= to % page
+	if to <= from {
+		return
+	}
+	if err := unix.Madvise(e.mem[from:to], unix.MADV_DONTNEED); err == nil && from <= e.released {
+		e.released = max(e.released, to)
+	}
+}
+
+// close gives back the file's pages once the index is unreachable.
+func (e *exactVectors) close() {
+	if e.file != nil {
+		e.file.Close()
+	}
+	unmapLate(e.mem)
+}
+
+// unmapLate gives back the memory of a mapping. The range is mapped again
+// to anonymous zero pages rather than unmapped, so that a read through a
+// slice of an index that was collected cannot fault the process; it costs
+// address space only.
+func unmapLate(mem []byte) {
+	if len(mem) == 0 {
+		return
+	}
+	unix.MmapPtr(-1, 0, unsafe.Pointer(&mem[0]), uintptr(len(mem)), unix.PROT_READ, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|unix.MAP_FIXED)
+}
+
+// offHeapCodes returns room for n int8 codes outside the Go heap. They are
+// resident like heap memory, but the garbage collector does not count
+// them: it lets the heap grow to twice what it holds before collecting,
+// and twice the codes (190 MB at 100k passages) is memory the process
+// would take for nothing. release gives the memory back.
+func offHeapCodes(n int) (codes []int8, release func(), err error) {
+	if n == 0 {
+		return nil, func() {}, nil
+	}
+	mem, err := unix.Mmap(-1, 0, n, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+	if err != nil {
+		return nil, nil, fmt.Errorf("mapping %d MB for the scan's codes: %w", n>>20, err)
+	}
+	return unsafe.Slice((*int8)(unsafe.Pointer(&mem[0])), n)[:0], func() { unmapLate(mem) }, nil
+}
