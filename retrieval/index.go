@@ -331,6 +331,21 @@ func (ix *Index) SentenceVector(ctx context.Context, p *incidentbot.Passage, i i
 	return out, nil
 }
 
+// PassageVector returns a copy of the stored vector of passage p.
+func (ix *Index) PassageVector(p *incidentbot.Passage) ([]float32, bool) {
+	i, ok := ix.byPassage[p.ID]
+	if !ok {
+		return nil, false
+	}
+	out := make([]float32, ix.Dim)
+	v := ix.passMatrix.vector(i, out)
+	if &v[0] != &out[0] {
+		copy(out, v)
+	}
+	runtime.KeepAlive(ix)
+	return out, true
+}
+
 // sentenceVector returns the stored vector, read into buf or the stored
 // slice itself, for use while ix is in use.
 func (ix *Index) sentenceVector(p *incidentbot.Passage, i int, buf []float32) ([]float32, error) {

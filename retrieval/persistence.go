@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"time"
 
 	"github.com/philippgille/chromem-go"
@@ -101,7 +102,11 @@ func WriteSnapshot(w io.Writer, ix *Index) error {
 	var n [binary.MaxVarintLen64]byte
 	bw.Write(n[:binary.PutUvarint(n[:], uint64(len(man)))])
 	bw.Write(man)
-	if err := ix.db.ExportToWriter(bw, true, "", passagesCollection, sentencesCollection); err != nil {
+	err = ix.db.ExportToWriter(bw, true, "", passagesCollection, sentencesCollection)
+	// chromem's documents are slices of ix's exact vectors, released when
+	// ix is collected: ix must live until they are written.
+	runtime.KeepAlive(ix)
+	if err != nil {
 		return fmt.Errorf("writing vectors: %w", err)
 	}
 	if err := bw.Flush(); err != nil {

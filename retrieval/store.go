@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -26,8 +27,6 @@ type Store struct {
 	// closeSnaps closes the snapshot store when Open made it.
 	closeSnaps func() error
 	current    atomic.Pointer[Index]
-	// vectors of the current index by content hash: what a refresh reuses.
-	vectors atomic.Pointer[vectorSet]
 	// refreshing holds a token while a refresh runs in this process: a
 	// second one waits for the first (or gives up with its context).
 	// Across processes the refresh service takes the state's lock.
@@ -161,8 +160,7 @@ func (s *Store) open(ctx context.Context) (*Report, error) {
 			}
 			opts.Logger.Info("rebuilding index for a new embedder", "was", snap.Embedder, "now", opts.Embedder.ID())
 		} else {
-			s.vectors.Store(&snap.vectors)
-			prev = &base{manifest: &snap.Manifest, version: info.Version}
+			prev = &base{manifest: &snap.Manifest, version: info.Version, vectors: snap.vectors}
 			if opts.ServeLatest {
 				ix, err := s.indexOf(snap, info.Version)
 				if err == nil {
@@ -192,6 +190,7 @@ func (s *Store) open(ctx context.Context) (*Report, error) {
 type base struct {
 	manifest *Manifest
 	version  string
+	vectors  vectorSet
 }
 
 // latest reads the newest published snapshot; nil when there is none.
@@ -286,7 +285,6 @@ func (s *Store) Reload(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("building index %s: %w", got.Version, err)
 	}
-	s.vectors.Store(&snap.vectors)
 	s.current.Store(ix)
 	was := ""
 	if cur != nil {
@@ -372,22 +370,25 @@ func (s *Store) refreshCorpus(ctx context.Context, dryRun bool, from *base) (*Re
 	rep.DryRun = dryRun
 	restamped := stampAdded(prev, articles, start)
 
-	known := vectorSet{}
-	if v := s.vectors.Load(); v != nil {
-		known = *v
+	// Reuse the vector of every text the index (or the snapshot being
+	// opened) holds; embed the rest once each.
+	live := s.Index()
+	known := vectorSource(nil)
+	switch {
+	case live != nil:
+		known = vectorsOf(live)
+	case from != nil:
+		known = from.vectors
 	}
-	// Reuse the vector of every text seen before; embed the rest once each.
-	vecs := make(vectorSet, len(needed))
+	fresh := vectorSet{}
 	var todo []string
-	queued := map[string]bool{}
 	for _, t := range needed {
 		h := Hash(t)
-		if v, ok := known[h]; ok {
-			vecs[h] = v
-		} else if !queued[h] {
-			queued[h] = true
-			todo = append(todo, t)
+		if _, ok := fresh[h]; ok || (known != nil && known.has(h)) {
+			continue
 		}
+		fresh[h] = nil // queued
+		todo = append(todo, t)
 	}
 	rep.ToEmbed = len(todo)
 	if dryRun {
@@ -408,14 +409,34 @@ func (s *Store) refreshCorpus(ctx context.Context, dryRun bool, from *base) (*Re
 			return nil, nil, fmt.Errorf("embedding with %s: asked for %d vectors, got %d", s.opts.Embedder.ID(), len(batch), len(out))
 		}
 		for j, t := range batch {
-			vecs[Hash(t)] = out[j]
+			fresh[Hash(t)] = out[j]
 		}
 		rep.Embedded += len(batch)
 		if s.opts.Progress != nil {
 			s.opts.Progress(rep.Embedded, len(todo))
 		}
 	}
-	ix, err := newIndex(s.opts.Embedder.ID(), articles, passages, vecs)
+	if live != nil && !rep.Changed() && !restamped && len(todo) == 0 {
+		// Nothing to publish: the live index is this corpus already, and
+		// rebuilding a large one takes minutes.
+		rep.Version, rep.BuiltAt = live.Version, live.BuiltAt
+		rep.Seconds = time.Since(start).Seconds()
+		s.opts.Logger.Debug("index refreshed: unchanged", "articles", rep.Articles, "passages", rep.Passages)
+		return rep, articles, nil
+	}
+	ix, err := buildIndex(s.opts.Embedder.ID(), articles, passages, func(hash, text string) ([]float32, bool) {
+		if hash == "" {
+			hash = Hash(text)
+		}
+		if v, ok := fresh[hash]; ok {
+			return v, v != nil
+		}
+		if known == nil {
+			return nil, false
+		}
+		return known.get(hash)
+	})
+	runtime.KeepAlive(live) // known reads its vectors until the build is done
 	if err != nil {
 		return nil, nil, fmt.Errorf("building index: %w", err)
 	}
@@ -432,7 +453,6 @@ func (s *Store) refreshCorpus(ctx context.Context, dryRun bool, from *base) (*Re
 	} else {
 		ix.BuiltAt, ix.Version = prev.BuiltAt, prevVersion
 	}
-	s.vectors.Store(&vecs)
 	s.current.Store(ix)
 	s.swapMu.Unlock()
 	rep.Version, rep.BuiltAt = ix.Version, ix.BuiltAt
@@ -445,6 +465,53 @@ func (s *Store) refreshCorpus(ctx context.Context, dryRun bool, from *base) (*Re
 		"added", strings.Join(rep.ArticlesAdded, ","), "changed", strings.Join(rep.ArticlesChanged, ","),
 		"removed", strings.Join(rep.ArticlesRemoved, ","), "embedded", rep.Embedded, "seconds", rep.Seconds)
 	return rep, articles, nil
+}
+
+// vectorSource is where a refresh finds the vectors it need not embed
+// again, by the hash of their text.
+type vectorSource interface {
+	has(hash string) bool
+	get(hash string) ([]float32, bool)
+}
+
+func (v vectorSet) has(h string) bool { _, ok := v[h]; return ok }
+
+func (v vectorSet) get(h string) ([]float32, bool) { x, ok := v[h]; return x, ok }
+
+// indexVectors finds vectors in a live index: no second copy of them is
+// kept for refreshes (at 100k passages that would be most of the process).
+type indexVectors struct {
+	ix    *Index
+	where map[string]vectorAt
+}
+
+// vectorAt is a passage (sentence < 0) or one of its sentences.
+type vectorAt struct{ passage, sentence int32 }
+
+func vectorsOf(ix *Index) *indexVectors {
+	iv := &indexVectors{ix: ix, where: make(map[string]vectorAt, len(ix.passages)+ix.sentCount)}
+	for i, p := range ix.passages {
+		iv.where[p.Hash] = vectorAt{int32(i), -1}
+		for j := range p.Sentences {
+			iv.where[Hash(ix.SentenceText(p, j))] = vectorAt{int32(i), int32(j)}
+		}
+	}
+	return iv
+}
+
+func (iv *indexVectors) has(h string) bool { _, ok := iv.where[h]; return ok }
+
+func (iv *indexVectors) get(h string) ([]float32, bool) {
+	at, ok := iv.where[h]
+	if !ok {
+		return nil, false
+	}
+	p := iv.ix.passages[at.passage]
+	if at.sentence >= 0 {
+		v, err := iv.ix.SentenceVector(context.Background(), p, int(at.sentence))
+		return v, err == nil
+	}
+	return iv.ix.PassageVector(p)
 }
 
 // publish streams ix's snapshot into the snapshot store.
