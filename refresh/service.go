@@ -81,13 +81,7 @@ func (s *Service) Plan(ctx context.Context) (*incidentbot.RefreshPlan, error) {
 	if err != nil {
 		return nil, err
 	}
-	plan := &incidentbot.RefreshPlan{
-		ID: newID(), Created: time.Now().UTC(), Base: rep.Version, BaseBuiltAt: rep.BuiltAt,
-		Changes:  changes(served.Articles(), next, rep),
-		Articles: rep.Articles, Passages: rep.Passages,
-		PassagesAdded: rep.PassagesAdded, PassagesChanged: rep.PassagesChanged, PassagesRemoved: rep.PassagesRemoved,
-		ToEmbed: rep.ToEmbed,
-	}
+	plan := planOf(rep, served.Articles(), next, rep.Version, rep.BuiltAt)
 	if s.opts.TextsPerSecond > 0 {
 		plan.EstimatedSeconds = float64(rep.ToEmbed) / s.opts.TextsPerSecond
 	}
@@ -121,11 +115,8 @@ func (s *Service) Apply(ctx context.Context, plan *incidentbot.RefreshPlan, by i
 		return nil, err
 	}
 	now := store.Index()
-	done := &incidentbot.RefreshPlan{ID: newID(), Created: time.Now().UTC(), Base: served.Version, BaseBuiltAt: served.BuiltAt,
-		Changes:  changes(served.Articles(), now.Articles(), rep),
-		Articles: rep.Articles, Passages: rep.Passages,
-		PassagesAdded: rep.PassagesAdded, PassagesChanged: rep.PassagesChanged, PassagesRemoved: rep.PassagesRemoved,
-		ToEmbed: rep.Embedded}
+	done := planOf(rep, served.Articles(), now.Articles(), served.Version, served.BuiltAt)
+	done.ToEmbed = rep.Embedded
 	if plan != nil {
 		done.ID = plan.ID
 	}
@@ -147,7 +138,7 @@ func (s *Service) Opened(ctx context.Context, rep *retrieval.Report, by incident
 	}
 	ix := s.opts.Store.Index()
 	out := &incidentbot.RefreshReport{
-		Plan:    &incidentbot.RefreshPlan{ID: newID(), Created: time.Now().UTC(), Changes: changes(nil, ix.Articles(), rep), Articles: rep.Articles, Passages: rep.Passages, PassagesAdded: rep.PassagesAdded},
+		Plan:    planOf(rep, nil, ix.Articles(), "", time.Time{}),
 		Version: ix.Version, BuiltAt: ix.BuiltAt, By: by, Embedded: rep.Embedded, Seconds: rep.Seconds,
 	}
 	return s.record(ctx, out)
@@ -159,6 +150,18 @@ func (s *Service) record(ctx context.Context, r *incidentbot.RefreshReport) erro
 		Articles: r.Plan.Articles, Embedded: r.Embedded, Seconds: r.Seconds}
 	s.log.Info("refresh applied", "version", r.Version, "who", e.Who, "via", e.Via, "added", len(e.Added), "changed", len(e.Changed), "removed", len(e.Removed), "embedded", e.Embedded)
 	return s.opts.History.AppendHistory(ctx, e)
+}
+
+// planOf is what the store's comparison rep says, between the served
+// articles (of index version base) and the next ones, as a plan.
+func planOf(rep *retrieval.Report, served, next []*incidentbot.Article, base string, builtAt time.Time) *incidentbot.RefreshPlan {
+	return &incidentbot.RefreshPlan{
+		ID: newID(), Created: time.Now().UTC(), Base: base, BaseBuiltAt: builtAt,
+		Changes:  changes(served, next, rep),
+		Articles: rep.Articles, Passages: rep.Passages,
+		PassagesAdded: rep.PassagesAdded, PassagesChanged: rep.PassagesChanged, PassagesRemoved: rep.PassagesRemoved,
+		ToEmbed: rep.ToEmbed,
+	}
 }
 
 // changes lists what rep says changed (the index's own comparison is the

@@ -150,24 +150,10 @@ func readSnapshot(ctx context.Context, r io.Reader, name string) (_ *snapshot, e
 			err = bad("vectors", fmt.Errorf("decoding panicked: %v", p))
 		}
 	}()
-	if !bytes.HasPrefix(data, []byte(snapshotMagic)) {
-		if bytes.HasPrefix(data, []byte("incidentbot-index ")) {
-			return nil, bad("header", errors.New("made by an older version, without the articles"))
-		}
-		return nil, bad("header", errors.New("not an incidentbot index"))
-	}
-	br := bytes.NewReader(data[len(snapshotMagic):])
-	size, err := binary.ReadUvarint(br)
-	if err != nil || size > uint64(br.Len()) {
-		return nil, bad("manifest length", fmt.Errorf("%v", err))
-	}
-	man := make([]byte, size)
-	if _, err := io.ReadFull(br, man); err != nil {
-		return nil, bad("manifest", err)
-	}
+	br := bytes.NewReader(data)
 	s := &snapshot{vectors: vectorSet{}}
-	if err := json.Unmarshal(man, &s.Manifest); err != nil {
-		return nil, bad("manifest", err)
+	if err := readManifest(br, name, &s.Manifest); err != nil {
+		return nil, err
 	}
 	db := chromem.NewDB()
 	// chromem seeks back to the start of its reader to sniff compression, so
@@ -197,6 +183,41 @@ func readSnapshot(ctx context.Context, r io.Reader, name string) (_ *snapshot, e
 	return s, nil
 }
 
+// readManifest reads a snapshot's header and manifest from r, leaving r
+// at the vectors; what cannot be read is a *DamagedSnapshotError naming
+// name.
+func readManifest(r interface {
+	io.Reader
+	io.ByteReader
+}, name string, m *Manifest) error {
+	bad := func(why string, err error) error { return &DamagedSnapshotError{Path: name, Part: why, Err: err} }
+	magic := make([]byte, len(snapshotMagic))
+	n, _ := io.ReadFull(r, magic)
+	if string(magic[:n]) != snapshotMagic {
+		if bytes.HasPrefix(magic[:n], []byte("incidentbot-index ")) {
+			return bad("header", errors.New("made by an older version, without the articles"))
+		}
+		return bad("header", errors.New("not an incidentbot index"))
+	}
+	size, err := binary.ReadUvarint(r)
+	if err != nil || size > 1<<40 {
+		return bad("manifest length", fmt.Errorf("%v", err))
+	}
+	// Read as it comes rather than allocated up front: a damaged length
+	// must not ask for terabytes.
+	man, err := io.ReadAll(io.LimitReader(r, int64(size)))
+	if err == nil && uint64(len(man)) < size {
+		err = io.ErrUnexpectedEOF
+	}
+	if err != nil {
+		return bad("manifest", err)
+	}
+	if err := json.Unmarshal(man, m); err != nil {
+		return bad("manifest", err)
+	}
+	return nil
+}
+
 // LatestManifest reads only the manifest of the newest published snapshot
 // (what it indexes and when each article was added), not its vectors; nil
 // when none was published.
@@ -210,22 +231,9 @@ func LatestManifest(ctx context.Context, snaps incidentbot.Snapshots) (*Manifest
 		return nil, fmt.Errorf("opening index snapshot %s: %w", info.Version, err)
 	}
 	defer rc.Close()
-	br := bufio.NewReader(rc)
-	magic := make([]byte, len(snapshotMagic))
-	if _, err := io.ReadFull(br, magic); err != nil || string(magic) != snapshotMagic {
-		return nil, &DamagedSnapshotError{Path: "version " + info.Version, Part: "header", Err: errors.New("not an incidentbot index of this version")}
-	}
-	size, err := binary.ReadUvarint(br)
-	if err != nil || size > 1<<31 {
-		return nil, &DamagedSnapshotError{Path: "version " + info.Version, Part: "manifest length", Err: fmt.Errorf("%v", err)}
-	}
-	man := make([]byte, size)
-	if _, err := io.ReadFull(br, man); err != nil {
-		return nil, &DamagedSnapshotError{Path: "version " + info.Version, Part: "manifest", Err: err}
-	}
 	var m Manifest
-	if err := json.Unmarshal(man, &m); err != nil {
-		return nil, &DamagedSnapshotError{Path: "version " + info.Version, Part: "manifest", Err: err}
+	if err := readManifest(bufio.NewReader(rc), "version "+info.Version, &m); err != nil {
+		return nil, err
 	}
 	return &m, nil
 }
