@@ -55,6 +55,8 @@ func Sets() []Set {
 			About: "written blind in Discord style (casual, misspelt, paraphrased, multi-part, follow-ups, other languages); only run to report"},
 		{Name: "discord-b", Role: Test, file: "test/discord-b.yaml",
 			About: "a second blind Discord-style set by another writer; only run to report"},
+		{Name: "discord-c", Role: Test, file: "test/discord-c.yaml",
+			About: "a third blind Discord-style set, written before the gloss and multi-part work; only run to report"},
 		{Name: "other-corpus", Role: Test, file: "test/othercorpus/questions.yaml", corpus: "test/othercorpus",
 			About: "a blind corpus about a different incident with its own blind questions; only run to report"},
 	}
