@@ -10,7 +10,7 @@ import (
 // The question sets, built into the program so `incidentbot eval` runs
 // from anywhere.
 //
-//go:embed train/*.yaml test/*.yaml test/othercorpus
+//go:embed train/*.yaml test/*.yaml test/othercorpus test/othercorpus2
 var files embed.FS
 
 // Role says what a set may be used for. Training sets may be tuned and
@@ -59,6 +59,8 @@ func Sets() []Set {
 			About: "a third blind Discord-style set, written before the gloss and multi-part work; only run to report"},
 		{Name: "other-corpus", Role: Test, file: "test/othercorpus/questions.yaml", corpus: "test/othercorpus",
 			About: "a blind corpus about a different incident with its own blind questions; only run to report"},
+		{Name: "other-corpus-2", Role: Test, file: "test/othercorpus2/questions.yaml", corpus: "test/othercorpus2",
+			About: "a second blind corpus (a cyberattack on a port), written before the gloss and multi-part work; only run to report"},
 	}
 }
 
