@@ -46,6 +46,8 @@ type candidate struct {
 	second string
 	cosine float64
 	terms  map[string]bool
+	prev   map[string]bool // the previous sentence's terms
+	part   *question       // of a candidate answering one part of a multi-part question, that part
 	f      [nFeatures]float64
 	logit  float64
 }
@@ -64,6 +66,7 @@ func (a *Answerer) candidatesFor(ctx context.Context, q string, history []incide
 		return qa, nil, nil, fmt.Errorf("searching the corpus: %w", err)
 	}
 	t2 := time.Now()
+	qa.parts = questionParts(rq.Text, qa.kind)
 	cands := candidates(ix, &qa, resp, newMatcher(&qa, a.opts.Lexicon))
 	qa.timings = map[string]float64{"analyse": ms(t1.Sub(t0)), "search": ms(t2.Sub(t1)), "read": ms(time.Since(t2))}
 	for _, c := range cands {
@@ -111,6 +114,9 @@ func (a *Answerer) extractive(qa *question, cands []*candidate, resp *retrieval.
 	if qa.broad {
 		inReportingOrder(chosen, func(c *candidate) (*retrieval.Hit, incidentbot.Span) { return c.hit, c.span })
 	}
+	if !qa.broad && !conflict {
+		chosen = append(chosen, a.otherParts(qa, cands, chosen)...)
+	}
 	// Compose: each quote (cut to its answering clauses when long),
 	// followed by its citation markers.
 	var parts []string
@@ -129,12 +135,67 @@ func (a *Answerer) extractive(qa *question, cands []*candidate, resp *retrieval.
 			ans.Citations = append(ans.Citations, citation(n, s.hit.Article, s.span, sigmoid(s.logit)))
 			markers += "[" + strconv.Itoa(n) + "]"
 		}
-		parts = append(parts, clip(qa, c, budget)+" "+markers)
+		read := qa
+		if c.part != nil {
+			read = c.part
+		}
+		parts = append(parts, clip(read, c, budget)+" "+markers)
 		ans.TotalSentences++
 		ans.SupportedSentences++
 	}
 	ans.Text = strings.Join(parts, " ")
 	return ans
+}
+
+// otherParts answers the parts of a multi-part question ("how many left,
+// and on what day?") that the chosen sentences do not: for each further
+// kind of answer asked for, the candidates are read again as if the
+// question asked for that kind alone, and the best that holds it joins
+// the answer if it is plausible by the reader's own measure.
+func (a *Answerer) otherParts(qa *question, cands []*candidate, chosen []*candidate) []*candidate {
+	if len(qa.parts) < 2 {
+		return nil
+	}
+	ix := a.src.Index()
+	var out []*candidate
+	for _, kind := range qa.parts[1:] {
+		answered := false
+		for _, c := range append(chosen, out...) {
+			answered = answered || c.hasKind(ix, kind)
+		}
+		if answered {
+			continue
+		}
+		part := *qa
+		part.kind = kind
+		m := newMatcher(&part, a.opts.Lexicon)
+		again := make([]*candidate, len(cands))
+		top := cands[0].hit.Score
+		for _, c := range cands {
+			top = max(top, c.hit.Score)
+		}
+		for i, c := range cands {
+			r := *c
+			r.part = &part
+			m.features(ix, &r, c.prev, top)
+			again[i] = &r
+		}
+		relative(again)
+		var best *candidate
+		for i, r := range again {
+			r.logit = a.reader.Sentence.Logit(r.f[:])
+			if r.f[fKind] == 0 || overlapsAny(cands[i], chosen) || overlapsAny(cands[i], out) {
+				continue
+			}
+			if best == nil || r.logit > best.logit {
+				best = r
+			}
+		}
+		if best != nil && best.logit >= chosen[0].logit-plausible {
+			out = append(out, best)
+		}
+	}
+	return out
 }
 
 func overlapsAny(c *candidate, cs []*candidate) bool {
@@ -196,13 +257,13 @@ func candidates(ix *retrieval.Index, qa *question, resp *retrieval.Response, m *
 				prev = cur
 				continue // a question the article asks is no answer
 			}
-			c := &candidate{hit: h, index: j, span: sp, text: text[sp.Start:sp.End], cosine: h.SentenceCosines[j], terms: cur}
+			c := &candidate{hit: h, index: j, span: sp, text: text[sp.Start:sp.End], cosine: h.SentenceCosines[j], terms: cur, prev: prev}
 			m.features(ix, c, prev, top)
 			out = append(out, c)
 			if k := j + 1; k < len(ss) && !asks(k) && wordCount(text[sp.Start:ss[k].End]) <= maxPairWords {
 				p := &candidate{hit: h, index: j, span: incidentbot.Span{Start: sp.Start, End: ss[k].End}, pair: true,
 					text: text[sp.Start:ss[k].End], first: c.text, second: text[ss[k].Start:ss[k].End],
-					cosine: max(h.SentenceCosines[j], h.SentenceCosines[k])}
+					cosine: max(h.SentenceCosines[j], h.SentenceCosines[k]), prev: prev}
 				p.terms = termSet(p.second)
 				for t := range cur {
 					p.terms[t] = true
@@ -307,6 +368,10 @@ func clip(qa *question, c *candidate, maxWords int) string {
 	}
 	clauses := splitClauses(c.text)
 	weight := make([]float64, len(clauses))
+	kinds := qa.parts // every kind a multi-part question asks for
+	if len(kinds) == 0 && qa.kind != retrieval.KindAny {
+		kinds = []retrieval.Kind{qa.kind}
+	}
 	for i, cl := range clauses {
 		ts := termSet(cl)
 		for t, w := range qa.terms {
@@ -314,8 +379,18 @@ func clip(qa *question, c *candidate, maxWords int) string {
 				weight[i] += w
 			}
 		}
-		if qa.kind != retrieval.KindAny && retrieval.HasAnswerKind(cl, qa.kind) {
-			weight[i] += 2*qa.total + 1 // the answer itself must not be cut: no window without it can weigh as much
+		for _, k := range kinds {
+			// The answer itself must not be cut: no window without it can
+			// weigh as much. A clause answers "who" with a name the
+			// question does not already say (anywhere in the clause: its
+			// first word may be the name).
+			holds := retrieval.HasAnswerKind(cl, k)
+			if k == retrieval.KindPerson {
+				holds = newValue(&question{kind: k, askedTerms: qa.askedTerms}, cl)
+			}
+			if holds {
+				weight[i] += 2*qa.total + 1
+			}
 		}
 	}
 	// The window of clauses of at most maxWords words with the most weight.

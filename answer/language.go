@@ -23,7 +23,10 @@ import (
 const minOtherWords = 3
 
 // otherLanguage reports whether q is not English: most of its words that
-// are not the corpus's own (names) are not English words.
+// are not the corpus's own are not English words. A word the corpus uses
+// says nothing of the question's language, whatever its case: in chat,
+// names are typed in lower case ("who's adrienne watson?"). A contraction
+// is read as the word before its apostrophe ("who's" as "who").
 func (a *Answerer) otherLanguage(q string) bool {
 	if a.opts.Lexicon == nil {
 		return false
@@ -32,8 +35,11 @@ func (a *Answerer) otherLanguage(q string) bool {
 	var english, other int
 	for _, m := range wordRE.FindAllString(q, -1) {
 		w := strings.ToLower(strings.TrimRight(m, ".'’"))
-		if retrieval.IsDigits(w) || vocab[w] > 0 && isCapitalised(m) {
-			continue // a number or a name says nothing of the language
+		if i := strings.IndexAny(w, "'’"); i > 0 {
+			w = w[:i]
+		}
+		if retrieval.IsDigits(w) || vocab[w] > 0 {
+			continue // a number or a word of the corpus says nothing of the language
 		}
 		if a.opts.Lexicon.IsEnglishWord(w) {
 			english++

@@ -32,6 +32,17 @@ func TestOtherLanguageOffline(t *testing.T) {
 	if en := ask(t, a, "When did Albania cut diplomatic ties with Iran?"); en.OtherLanguage || en.Refused {
 		t.Errorf("an English question is answered: %+v", en)
 	}
+	// Chat English: names typed in lower case, contractions, shorthand.
+	for _, q := range []string{"who's adrienne watson?", "wat did konjevic say abt the hackers"} {
+		if en := ask(t, a, q); en.OtherLanguage {
+			t.Errorf("%q is English, got the English-only reply", q)
+		}
+	}
+	for _, q := range []string{"Wann hat Albanien die Beziehungen zum Iran abgebrochen?", "¿Cuándo rompió Albania relaciones con Irán?"} {
+		if other := ask(t, a, q); !other.OtherLanguage {
+			t.Errorf("%q is not English, got %q", q, other.Text)
+		}
+	}
 }
 
 // With a language model, the question is put into English, answered and

@@ -12,10 +12,14 @@ import (
 // question is a question read once: every later step (the search query,
 // the reader's features, the answer's shape) uses this analysis.
 type question struct {
-	text   string         // as asked
-	asked  string         // the sentences that ask something, spelling corrected
-	kind   retrieval.Kind // the kind of answer wanted
-	broad  bool           // asks for an overview ("what happened in …?") rather than a fact
+	text  string         // as asked
+	asked string         // the sentences that ask something, spelling corrected
+	kind  retrieval.Kind // the kind of answer wanted
+	broad bool           // asks for an overview ("what happened in …?") rather than a fact
+	// parts are the kinds of answer each part of a multi-part question
+	// asks for ("how many … and on what day" is a number, then a date),
+	// kind first; nil for a question of one part.
+	parts  []retrieval.Kind
 	words  []qword
 	terms  map[string]float64 // content term → IDF weight
 	total  float64
@@ -61,8 +65,12 @@ func analyseQuestion(ix *retrieval.Index, rq retrieval.Query, lex Lexicon) quest
 	for _, d := range retrieval.FindDates(rq.Text) {
 		qa.askedDates[d.Key()] = true
 	}
+	framed := map[string]bool{}
+	for _, m := range howFrame.FindAllStringSubmatch(rq.Text, -1) {
+		framed[strings.ToLower(m[1])] = true
+	}
 	for i, w := range rq.Words {
-		if len(w.Terms) == 0 || vagueTerms[w.Terms[0].Term] {
+		if len(w.Terms) == 0 || vagueTerms[w.Terms[0].Term] || framed[w.Word] {
 			continue
 		}
 		t := w.Terms[0].Term
@@ -123,6 +131,30 @@ func analyseQuestion(ix *retrieval.Index, rq retrieval.Query, lex Lexicon) quest
 	return qa
 }
 
+// partBreak separates the parts of a question: "and", "also", "&", "+", a
+// comma or semicolon, a question mark before more text.
+var partBreak = regexp.MustCompile(`(?i)\s*(?:[,;]|\?\s+|\s&\s|\s\+\s)\s*(?:and\s+|also\s+|plus\s+)?|\s+(?:and|also|plus)\s+`)
+
+// questionParts returns the kinds of answer the parts of question ask
+// for when it has more than one part asking for different kinds, kind
+// (the whole question's) first.
+func questionParts(question string, kind retrieval.Kind) []retrieval.Kind {
+	if kind == retrieval.KindAny {
+		return nil
+	}
+	kinds := []retrieval.Kind{kind}
+	for _, seg := range partBreak.Split(question, -1) {
+		k := retrieval.KindOf(seg)
+		if k != retrieval.KindAny && !slices.Contains(kinds, k) {
+			kinds = append(kinds, k)
+		}
+	}
+	if len(kinds) < 2 {
+		return nil
+	}
+	return kinds
+}
+
 func isCapitalised(w string) bool {
 	for _, r := range w {
 		return unicode.IsUpper(r)
@@ -150,6 +182,11 @@ func common(lex Lexicon, w string) bool {
 // asked for is the word after them.
 var frameWords = map[string]bool{"much": true, "many": true, "long": true, "often": true, "far": true, "kind": true, "kinds": true,
 	"type": true, "types": true, "sort": true, "name": true, "names": true, "number": true, "amount": true, "exactly": true, "else": true}
+
+// howFrame matches "how long", "how many", …: the kind of answer asked
+// for (a number, a duration), which the question's kind already says; the
+// word is no subject to find in the sentences.
+var howFrame = regexp.MustCompile(`(?i)\bhow\s+(much|many|long|often|far|soon|big|large|old)\b`)
 
 // isQuestionWord: the words that open English questions carry no subject.
 func isQuestionWord(w string) bool {

@@ -21,13 +21,14 @@ var floors = map[string]struct {
 	falseRefusals     int
 	recall5           float64 // retrieval: an answer passage in the top 5
 }{
-	"questions": {accuracy: 0.68, refused: 0.45, falseRefusals: 15, recall5: 0.85},
-	"heldout":   {accuracy: 0.70, refused: 0.30, falseRefusals: 3, recall5: 0.90},
-	"heldout2":  {accuracy: 0.65, refused: 0.40, falseRefusals: 6, recall5: 0.85},
-	"heldout3":  {accuracy: 0.65, refused: 0.35, falseRefusals: 3, recall5: 0.90},
-	"pairs":     {accuracy: 0.88, refused: 0.25, falseRefusals: 2, recall5: 0.95},
-	"casual":    {accuracy: 0.38, refused: 0.30, falseRefusals: 16, recall5: 0.80},
-	"whyhow":    {accuracy: 0.68, refused: 0.35, falseRefusals: 8, recall5: 0.90},
+	"questions":     {accuracy: 0.64, refused: 0.65, falseRefusals: 19, recall5: 0.85},
+	"heldout":       {accuracy: 0.75, refused: 0.45, falseRefusals: 3, recall5: 0.90},
+	"heldout2":      {accuracy: 0.65, refused: 0.45, falseRefusals: 7, recall5: 0.85},
+	"heldout3":      {accuracy: 0.57, refused: 0.35, falseRefusals: 6, recall5: 0.90},
+	"pairs":         {accuracy: 0.88, refused: 0.38, falseRefusals: 3, recall5: 0.95},
+	"casual":        {accuracy: 0.32, refused: 0.48, falseRefusals: 18, recall5: 0.80},
+	"whyhow":        {accuracy: 0.70, refused: 0.48, falseRefusals: 8, recall5: 0.90},
+	"discord-train": {accuracy: 0.48, refused: 0.60, falseRefusals: 19, recall5: 0.82},
 }
 
 func TestTrainingSetsDoNotRegress(t *testing.T) {

@@ -51,6 +51,8 @@ func Sets() []Set {
 			About: "written for training: Discord-style answerable questions (casual, paraphrased, two-part) and near misses"},
 		{Name: "whyhow", Role: Train, file: "train/whyhow.yaml",
 			About: "written for training: why/how/who questions, overviews, follow-ups, and near misses"},
+		{Name: "discord-train", Role: Train, file: "train/discord-train.yaml",
+			About: "written for training: 70 Discord-style answerable questions (casual, two-part, follow-ups, paraphrases) and 40 near misses built from the same facts"},
 		{Name: "discord-a", Role: Test, file: "test/discord-a.yaml",
 			About: "written blind in Discord style (casual, misspelt, paraphrased, multi-part, follow-ups, other languages); only run to report"},
 		{Name: "discord-b", Role: Test, file: "test/discord-b.yaml",

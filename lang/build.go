@@ -297,8 +297,9 @@ func Build(opt BuildOptions) (Meta, error) {
 	}
 	synPOS := make([]byte, len(wn.synsets))
 	synOffset := make([]uint32, len(wn.synsets))
-	var synLemOff, synLem, hypOff, hyp, simOff, sim []uint32
+	var synLemOff, synLem, hypOff, hyp, simOff, sim, defOff, def []uint32
 	synLemOff = append(synLemOff, 0)
+	defOff = append(defOff, 0)
 	hypOff = append(hypOff, 0)
 	simOff = append(simOff, 0)
 	for i, s := range wn.synsets {
@@ -312,6 +313,12 @@ func Build(opt BuildOptions) (Meta, error) {
 		hypOff = append(hypOff, uint32(len(hyp)))
 		sim = append(sim, s.sim...)
 		simOff = append(simOff, uint32(len(sim)))
+		for _, w := range s.definition {
+			if id, ok := termID[w]; ok {
+				def = append(def, id)
+			}
+		}
+		defOff = append(defOff, uint32(len(def)))
 	}
 
 	irrForm := make([]uint32, len(irregular))
@@ -379,6 +386,8 @@ func Build(opt BuildOptions) (Meta, error) {
 		p.u32s(sim)
 		p.u32s(irrForm)
 		p.u32s(irrLemma)
+		p.u32s(defOff)
+		p.u32s(def)
 		return p.close()
 	})
 	if err != nil {

@@ -44,6 +44,24 @@ func glossWords(gloss string) []string {
 	return out
 }
 
+// definitionWords returns the distinct lower-case words of a gloss's
+// definition, the part before its quoted examples: what the dictionary
+// says the thing is.
+func definitionWords(gloss string) []string {
+	if i := strings.IndexByte(gloss, '"'); i >= 0 {
+		gloss = gloss[:i]
+	}
+	seen := map[string]bool{}
+	var out []string
+	words(gloss, func(w string) {
+		if !seen[w] && len(w) > 1 {
+			seen[w] = true
+			out = append(out, w)
+		}
+	})
+	return out
+}
+
 // exampleWords returns the distinct lower-case words of the double-quoted
 // parts (the examples) of a gloss.
 func exampleWords(gloss string) []string {

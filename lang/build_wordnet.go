@@ -79,6 +79,9 @@ type wnSynset struct {
 	// examples holds the distinct lower-case words of the quoted example
 	// sentences in a verb synset's gloss (for mineIrregular).
 	examples []string
+	// definition holds the distinct lower-case words of the gloss's
+	// definition (before its examples).
+	definition []string
 }
 
 // instanceBit marks an instance hypernym (@i) in the hypernym table.
@@ -256,6 +259,7 @@ func (wn *wordNet) readData(path string, file int) error {
 		for _, w := range glossWords(gloss) {
 			wn.glossWords[w] = true
 		}
+		s.definition = definitionWords(gloss)
 		wn.synID[file][uint32(off)] = id
 		wn.synsets = append(wn.synsets, s)
 		return nil

@@ -26,7 +26,7 @@ import (
 // stored in the pack, so Load does no per-word work.
 const (
 	packMagic   = "IBLANGPK"
-	packVersion = 1
+	packVersion = 2 // 2: definition words of every synset
 	// PackFile is the pack's file name inside the pack directory.
 	PackFile = "lang.bin"
 	// ManifestFile is a human-readable copy of the pack's metadata (inputs,

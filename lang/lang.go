@@ -63,6 +63,10 @@ type Resources struct {
 	simOff    []uint32
 	sim       []uint32 // synsets
 
+	// The words of each synset's definition (its gloss less examples).
+	defOff []uint32
+	def    []uint32 // terms
+
 	// Irregular verb forms mined from WordNet's examples, by form.
 	irrForm  []uint32 // terms, sorted
 	irrLemma []uint32 // terms
@@ -121,6 +125,8 @@ func Load(dir string) (*Resources, error) {
 	r.sim = pr.u32s()
 	r.irrForm = pr.u32s()
 	r.irrLemma = pr.u32s()
+	r.defOff = pr.u32s()
+	r.def = pr.u32s()
 	if pr.err != nil {
 		return nil, fmt.Errorf("%w (%s)", pr.err, path)
 	}
@@ -155,6 +161,8 @@ func (r *Resources) check() error {
 		return fmt.Errorf("synset links")
 	case len(r.irrForm) != m.Irregular || len(r.irrLemma) != m.Irregular:
 		return fmt.Errorf("irregular forms")
+	case len(r.defOff) != S+1 || int(r.defOff[S]) != len(r.def):
+		return fmt.Errorf("definitions")
 	}
 	for i := 1; i < len(r.irrForm); i++ {
 		if r.irrForm[i] < r.irrForm[i-1] {
@@ -180,10 +188,10 @@ func (r *Resources) check() error {
 		!ok(r.rowTerm, uint32(T), all) || !ok(r.lemmaTerm, uint32(T), all) || !ok(r.lemmaSyn, uint32(S), all) ||
 		!ok(r.deriv, uint32(T), all) || !ok(r.pert, uint32(T), all) || !ok(r.synLem, uint32(T), all) ||
 		!ok(r.hyp, uint32(S), instanceBit) || !ok(r.sim, uint32(S), all) ||
-		!ok(r.irrForm, uint32(T), all) || !ok(r.irrLemma, uint32(T), all) {
+		!ok(r.irrForm, uint32(T), all) || !ok(r.irrLemma, uint32(T), all) || !ok(r.def, uint32(T), all) {
 		return fmt.Errorf("index out of range")
 	}
-	for _, off := range [][]uint32{r.lemmaSynOff, r.derivOff, r.pertOff, r.synLemOff, r.hypOff, r.simOff} {
+	for _, off := range [][]uint32{r.lemmaSynOff, r.derivOff, r.pertOff, r.synLemOff, r.hypOff, r.simOff, r.defOff} {
 		for i := 1; i < len(off); i++ {
 			if off[i] < off[i-1] {
 				return fmt.Errorf("link offsets")

@@ -2,6 +2,7 @@ package lang
 
 import (
 	"math"
+	"strings"
 	"unicode"
 )
 
@@ -343,4 +344,45 @@ func isLetters(s string) bool {
 		}
 	}
 	return true
+}
+
+// maxDefinitionSenses bounds the senses Definition reads: a word's
+// commonest senses say what it usually names; its rarer ones mostly add
+// words of other topics.
+const maxDefinitionSenses = 2
+
+// Definition returns the distinct words that say what word's commonest
+// senses are: the words of their definitions (WordNet's glosses without
+// their examples) and of their other names, lower-cased, without word's
+// own: Definition("Montenegro") holds "adriatic", Definition("Tehran")
+// "capital" and "iran" (the synset's "capital of Iran"),
+// Definition("yank") "american". Multi-word lemmas may be written with
+// spaces ("national security council").
+func (r *Resources) Definition(word string) []string {
+	w := normLemma(word)
+	seen := map[string]bool{}
+	for _, part := range strings.Fields(w) {
+		seen[part] = true
+	}
+	var out []string
+	add := func(s string) {
+		for _, part := range strings.Fields(s) {
+			if !seen[part] {
+				seen[part] = true
+				out = append(out, part)
+			}
+		}
+	}
+	for i, s := range r.senses(w) {
+		if i == maxDefinitionSenses {
+			break
+		}
+		for _, t := range r.synLem[r.synLemOff[s]:r.synLemOff[s+1]] {
+			add(r.term(t))
+		}
+		for _, t := range r.def[r.defOff[s]:r.defOff[s+1]] {
+			add(r.term(t))
+		}
+	}
+	return out
 }

@@ -1,6 +1,9 @@
 package lang
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestIsA(t *testing.T) {
 	r := load(t)
@@ -122,5 +125,45 @@ func TestIsEnglishWord(t *testing.T) {
 		if got := r.IsEnglishWord(w); got != want {
 			t.Errorf("IsEnglishWord(%q) = %v, want %v", w, got, want)
 		}
+	}
+}
+
+func TestDefinition(t *testing.T) {
+	r := load(t)
+	for word, want := range map[string][]string{
+		"Paris":                           {"capital", "france"},   // the gloss, and the synset's "French capital"
+		"yanks":                           {"american"},            // through the base form
+		"mosquito":                        {"insect", "blood"},     // definition words
+		"federal bureau of investigation": {"agency", "fbi"},       // a multi-word lemma, and its other name
+		"ayatollah":                       {"shiite", "religious"}, // a lower-case common noun
+	} {
+		got := r.Definition(word)
+		have := map[string]bool{}
+		for _, w := range got {
+			have[w] = true
+		}
+		for _, w := range want {
+			if !have[w] {
+				t.Errorf("Definition(%q) = %v, want it to hold %q", word, got, w)
+			}
+		}
+		for _, own := range strings.Fields(strings.ToLower(word)) {
+			if have[own] {
+				t.Errorf("Definition(%q) holds the word itself (%q)", word, own)
+			}
+		}
+	}
+	// The examples of a gloss are no part of its definition: expel's
+	// commonest sense is "force to leave or move out; \"He was expelled
+	// from his native country\"".
+	expel := map[string]bool{}
+	for _, w := range r.Definition("expel") {
+		expel[w] = true
+	}
+	if !expel["force"] || expel["native"] {
+		t.Errorf("Definition(expel) = %v, want its definition's words (force) without its example's (native)", r.Definition("expel"))
+	}
+	if got := r.Definition("qqzzxq"); len(got) != 0 {
+		t.Errorf("Definition of an unknown word = %v, want none", got)
 	}
 }

@@ -57,6 +57,9 @@ type QueryOptions struct {
 	// NewSpeller, if set, builds the corrector for an index's vocabulary
 	// (its words and their counts).
 	NewSpeller func(vocab map[string]int) Speller
+	// Definitions, if set, let a query word stand for a name of the corpus
+	// whose definition holds it (definitions.go).
+	Definitions Definer
 }
 
 // Expansion limits: near words count for less than the question's own,
@@ -88,6 +91,7 @@ type queryReader struct {
 	// entity maps the term of each one-word name to its entity's
 	// canonical name.
 	entity map[string]string
+	defs   definitions
 }
 
 func (r *queryReader) init(ix *Index) {
@@ -184,7 +188,9 @@ func (ix *Index) Analyze(text string) Query {
 		}
 		seen[w] = true
 		own := Terms(w)
-		if len(own) == 0 {
+		if len(own) == 0 || len([]rune(orig)) == 1 && unicode.IsLower([]rune(orig)[0]) {
+			// A lower-case letter alone is chat shorthand ("w" for with,
+			// "u" for you), no subject; "unit C" keeps its capital.
 			continue
 		}
 		if canon, ok := r.aliases[w]; ok {
@@ -202,6 +208,7 @@ func (ix *Index) Analyze(text string) Query {
 		}
 		q.Words = append(q.Words, qw)
 	}
+	r.defined(ix, &q)
 	return q
 }
 

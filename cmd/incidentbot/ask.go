@@ -14,6 +14,7 @@ import (
 
 func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	c := newCommand("ask", stderr)
+	explain := c.fs.Int("explain", 0, "print, as JSON, how the reader read each question and its best N candidates, instead of the answer")
 	if err := c.parse(args); err != nil {
 		return err
 	}
@@ -36,6 +37,15 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		}
 	}
 	one := func(q string) error {
+		if *explain > 0 {
+			e, err := a.answerer.Explain(ctx, q, *explain)
+			if err != nil {
+				return err
+			}
+			enc := json.NewEncoder(stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(e)
+		}
 		ans, err := a.answerer.Ask(ctx, answer.Request{Question: q})
 		err = explainEmpty(err, a.answerer.Profile())
 		if errors.Is(err, answer.ErrEmptyQuestion) || errors.Is(err, answer.ErrTooLong) {

@@ -36,6 +36,7 @@ func QueryOptions(p *corpus.Profile, res *lang.Resources) retrieval.QueryOptions
 	o := retrieval.QueryOptions{Aliases: p.Aliases()}
 	if res != nil {
 		o.Vectors = res
+		o.Definitions = res
 		o.NewSpeller = func(vocab map[string]int) retrieval.Speller { return lang.NewSpeller(res, vocab) }
 	}
 	return o
