@@ -218,3 +218,26 @@ func TestSummaryAndTimelineCommands(t *testing.T) {
 		t.Errorf("timeline: %+v", tl)
 	}
 }
+
+// A damaged index does not keep the bot down: `ask` sets the snapshot
+// aside, rebuilds from the corpus, says so, and answers.
+func TestAskRebuildsADamagedIndex(t *testing.T) {
+	data := t.TempDir()
+	snap := filepath.Join(data, "index.snapshot")
+	if err := os.WriteFile(snap, []byte("\x00\xff not an index \x1b[2J"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, err := runCmd(t, data, "", "ask", "Which police system was attacked on September 9?")
+	if err != nil {
+		t.Fatalf("ask over a damaged index: %v\n%s", err, errOut)
+	}
+	if !strings.Contains(out, "TIMS") {
+		t.Errorf("want the answer from the rebuilt index, got:\n%s", out)
+	}
+	if !strings.Contains(strings.ToLower(errOut), "damaged") {
+		t.Errorf("want a warning naming the damaged index, got:\n%s", errOut)
+	}
+	if aside, _ := filepath.Glob(snap + ".damaged-*"); len(aside) != 1 {
+		t.Errorf("the damaged snapshot is not kept aside: %v", aside)
+	}
+}
