@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/incidentbot/incidentbot"
 	"github.com/incidentbot/incidentbot/prompts"
@@ -22,28 +23,41 @@ import (
 // (names, "ok?").
 const minOtherWords = 3
 
-// otherLanguage reports whether q is not English: most of its words that
-// are not the corpus's own are not English words. A word the corpus uses
-// says nothing of the question's language, whatever its case: in chat,
-// names are typed in lower case ("who's adrienne watson?"). A contraction
-// is read as the word before its apostrophe ("who's" as "who").
+// otherLanguage reports whether q is not English: most of its words are
+// not English words. Three kinds of word say nothing of the question's
+// language: a number; a word of the corpus that English does not know (a
+// name, whatever its case: in chat, names are typed in lower case, "who's
+// adrienne watson?"); and a word the speller corrects (chat's "wat",
+// "abt", "shud"; a typo). A contraction is read as the word before its
+// apostrophe ("who's" as "who").
 func (a *Answerer) otherLanguage(q string) bool {
 	if a.opts.Lexicon == nil {
 		return false
 	}
-	vocab := a.src.Index().Vocabulary()
+	ix := a.src.Index()
+	vocab := ix.Vocabulary()
+	corrected := map[string]bool{}
+	for _, w := range wordRE.FindAllString(ix.Analyze(q).Text, -1) {
+		corrected[strings.ToLower(w)] = true
+	}
 	var english, other int
 	for _, m := range wordRE.FindAllString(q, -1) {
 		w := strings.ToLower(strings.TrimRight(m, ".'’"))
-		if i := strings.IndexAny(w, "'’"); i > 0 {
+		if i := strings.IndexAny(w, "'’"); i == 1 {
+			_, n := utf8.DecodeRuneInString(w[i:])
+			w = w[i+n:] // an elision: French l'Albanie, d'Iran
+		} else if i > 0 {
 			w = w[:i]
 		}
-		if retrieval.IsDigits(w) || vocab[w] > 0 {
-			continue // a number or a word of the corpus says nothing of the language
-		}
-		if a.opts.Lexicon.IsEnglishWord(w) {
+		switch {
+		case w == "" || retrieval.IsDigits(w):
+		case vocab[w] > 0 && isCapitalised(m):
+			// A name of the corpus as written there.
+		case a.opts.Lexicon.IsEnglishWord(w):
 			english++
-		} else {
+		case vocab[w] > 0 || !corrected[strings.ToLower(strings.TrimRight(m, ".'’"))]:
+			// A name of the corpus, or a word the speller changed.
+		default:
 			other++
 		}
 	}

@@ -33,7 +33,7 @@ func TestOtherLanguageOffline(t *testing.T) {
 		t.Errorf("an English question is answered: %+v", en)
 	}
 	// Chat English: names typed in lower case, contractions, shorthand.
-	for _, q := range []string{"who's adrienne watson?", "wat did konjevic say abt the hackers"} {
+	for _, q := range []string{"who's adrienne watson?", "wat did konjevic say abt the hackers", "wat 3 things did lita say the govt shud do for cyber security", "who's john hultquist n wat did he say abt albania's move"} {
 		if en := ask(t, a, q); en.OtherLanguage {
 			t.Errorf("%q is English, got the English-only reply", q)
 		}
