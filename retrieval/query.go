@@ -314,6 +314,14 @@ func (r *queryReader) correct(text string) string {
 				fixed = c
 			}
 		}
+		if fixed == w {
+			if n := r.nearName(strings.ToLower(foldAccents(w)), r.isNameLike(w)); n != "" {
+				fixed = n
+				if unicode.IsUpper([]rune(w)[0]) {
+					fixed = strings.ToUpper(n[:1]) + n[1:]
+				}
+			}
+		}
 		b.WriteString(text[last:span[0]])
 		b.WriteString(fixed + poss)
 		last = span[1]
