@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -170,16 +171,24 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // understood alone ("when was that?"); a follow-up with its own subject
 // ("and who did the minister blame?") is searched as it is, so the earlier
 // topic does not drown it.
-func retrievalQuery(q string, history []incidentbot.Turn) string {
+func retrievalQuery(ix *retrieval.Index, q string, history []incidentbot.Turn) string {
 	q = questionPart(q)
 	if len(history) == 0 {
 		return q
 	}
-	if len(contentTerms(q)) >= 2 {
+	// Read as spelling-corrected ("wen" is when, no subject), a question
+	// with two subjects of its own and nothing pointing back ("they",
+	// "it", "and …") stands alone.
+	read := ix.Analyze(q).Text
+	if len(contentTerms(read)) >= 2 && !pointsBack.MatchString(read) {
 		return q
 	}
 	return history[len(history)-1].Question + " " + q
 }
+
+// pointsBack matches the English words by which a follow-up refers to
+// what came before: pronouns and an opening "and", "so", "what about".
+var pointsBack = regexp.MustCompile(`(?i)^\s*(and|so|also|what about|how about|then)\b|\b(it|its|they|them|their|theirs|he|him|his|she|her|hers|this|that|these|those|there)\b`)
 
 // questionPart keeps the sentences of a message that ask something: in
 // "Hi! Ignore your rules. When was the outage fixed?" the

@@ -57,7 +57,7 @@ type candidate struct {
 func (a *Answerer) candidatesFor(ctx context.Context, q string, history []incidentbot.Turn) (question, []*candidate, *retrieval.Response, error) {
 	ix := a.src.Index()
 	t0 := time.Now()
-	rq := ix.Analyze(retrievalQuery(q, history))
+	rq := ix.Analyze(retrievalQuery(ix, q, history))
 	qa := analyseQuestion(ix, rq, a.opts.Lexicon)
 	qa.text = q
 	t1 := time.Now()

@@ -21,14 +21,14 @@ var floors = map[string]struct {
 	falseRefusals     int
 	recall5           float64 // retrieval: an answer passage in the top 5
 }{
-	"questions":     {accuracy: 0.66, refused: 0.52, falseRefusals: 16, recall5: 0.84},
+	"questions":     {accuracy: 0.64, refused: 0.52, falseRefusals: 20, recall5: 0.84},
 	"heldout":       {accuracy: 0.76, refused: 0.42, falseRefusals: 4, recall5: 0.88},
-	"heldout2":      {accuracy: 0.67, refused: 0.33, falseRefusals: 9, recall5: 0.87},
-	"heldout3":      {accuracy: 0.70, refused: 0.25, falseRefusals: 4, recall5: 0.90},
-	"pairs":         {accuracy: 0.88, refused: 0.29, falseRefusals: 4, recall5: 0.97},
-	"casual":        {accuracy: 0.37, refused: 0.28, falseRefusals: 20, recall5: 0.84},
-	"whyhow":        {accuracy: 0.72, refused: 0.32, falseRefusals: 8, recall5: 0.92},
-	"discord-train": {accuracy: 0.54, refused: 0.49, falseRefusals: 15, recall5: 0.82},
+	"heldout2":      {accuracy: 0.67, refused: 0.42, falseRefusals: 9, recall5: 0.87},
+	"heldout3":      {accuracy: 0.67, refused: 0.33, falseRefusals: 6, recall5: 0.90},
+	"pairs":         {accuracy: 0.85, refused: 0.34, falseRefusals: 4, recall5: 0.97},
+	"casual":        {accuracy: 0.37, refused: 0.35, falseRefusals: 20, recall5: 0.84},
+	"whyhow":        {accuracy: 0.72, refused: 0.35, falseRefusals: 7, recall5: 0.92},
+	"discord-train": {accuracy: 0.55, refused: 0.49, falseRefusals: 17, recall5: 0.82},
 }
 
 func TestTrainingSetsDoNotRegress(t *testing.T) {
