@@ -114,6 +114,8 @@ func (ix *Index) search(ctx context.Context, q Query, qv []float32, k int, m Met
 	}
 	passBM := ix.bm25.ScoresWeighted(terms)
 	sentBM := ix.sentBM25.ScoresWeighted(terms)
+	defer passBM.release()
+	defer sentBM.release()
 	passBMMax, sentBMMax := passBM.Max(), sentBM.Max()
 
 	// Cosines of the nearest sentences and passages. Anything not among them
