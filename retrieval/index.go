@@ -212,6 +212,7 @@ func buildIndex(embedderID string, articles []*incidentbot.Article, passages []*
 		ix.exact, _ = newExactVectors(0)
 	}
 	ix.bm25, ix.sentBM25 = passBM.finish(), sentBM.finish()
+	ix.reader.vocab = countVocabulary(articles)
 	return ix, nil
 }
 
