@@ -247,10 +247,18 @@ func (m *matrix) scanCodes(q16 []int16, k int, est []float32, thr int) []Scored 
 		}
 		var out [scanBlock]int32
 		if est != nil {
-			for r := lo; r < hi; r++ {
-				if estBucket(est[r]) >= thr {
-					dotsInt8(m.codes[r*m.dim:(r+1)*m.dim], q16, out[:1])
-					offer(r, out[0])
+			var rows [scanBlock]int32
+			for r := lo; r < hi; {
+				b := 0
+				for ; r < hi && b < scanBlock; r++ {
+					if estBucket(est[r]) >= thr {
+						rows[b] = int32(r)
+						b++
+					}
+				}
+				dotsInt8Rows(m.codes, rows[:b], q16, out[:b])
+				for j, d := range out[:b] {
+					offer(int(rows[j]), d)
 				}
 			}
 		} else {
