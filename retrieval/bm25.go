@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // BM25 is an Okapi BM25 index over a fixed list of texts (the passages).
@@ -18,6 +19,10 @@ type BM25 struct {
 	data     []byte
 	docLen   []uint32
 	avgLen   float64
+	// norm is each doc's length normalisation, k1·(1 − b + b·len/avg),
+	// computed once rather than for each of the hundreds of thousands of
+	// postings a query over a large corpus reads.
+	norm []float64
 }
 
 // postingList locates a term's postings in BM25.data.
@@ -98,6 +103,10 @@ func (b *bm25Builder) finish() *BM25 {
 	if len(b.docLen) > 0 {
 		ix.avgLen = float64(b.total) / float64(len(b.docLen))
 	}
+	ix.norm = make([]float64, len(ix.docLen))
+	for doc, n := range ix.docLen {
+		ix.norm[doc] = ix.k1 * (1 - ix.b + ix.b*float64(n)/ix.avgLen)
+	}
 	*b = bm25Builder{}
 	return ix
 }
@@ -166,14 +175,16 @@ func (ix *BM25) Scores(query string) *Sparse {
 // ScoresWeighted is Scores for weighted terms: each term's contribution
 // is multiplied by its weight.
 func (ix *BM25) ScoresWeighted(terms map[string]float64) *Sparse {
-	sc := &Sparse{dense: make([]float64, len(ix.docLen))}
 	n := float64(len(ix.docLen))
 	// In a fixed order, so that sums come out the same on every run.
 	order := make([]string, 0, len(terms))
+	postings := 0
 	for t := range terms {
 		order = append(order, t)
+		postings += int(ix.postings[t].n)
 	}
 	sort.Strings(order)
+	sc := newSparse(len(ix.docLen), postings)
 	for _, term := range order {
 		weight := terms[term]
 		pl := ix.postings[term]
@@ -181,7 +192,11 @@ func (ix *BM25) ScoresWeighted(terms map[string]float64) *Sparse {
 			continue
 		}
 		idf := math.Log(1 + (n-float64(pl.n)+0.5)/(float64(pl.n)+0.5))
+		// weight·idf·f·(k1+1)/(f+norm), multiplied left to right as it
+		// always was, so the scores are the same to the last bit.
+		wi, k1 := weight*idf, ix.k1+1
 		data := ix.data[pl.off : pl.off+uint64(pl.size)]
+		dense, norm := sc.dense, ix.norm
 		doc := 0
 		for len(data) > 0 {
 			gap, k := binary.Uvarint(data)
@@ -189,11 +204,10 @@ func (ix *BM25) ScoresWeighted(terms map[string]float64) *Sparse {
 			data = data[k+m:]
 			doc += int(gap)
 			f := float64(freq)
-			norm := ix.k1 * (1 - ix.b + ix.b*float64(ix.docLen[doc])/ix.avgLen)
-			if sc.dense[doc] == 0 {
+			if dense[doc] == 0 {
 				sc.touched = append(sc.touched, doc)
 			}
-			sc.dense[doc] += weight * idf * f * (ix.k1 + 1) / (f + norm)
+			dense[doc] += wi * f * k1 / (f + norm[doc])
 		}
 	}
 	return sc
@@ -209,6 +223,32 @@ func (ix *BM25) Top(query string, k int) []Scored {
 type Sparse struct {
 	dense   []float64
 	touched []int
+}
+
+// sparsePool keeps the dense arrays between queries: at a million
+// passages a query's two are 30 MB, garbage that would have the collector
+// mark the whole index every few dozen queries.
+var sparsePool sync.Pool
+
+func newSparse(docs, touched int) *Sparse {
+	if s, ok := sparsePool.Get().(*Sparse); ok && cap(s.dense) >= docs {
+		s.dense = s.dense[:docs]
+		if cap(s.touched) < touched {
+			s.touched = make([]int, 0, touched)
+		}
+		return s
+	}
+	return &Sparse{dense: make([]float64, docs), touched: make([]int, 0, touched)}
+}
+
+// release gives s back for another query to reuse; s must not be used
+// after.
+func (s *Sparse) release() {
+	for _, i := range s.touched {
+		s.dense[i] = 0
+	}
+	s.touched = s.touched[:0]
+	sparsePool.Put(s)
 }
 
 // Get returns doc i's score (0 when it has none).

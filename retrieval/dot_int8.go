@@ -22,3 +22,12 @@ func dotsInt8Go(codes []int8, q []int16, out []int32) {
 		out[r] = s0 + s1 + s2 + s3
 	}
 }
+
+// dotsInt8RowsGo is dotsInt8Go for the listed rows of codes: out[i] is row
+// rows[i]'s dot product with q.
+func dotsInt8RowsGo(codes []int8, rows []int32, q []int16, out []int32) {
+	dim := len(q)
+	for i, r := range rows {
+		dotsInt8Go(codes[int(r)*dim:(int(r)+1)*dim], q, out[i:i+1])
+	}
+}

@@ -20,3 +20,22 @@ func dotsInt8(codes []int8, q []int16, out []int32) {
 	_ = codes[len(out)*len(q)-1] // the kernel reads this far
 	dotsInt8AVX2(&codes[0], &q[0], len(q), len(out), &out[0])
 }
+
+//go:noescape
+func dotsInt8RowsAVX2(codes *int8, rows *int32, n int, q *int16, dim int, out *int32)
+
+// dotsInt8Rows is dotsInt8 for the listed rows of codes (dot_int8.go).
+func dotsInt8Rows(codes []int8, rows []int32, q []int16, out []int32) {
+	if len(rows) == 0 {
+		return
+	}
+	if !cpu.X86.HasAVX2 || len(q)%16 != 0 || len(q) == 0 {
+		dotsInt8RowsGo(codes, rows, q, out)
+		return
+	}
+	_ = out[len(rows)-1]
+	for _, r := range rows {
+		_ = codes[(int(r)+1)*len(q)-1] // the kernel reads this far
+	}
+	dotsInt8RowsAVX2(&codes[0], &rows[0], len(rows), &q[0], len(q), &out[0])
+}

@@ -166,7 +166,12 @@ func buildIndex(embedderID string, articles []*incidentbot.Article, passages []*
 					return err
 				}
 				runtime.AddCleanup(ix, func(release func()) { release() }, release)
-				*m.to = newMatrixIn(ix.Dim, m.rows, codes)
+				signs, releaseSigns, err := offHeapBytes(m.rows * signBytes(ix.Dim))
+				if err != nil {
+					return err
+				}
+				runtime.AddCleanup(ix, func(release func()) { release() }, releaseSigns)
+				*m.to = newMatrixIn(ix.Dim, m.rows, codes, signs)
 				(*m.to).load = ix.exact.load
 			}
 		}
@@ -207,6 +212,7 @@ func buildIndex(embedderID string, articles []*incidentbot.Article, passages []*
 		ix.exact, _ = newExactVectors(0)
 	}
 	ix.bm25, ix.sentBM25 = passBM.finish(), sentBM.finish()
+	ix.reader.vocab = countVocabulary(articles)
 	return ix, nil
 }
 
@@ -416,8 +422,9 @@ func (ix *Index) CompactRecall(qv []float32, k int) float64 {
 }
 
 // VectorBytes is the memory the index's vectors take outside the Go heap:
-// the scan's codes (resident) and the exact float32 vectors (in the page
+// the scan's int8 and sign codes (resident) and the exact float32 vectors (in the page
 // cache, mapped; see exactVectors).
 func (ix *Index) VectorBytes() (codes, exact int) {
-	return len(ix.passMatrix.codes) + len(ix.sentMatrix.codes), 4 * (ix.passMatrix.rows() + ix.sentMatrix.rows()) * ix.Dim
+	codes = len(ix.passMatrix.codes) + len(ix.sentMatrix.codes) + len(ix.passMatrix.signs) + len(ix.sentMatrix.signs)
+	return codes, 4 * (ix.passMatrix.rows() + ix.sentMatrix.rows()) * ix.Dim
 }

@@ -19,8 +19,8 @@ func randomUnit(rng *rand.Rand, dim int) []float32 {
 	return v
 }
 
-// The AVX2 kernel and the portable loop give the same integer dot
-// products, at the extremes of the codes and for dimensions that are not
+// The AVX2 kernels and the portable loops give the same integer dot
+// products, of consecutive rows and of listed ones, at the extremes of the codes and for dimensions that are not
 // a multiple of 32.
 func TestInt8KernelsAgree(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -54,6 +54,18 @@ func TestInt8KernelsAgree(t *testing.T) {
 		for r := range want {
 			if got[r] != want[r] {
 				t.Fatalf("dim %d row %d: portable %d, exact %d", dim, r, got[r], want[r])
+			}
+		}
+		// The listed rows, scattered and repeated, as the sign pass's
+		// candidates are given.
+		rowsList := []int32{36, 0, 5, 5, 17, 2, 30, 31, 1, 36}
+		for _, kernel := range []func([]int8, []int32, []int16, []int32){dotsInt8Rows, dotsInt8RowsGo} {
+			out := make([]int32, len(rowsList))
+			kernel(codes, rowsList, q, out)
+			for i, r := range rowsList {
+				if out[i] != want[r] {
+					t.Fatalf("dim %d listed row %d: %d, exact %d", dim, r, out[i], want[r])
+				}
 			}
 		}
 	}

@@ -2,10 +2,13 @@ package retrieval
 
 import (
 	"math"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
 	"unicode"
+
+	"github.com/incidentbot/incidentbot"
 )
 
 // Query is a question read once: its words with spelling corrected, the
@@ -75,9 +78,10 @@ const (
 	commonRank = 300
 )
 
-// queryReader holds what reading queries against one index needs, built
-// on first use: the corpus's vocabulary, its speller, the vectors of its
-// words, the names of each entity.
+// queryReader holds what reading queries against one index needs: the
+// corpus's vocabulary (counted when the index is built, countVocabulary),
+// its speller, the vectors of its words, the names of each entity (built
+// before the store serves the index, or on first use).
 type queryReader struct {
 	once    sync.Once
 	opts    QueryOptions
@@ -96,14 +100,8 @@ type queryReader struct {
 
 func (r *queryReader) init(ix *Index) {
 	r.once.Do(func() {
-		r.vocab = map[string]int{}
-		for _, a := range ix.articles {
-			for _, w := range words(a.Text) {
-				r.vocab[w]++
-			}
-			for _, w := range words(a.Title) {
-				r.vocab[w]++
-			}
+		if r.vocab == nil {
+			r.vocab = countVocabulary(ix.articles)
 		}
 		if r.opts.NewSpeller != nil {
 			r.speller = r.opts.NewSpeller(r.vocab)
@@ -146,6 +144,52 @@ func (r *queryReader) init(ix *Index) {
 			}
 		}
 	})
+}
+
+// countVocabulary counts the words of the articles' texts and titles, on
+// every core: at a million passages reading them takes most of a minute
+// on one, which the first query used to wait for.
+func countVocabulary(articles []*incidentbot.Article) map[string]int {
+	workers := runtime.GOMAXPROCS(0)
+	parts := make([]map[string]int, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			vocab := map[string]int{}
+			for i := w; i < len(articles); i += workers {
+				for _, word := range words(articles[i].Text) {
+					vocab[word]++
+				}
+				for _, word := range words(articles[i].Title) {
+					vocab[word]++
+				}
+			}
+			parts[w] = vocab
+		}()
+	}
+	wg.Wait()
+	vocab := parts[0]
+	for _, p := range parts[1:] {
+		for word, n := range p {
+			vocab[word] += n
+		}
+	}
+	return vocab
+}
+
+// prepareQueries sets the options queries are read with and starts
+// building what reading them needs (the speller, the vectors of the
+// corpus's words), in the background: the first query then finds it
+// done, or waits only for the rest, and loading the index (the cold start)
+// does not wait for it at all.
+func (ix *Index) prepareQueries(opts QueryOptions) {
+	ix.reader.opts = opts
+	go func() {
+		ix.reader.init(ix)
+		ix.reader.defs.init(&ix.reader, ix)
+	}()
 }
 
 // Vocabulary returns the lower-cased words of the corpus with their

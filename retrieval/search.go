@@ -80,14 +80,20 @@ func (ix *Index) searchWith(ctx context.Context, e Embedder, q Query, k int, m M
 	if e.ID() != ix.EmbedderID {
 		return nil, &EmbedderMismatchError{Index: ix.EmbedderID, Configured: e.ID()}
 	}
+	// The BM25 scores need no vector: they are computed on the other core
+	// while the query is embedded (together some 10 ms at 100k passages).
+	lexDone := make(chan *lexical, 1)
+	go func() { lexDone <- ix.lexical(q) }()
 	vecs, err := e.Embed(ctx, []string{q.Text})
+	lex := <-lexDone
+	defer lex.release()
 	if err != nil {
 		return nil, fmt.Errorf("embedding the query: %w", err)
 	}
 	if len(vecs) != 1 || len(vecs[0]) != ix.Dim {
 		return nil, fmt.Errorf("embedding the query: got %d vectors, want one of dimension %d", len(vecs), ix.Dim)
 	}
-	return ix.search(ctx, q, vecs[0], k, m, DefaultWeights)
+	return ix.searchLexical(ctx, q, vecs[0], lex, k, m, DefaultWeights)
 }
 
 // SearchVector ranks passages for a query whose embedding is already
@@ -102,19 +108,56 @@ type features struct {
 	sentBM25, sentCos []float64 // per sentence of the passage
 }
 
+// lexical is a query's BM25 scores over the passages and the sentences,
+// with the best candidates of each.
+type lexical struct {
+	pass, sent       *Sparse
+	passTop, sentTop []Scored // the best candidates, best first
+}
+
+func (ix *Index) lexical(q Query) *lexical {
+	if len(ix.passages) == 0 {
+		return nil
+	}
+	terms := q.weights()
+	for _, t := range Terms(strings.Join(formulaic.FindAllString(q.Text, -1), " ")) {
+		delete(terms, t) // "stand for" says what is asked, not what about
+	}
+	l := &lexical{pass: ix.bm25.ScoresWeighted(terms), sent: ix.sentBM25.ScoresWeighted(terms)}
+	l.passTop, l.sentTop = l.pass.Top(candidates), l.sent.Top(candidates)
+	return l
+}
+
+// release gives the score arrays back (Sparse.release).
+func (l *lexical) release() {
+	if l != nil {
+		l.pass.release()
+		l.sent.release()
+	}
+}
+
+// best is the best score of a top list (Sparse.Max: 0 when empty).
+func best(top []Scored) float64 {
+	if len(top) == 0 {
+		return 0
+	}
+	return math.Max(0, top[0].Score)
+}
+
 func (ix *Index) search(ctx context.Context, q Query, qv []float32, k int, m Method, w Weights) (*Response, error) {
+	lex := ix.lexical(q)
+	defer lex.release()
+	return ix.searchLexical(ctx, q, qv, lex, k, m, w)
+}
+
+func (ix *Index) searchLexical(ctx context.Context, q Query, qv []float32, lex *lexical, k int, m Method, w Weights) (*Response, error) {
 	query := q.Text
 	resp := &Response{Query: query, Vector: qv}
 	if len(ix.passages) == 0 || k <= 0 {
 		return resp, nil
 	}
-	terms := q.weights()
-	for _, t := range Terms(strings.Join(formulaic.FindAllString(query, -1), " ")) {
-		delete(terms, t) // "stand for" says what is asked, not what about
-	}
-	passBM := ix.bm25.ScoresWeighted(terms)
-	sentBM := ix.sentBM25.ScoresWeighted(terms)
-	passBMMax, sentBMMax := passBM.Max(), sentBM.Max()
+	passBM, sentBM := lex.pass, lex.sent
+	passBMMax, sentBMMax := best(lex.passTop), best(lex.sentTop)
 
 	// Cosines of the nearest sentences and passages. Anything not among them
 	// gets the lowest cosine seen: it is at most that close.
@@ -141,10 +184,10 @@ func (ix *Index) search(ctx context.Context, q Query, qv []float32, k int, m Met
 
 	// Candidates: the best passages of each retriever.
 	cand := map[int]bool{}
-	for _, s := range passBM.Top(candidates) {
+	for _, s := range lex.passTop {
 		cand[s.Doc] = true
 	}
-	for _, s := range sentBM.Top(candidates) {
+	for _, s := range lex.sentTop {
 		cand[int(ix.sentOwner[s.Doc])] = true
 	}
 	for si := range sentCos {
@@ -204,7 +247,7 @@ func (ix *Index) search(ctx context.Context, q Query, qv []float32, k int, m Met
 			f := feat(pi)
 			vs[pi] = f.sentCos[argmax(f.sentCos)] + 0.25*f.passCos
 		}
-		for _, ranked := range [][]Scored{passBM.Top(candidates), topK(vs, candidates)} {
+		for _, ranked := range [][]Scored{lex.passTop, topK(vs, candidates)} {
 			for rank, x := range ranked {
 				scores[x.Doc] += 1 / float64(60+rank+1)
 			}

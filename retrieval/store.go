@@ -222,7 +222,7 @@ func (s *Store) indexOf(snap *snapshot, version string) (*Index, error) {
 		return nil, err
 	}
 	ix.BuiltAt, ix.Version = snap.BuiltAt, version
-	ix.reader.opts = s.opts.Query
+	ix.prepareQueries(s.opts.Query)
 	return ix, nil
 }
 
@@ -440,7 +440,7 @@ func (s *Store) refreshCorpus(ctx context.Context, dryRun bool, from *base) (*Re
 	if err != nil {
 		return nil, nil, fmt.Errorf("building index: %w", err)
 	}
-	ix.reader.opts = s.opts.Query
+	ix.prepareQueries(s.opts.Query)
 	s.swapMu.Lock()
 	if prev == nil || rep.Changed() || rep.Embedded > 0 || restamped {
 		info, err := s.publish(ctx, ix)

@@ -129,6 +129,15 @@ func unmapLate(mem []byte) {
 // and twice the codes (190 MB at 100k passages) is memory the process
 // would take for nothing. release gives the memory back.
 func offHeapCodes(n int) (codes []int8, release func(), err error) {
+	b, release, err := offHeapBytes(n)
+	if err != nil || n == 0 {
+		return nil, release, err
+	}
+	return unsafe.Slice((*int8)(unsafe.Pointer(unsafe.SliceData(b))), n)[:0], release, nil
+}
+
+// offHeapBytes is offHeapCodes for bytes (the sign codes).
+func offHeapBytes(n int) (codes []byte, release func(), err error) {
 	if n == 0 {
 		return nil, func() {}, nil
 	}
@@ -136,5 +145,5 @@ func offHeapCodes(n int) (codes []int8, release func(), err error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("mapping %d MB for the scan's codes: %w", n>>20, err)
 	}
-	return unsafe.Slice((*int8)(unsafe.Pointer(&mem[0])), n)[:0], func() { unmapLate(mem) }, nil
+	return mem[:0], func() { unmapLate(mem) }, nil
 }

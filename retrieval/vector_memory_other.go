@@ -28,3 +28,5 @@ func (e *exactVectors) load(v, _ []float32) []float32 { return v }
 func (e *exactVectors) close() {}
 
 func offHeapCodes(n int) ([]int8, func(), error) { return make([]int8, 0, n), func() {}, nil }
+
+func offHeapBytes(n int) ([]byte, func(), error) { return make([]byte, 0, n), func() {}, nil }
