@@ -192,6 +192,49 @@ func TestQueueAdmitsAndBounds(t *testing.T) {
 	}
 }
 
+// Acknowledgements first: an answer does not start while another
+// question of the burst still waits to be acknowledged, and starts once it
+// is; nor does it wait longer than acksFirst for one that never is.
+func TestAnswersLetTheBurstBeAcknowledgedFirst(t *testing.T) {
+	q := newQueue(4, 10, 0)
+	a, _ := q.admit()
+	b, _ := q.admit()
+	started := make(chan time.Duration, 1)
+	t0 := time.Now()
+	go func() {
+		if err := a.wait(context.Background()); err != nil {
+			t.Error(err)
+		}
+		started <- time.Since(t0)
+	}()
+	select {
+	case <-started:
+		t.Fatal("an answer started while another question of the burst was not yet acknowledged")
+	case <-time.After(50 * time.Millisecond):
+	}
+	b.acked()
+	if d := <-started; d >= acksFirst {
+		t.Errorf("the answer started %v after the burst was acknowledged, want at once", d)
+	}
+	// One that is never acknowledged holds the others back only so long.
+	c, _ := q.admit()
+	d, _ := q.admit()
+	t1 := time.Now()
+	if err := c.wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if waited := time.Since(t1); waited < acksFirst {
+		t.Errorf("waited %v for an unacknowledged question, want acksFirst (%v)", waited, acksFirst)
+	}
+	d.done() // given up before its acknowledgement
+	for _, x := range []*ticket{a, b, c} {
+		x.done()
+	}
+	if q.unacked != 0 || q.depth() != 0 {
+		t.Errorf("after all done: %d unacknowledged, depth %d", q.unacked, q.depth())
+	}
+}
+
 // Admission by expected wait: with answers measured at one second and two
 // slots, a question that would wait more than the budget is turned away,
 // and once answers are measured fast, a burst of hundreds is admitted.
