@@ -362,11 +362,12 @@ const (
 	aUnmatched          // its share of unmatched weighty words
 	aNames              // its share of the question's names
 	aEntityClash        // it is about another entity than the question
+	aCover              // its exact cover: a near miss shares the question's topic, not its very words
 	nAnswerable
 )
 
 var answerableNames = [nAnswerable]string{"best_logit", "unseen", "unknown_name", "kind_wanted", "kind_found", "gap",
-	"cosine", "soft_cover", "focus", "focus_exact", "missing", "unmatched", "names", "entity_clash"}
+	"cosine", "soft_cover", "focus", "focus_exact", "missing", "unmatched", "names", "entity_clash", "cover"}
 
 // questionFeatures are the answerability features of the question alone.
 func questionFeatures(qa *question) [nAnswerable]float64 {
@@ -396,6 +397,7 @@ func withBest(qf [nAnswerable]float64, f *[nFeatures]float64, best, second float
 	a[aKindFound] = f[fKind]
 	a[aCosine], a[aSoft], a[aFocus], a[aFocusExact] = f[fCosine], f[fSoft], f[fFocus], f[fFocusExact]
 	a[aMissing], a[aUnmatched], a[aNames], a[aEntityClash] = f[fMissing], f[fUnmatched], f[fNames], f[fEntityClash]
+	a[aCover] = f[fCover]
 	return a[:]
 }
 

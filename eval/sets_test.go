@@ -57,7 +57,9 @@ func TestEverySetAgainstItsCorpus(t *testing.T) {
 				}
 			}
 		}
-		if answerable < 20 {
+		// A set measures answers with at least 20 answerable questions;
+		// a set of questions to refuse only (off-topic) measures refusals.
+		if answerable < 20 && answerable > 0 {
 			t.Errorf("%s: only %d answerable questions", s.Name, answerable)
 		}
 	}
