@@ -354,9 +354,9 @@ const maxDefinitionSenses = 2
 // Definition returns the distinct words that say what word's commonest
 // senses are: the words of their definitions (WordNet's glosses without
 // their examples) and of their other names, lower-cased, without word's
-// own: Definition("Montenegro") holds "adriatic", Definition("Tehran")
-// "capital" and "iran" (the synset's "capital of Iran"),
-// Definition("yank") "american". Multi-word lemmas may be written with
+// own: Definition("Paris") holds "capital" and "france" (the synset's
+// "French capital"), Definition("Portugal") "iberian", Definition("yank")
+// "american". Multi-word lemmas may be written with
 // spaces ("national security council").
 func (r *Resources) Definition(word string) []string {
 	w := normLemma(word)

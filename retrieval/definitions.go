@@ -10,20 +10,20 @@ import (
 
 // Definer gives the words that say what a word or name is: the words of
 // its dictionary definitions and its other names (WordNet's glosses,
-// "Montenegro" → adriatic, serbia, …); *lang.Resources satisfies it.
+// "Portugal" → iberian, peninsula, …); *lang.Resources satisfies it.
 type Definer interface {
 	Definition(word string) []string
 }
 
-// People describe what they do not name: "the adriatic state" for
-// Montenegro, "the american president's security advisers" for the
-// National Security Council, "the iranian exile fighters" for the MEK. A
-// dictionary knows these descriptions. The corpus's names (the profile's
-// entities, and the capitalised names of the articles that the
-// dictionary has) are indexed by the words of their definitions, and a
-// query word that occurs in a name's definition stands for that name, at
-// a weight that grows with how many of the question's words the
-// definition has and falls with how many names share them.
+// People describe what they do not name: "the iberian state" for
+// Portugal, "the american president's security advisers" for the National
+// Security Council, "the federal investigators" for the FBI. A dictionary
+// knows these descriptions. The corpus's names (the profile's entities,
+// and the capitalised names of the articles that the dictionary has) are
+// indexed by the words of their definitions, and a query word that occurs
+// in a name's definition stands for that name, at a weight that grows with
+// how many of the question's words the definition has and falls with how
+// many names share them.
 const (
 	// definedWeight is what a name found through its definition counts
 	// at most, against 1 for the question's own words and up to 0.6 for
