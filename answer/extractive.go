@@ -243,6 +243,10 @@ func candidates(ix *retrieval.Index, qa *question, resp *retrieval.Response, m *
 	}
 	top := resp.Hits[0].Score
 	var out []*candidate
+	retrieved := map[string]bool{}
+	for i := range resp.Hits {
+		retrieved[resp.Hits[i].Passage.ID] = true
+	}
 	for i := range resp.Hits {
 		h := &resp.Hits[i]
 		text := h.Article.Text
@@ -272,6 +276,17 @@ func candidates(ix *retrieval.Index, qa *question, resp *retrieval.Response, m *
 				out = append(out, p)
 			}
 			prev = cur
+		}
+		// The sentence that opens the next passage, read after this
+		// passage's last: the answer to what it introduces.
+		if next, ok := ix.Following(h, resp.Vector); ok && !retrieved[next.Passage.ID] {
+			sp := next.Passage.Sentences[0]
+			if t := text[sp.Start:sp.End]; !strings.HasSuffix(strings.TrimRight(t, "\"'”’ "), "?") {
+				c := &candidate{hit: next, index: 0, span: sp, text: t, cosine: next.SentenceCosines[0],
+					terms: termSet(t + " " + next.Passage.Heading), prev: prev}
+				m.features(ix, c, prev, top)
+				out = append(out, c)
+			}
 		}
 	}
 	relative(out)
