@@ -48,6 +48,7 @@ type candidate struct {
 	terms  map[string]bool
 	prev   map[string]bool // the previous sentence's terms
 	part   *question       // of a candidate answering one part of a multi-part question, that part
+	across *retrieval.Hit  // of a pair whose second sentence opens the next passage, that passage
 	f      [nFeatures]float64
 	logit  float64
 }
@@ -254,8 +255,9 @@ func candidates(ix *retrieval.Index, qa *question, resp *retrieval.Response, m *
 		asks := func(j int) bool {
 			return strings.HasSuffix(strings.TrimRight(text[ss[j].Start:ss[j].End], "\"'”’ "), "?")
 		}
-		var prev map[string]bool
+		var prev, lastPrev map[string]bool
 		for j, sp := range ss {
+			lastPrev = prev
 			cur := termSet(text[sp.Start:sp.End] + " " + h.Passage.Heading)
 			if asks(j) {
 				prev = cur
@@ -286,6 +288,19 @@ func candidates(ix *retrieval.Index, qa *question, resp *retrieval.Response, m *
 					terms: termSet(t + " " + next.Passage.Heading), prev: prev}
 				m.features(ix, c, prev, top)
 				out = append(out, c)
+				// And the pair across the boundary, when short enough.
+				j := len(ss) - 1
+				if last := ss[j]; wordCount(text[last.Start:sp.End]) <= maxPairWords {
+					p := &candidate{hit: h, index: j, span: incidentbot.Span{Start: last.Start, End: sp.End}, pair: true, across: next,
+						text: text[last.Start:sp.End], first: text[last.Start:last.End], second: t,
+						cosine: max(h.SentenceCosines[j], next.SentenceCosines[0]), prev: lastPrev}
+					p.terms = termSet(t)
+					for w := range termSet(text[last.Start:last.End] + " " + h.Passage.Heading) {
+						p.terms[w] = true
+					}
+					m.features(ix, p, lastPrev, top)
+					out = append(out, p)
+				}
 			}
 		}
 	}

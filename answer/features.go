@@ -312,6 +312,9 @@ func (c *candidate) hasKind(ix *retrieval.Index, kind retrieval.Kind) bool {
 	if ix.SentenceHasAnswerKind(c.hit.Passage, c.index, kind) {
 		return true
 	}
+	if c.pair && c.across != nil {
+		return ix.SentenceHasAnswerKind(c.across.Passage, 0, kind)
+	}
 	return c.pair && ix.SentenceHasAnswerKind(c.hit.Passage, c.index+1, kind)
 }
 
