@@ -396,7 +396,7 @@ func synthetic(ctx context.Context, model *uselite.Model, base []*incidentbot.Ar
 	// The peak so far is this size's: the refresh below builds another
 	// index of it.
 	s.PeakRSSMB = peakRSSMB()
-	if len(ix.Passages()) <= refreshUpTo {
+	if n <= refreshUpTo {
 		ix = nil
 		runtime.GC()
 		if s.RefreshOneSeconds, s.RefreshEmbedded, err = refreshOne(ctx, arts, model.Dim()); err != nil {
