@@ -81,6 +81,14 @@ type Synthetic struct {
 	// scan of every float32 vector) that the compact scan finds, over the
 	// queries timed.
 	RecallAt10 float64 `json:"recall_at_10"`
+	// RefreshOneSeconds is how long a refresh takes that finds one article
+	// of this corpus changed (a paragraph added), from reading the corpus
+	// to the new index published and swapped in, on a store built by Open
+	// (in a data folder of its own, after the figures above, which it does
+	// not count in: see refreshOne); RefreshEmbedded how many texts it
+	// embedded. 0 for sizes above Options.RefreshUpTo.
+	RefreshOneSeconds float64 `json:"refresh_one_seconds,omitempty"`
+	RefreshEmbedded   int     `json:"refresh_embedded,omitempty"`
 }
 
 // Options says what to measure.
@@ -97,6 +105,11 @@ type Options struct {
 	// sizes are measured in this process, and their peak_rss_mb is the
 	// process's peak so far.
 	Child func(ctx context.Context, passages int) *exec.Cmd
+	// RefreshUpTo is the largest synthetic size whose one-article refresh
+	// is timed (0: 100000). Timing it builds the index a second time
+	// through Open and publishes it, and chromem's export of the vectors
+	// is encoded whole in memory before it is written: gigabytes at 100k.
+	RefreshUpTo int
 }
 
 // Run takes every measurement. It builds indexes in temporary folders and
@@ -208,9 +221,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		if o.Child != nil {
 			s, err = inChild(ctx, o.Child(ctx, n))
 		} else {
-			if s, err = synthetic(ctx, model2, articles, n, questions); err == nil {
-				s.PeakRSSMB = peakRSSMB()
-			}
+			s, err = synthetic(ctx, model2, articles, n, questions, o.refreshUpTo())
 		}
 		if err != nil {
 			return nil, fmt.Errorf("synthetic corpus of %d passages: %w", n, err)
@@ -264,12 +275,7 @@ func MeasureSynthetic(ctx context.Context, o Options, passages int) (*Synthetic,
 	for _, q := range qs {
 		questions = append(questions, q.Question)
 	}
-	s, err := synthetic(ctx, model, articles, passages, questions)
-	if err != nil {
-		return nil, err
-	}
-	s.PeakRSSMB = peakRSSMB()
-	return s, nil
+	return synthetic(ctx, model, articles, passages, questions, o.refreshUpTo())
 }
 func timeEach(items []string, f func(string) error) (Latency, error) {
 	var ms []float64
@@ -349,7 +355,14 @@ func SyntheticVectors(dim int) func(text string) []float32 {
 	}
 }
 
-func synthetic(ctx context.Context, model *uselite.Model, base []*incidentbot.Article, n int, questions []string) (*Synthetic, error) {
+func (o Options) refreshUpTo() int {
+	if o.RefreshUpTo == 0 {
+		return 100000
+	}
+	return o.RefreshUpTo
+}
+
+func synthetic(ctx context.Context, model *uselite.Model, base []*incidentbot.Article, n int, questions []string, refreshUpTo int) (*Synthetic, error) {
 	arts := SyntheticArticles(base, n, uint64(n))
 	t := time.Now()
 	ix, err := retrieval.NewIndex(model.ID(), arts, SyntheticVectors(model.Dim()))
@@ -380,7 +393,72 @@ func synthetic(ctx context.Context, model *uselite.Model, base []*incidentbot.Ar
 		recall += ix.CompactRecall(vs[0], 10)
 	}
 	s.RecallAt10 = recall / float64(len(questions))
+	// The peak so far is this size's: the refresh below builds another
+	// index of it.
+	s.PeakRSSMB = peakRSSMB()
+	if n <= refreshUpTo {
+		ix = nil
+		runtime.GC()
+		if s.RefreshOneSeconds, s.RefreshEmbedded, err = refreshOne(ctx, arts, model.Dim()); err != nil {
+			return nil, fmt.Errorf("timing a one-article refresh: %w", err)
+		}
+	}
 	return s, nil
+}
+
+// refreshOne builds a store of arts through Open, in a data folder of its
+// own, with vectors made from the texts (RandomVector: an embedder, unlike
+// SyntheticVectors, gives a text the same vector every time), then adds a
+// paragraph to the article in the middle and times the refresh that
+// follows, returning its seconds and how many texts it embedded.
+func refreshOne(ctx context.Context, arts []*incidentbot.Article, dim int) (float64, int, error) {
+	data, err := os.MkdirTemp("", "incidentbot-bench-refresh-")
+	if err != nil {
+		return 0, 0, err
+	}
+	defer os.RemoveAll(data)
+	current := arts
+	load := func() ([]*incidentbot.Article, error) {
+		// Fresh copies each time, as reading the corpus files gives.
+		out := make([]*incidentbot.Article, len(current))
+		for i, a := range current {
+			c := *a
+			out[i] = &c
+		}
+		return out, nil
+	}
+	store, _, err := retrieval.Open(ctx, retrieval.StoreOptions{DataDir: data, Embedder: randomEmbedder(dim), Load: load})
+	if err != nil {
+		return 0, 0, err
+	}
+	defer store.Close()
+	next := append([]*incidentbot.Article(nil), arts...)
+	mid := *next[len(next)/2]
+	mid.Text += "\n\nThe article was updated with this closing paragraph after it was first published."
+	next[len(next)/2] = &mid
+	current = next
+	t := time.Now()
+	rep, err := store.Refresh(ctx, false)
+	if err != nil {
+		return 0, 0, err
+	}
+	if len(rep.ArticlesChanged) != 1 {
+		return 0, 0, fmt.Errorf("the refresh found %d articles changed, not 1", len(rep.ArticlesChanged))
+	}
+	return time.Since(t).Seconds(), rep.Embedded, nil
+}
+
+// randomEmbedder embeds a text as RandomVector of it.
+type randomEmbedder int
+
+func (d randomEmbedder) ID() string { return "bench-random-" + strconv.Itoa(int(d)) }
+
+func (d randomEmbedder) Embed(_ context.Context, texts []string) ([][]float32, error) {
+	out := make([][]float32, len(texts))
+	for i, t := range texts {
+		out[i] = RandomVector(t, int(d))
+	}
+	return out, nil
 }
 
 // peakRSSMB is this process's peak resident memory: the kernel's high-water

@@ -9,6 +9,7 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+	"unsafe"
 )
 
 // The pack is one little-endian binary file, models/lang/lang.bin:
@@ -21,9 +22,10 @@ import (
 // uint16; the vectors are int8 bytes. The CRC covers every byte between the
 // magic and the CRC itself, so a truncated or damaged pack is refused.
 //
-// Nothing is parsed at load time beyond copying the integer tables out of
-// the file buffer: the term lookup is a hash table built by the converter and
-// stored in the pack, so Load does no per-word work.
+// Nothing is parsed at load time: the integer tables are read in place from
+// the mapped file (mapped.go; copied out of it only on a big-endian machine
+// or where nothing can be mapped), and the term lookup is a hash table built
+// by the converter and stored in the pack, so Load does no per-word work.
 const (
 	packMagic   = "IBLANGPK"
 	packVersion = 2 // 2: definition words of every synset
@@ -139,6 +141,12 @@ type packReader struct {
 // openPack checks the magic, version and CRC of data and returns a reader
 // positioned at the first section.
 func openPack(data []byte) (*packReader, error) {
+	return openPackChecked(data, false)
+}
+
+// openPackChecked is openPack, but trusts the CRC when crcChecked (readPack
+// checked it as it read the file).
+func openPackChecked(data []byte, crcChecked bool) (*packReader, error) {
 	if len(data) < len(packMagic)+8 || string(data[:len(packMagic)]) != packMagic {
 		return nil, fmt.Errorf("lang: not a language pack (bad magic): %w", errCorrupt)
 	}
@@ -146,8 +154,10 @@ func openPack(data []byte) (*packReader, error) {
 	if v := binary.LittleEndian.Uint32(body); v != packVersion {
 		return nil, &VersionError{Got: int(v), Want: packVersion}
 	}
-	if got, want := crc32.Checksum(body, castagnoli), binary.LittleEndian.Uint32(data[len(data)-4:]); got != want {
-		return nil, fmt.Errorf("lang: pack checksum mismatch (truncated or damaged file): %w", errCorrupt)
+	if !crcChecked {
+		if got, want := crc32.Checksum(body, castagnoli), binary.LittleEndian.Uint32(data[len(data)-4:]); got != want {
+			return nil, fmt.Errorf("lang: pack checksum mismatch (truncated or damaged file): %w", errCorrupt)
+		}
 	}
 	return &packReader{b: body, off: 4}, nil
 }
@@ -178,6 +188,9 @@ func (r *packReader) u32s() []uint32 {
 		r.fail("uint32 section of odd length")
 		return nil
 	}
+	if v := view[uint32](b, 4); v != nil {
+		return v
+	}
 	v := make([]uint32, len(b)/4)
 	for i := range v {
 		v[i] = binary.LittleEndian.Uint32(b[4*i:])
@@ -191,6 +204,9 @@ func (r *packReader) u16s() []uint16 {
 		r.fail("uint16 section of odd length")
 		return nil
 	}
+	if v := view[uint16](b, 2); v != nil {
+		return v
+	}
 	v := make([]uint16, len(b)/2)
 	for i := range v {
 		v[i] = binary.LittleEndian.Uint16(b[2*i:])
@@ -200,6 +216,10 @@ func (r *packReader) u16s() []uint16 {
 
 func (r *packReader) f32s() []float32 {
 	u := r.u32s()
+	if littleEndian {
+		// The same bits, read as floats: in place.
+		return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(u))), len(u))
+	}
 	v := make([]float32, len(u))
 	for i, x := range u {
 		v[i] = math.Float32frombits(x)

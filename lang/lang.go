@@ -17,10 +17,12 @@ package lang
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"unsafe"
 )
 
 // Resources is a loaded language pack.
@@ -82,14 +84,17 @@ func Load(dir string) (*Resources, error) {
 		dir = d
 	}
 	path := filepath.Join(dir, PackFile)
-	data, err := os.ReadFile(path)
+	data, evict, err := readPack(path)
 	if err != nil {
 		if os.IsNotExist(err) {
 			return nil, &NotFoundError{Tried: []string{dir}}
 		}
+		if errors.Is(err, errCorrupt) {
+			return nil, fmt.Errorf("%w (%s)", err, path)
+		}
 		return nil, fmt.Errorf("lang: %w", err)
 	}
-	pr, err := openPack(data)
+	pr, err := openPackChecked(data, true)
 	if err != nil {
 		return nil, fmt.Errorf("%w (%s)", err, path)
 	}
@@ -97,7 +102,11 @@ func Load(dir string) (*Resources, error) {
 	if err := json.Unmarshal(pr.next(), &r.meta); err != nil && pr.err == nil {
 		return nil, fmt.Errorf("lang: pack metadata: %v: %w", err, errCorrupt)
 	}
-	r.blob = string(pr.next())
+	// The term text is read in place too: a string over the mapping,
+	// which is never written or unmapped.
+	if b := pr.next(); len(b) > 0 {
+		r.blob = unsafe.String(&b[0], len(b))
+	}
 	r.termOff = pr.u32s()
 	r.termRank = pr.u32s()
 	r.termRow = pr.u32s()
@@ -130,15 +139,18 @@ func Load(dir string) (*Resources, error) {
 	if pr.err != nil {
 		return nil, fmt.Errorf("%w (%s)", pr.err, path)
 	}
-	if err := r.check(); err != nil {
+	if err := r.check(evict); err != nil {
 		return nil, fmt.Errorf("lang: %s: %v: %w", path, err, errCorrupt)
 	}
 	return r, nil
 }
 
 // check verifies that the tables agree in length with each other and the
-// metadata, so that no lookup can index out of range.
-func (r *Resources) check() error {
+// metadata, so that no lookup can index out of range. It reads every table
+// it checks once, whole; evict then gives back the pages it read (see
+// mapped.go), one table at a time, so that the check does not make the
+// whole pack resident even for a moment.
+func (r *Resources) check(evict func([]byte)) error {
 	m := r.meta
 	T, R, L, S := m.Terms, m.Rows, m.Lemmas, m.Synsets
 	r.dims = m.Dims
@@ -174,6 +186,7 @@ func (r *Resources) check() error {
 			return fmt.Errorf("term offsets")
 		}
 	}
+	evict(bytesOf(r.termOff))
 	// ok reports whether every value, less the bits in strip, is below n.
 	ok := func(vs []uint32, n uint32, strip uint32) bool {
 		for _, v := range vs {
@@ -184,12 +197,20 @@ func (r *Resources) check() error {
 		return true
 	}
 	const all = 0
-	if !ok(r.slots, uint32(T)+1, all) || !ok(r.termRow, uint32(R)+1, all) || !ok(r.termLemma, uint32(L)+1, all) ||
-		!ok(r.rowTerm, uint32(T), all) || !ok(r.lemmaTerm, uint32(T), all) || !ok(r.lemmaSyn, uint32(S), all) ||
-		!ok(r.deriv, uint32(T), all) || !ok(r.pert, uint32(T), all) || !ok(r.synLem, uint32(T), all) ||
-		!ok(r.hyp, uint32(S), instanceBit) || !ok(r.sim, uint32(S), all) ||
-		!ok(r.irrForm, uint32(T), all) || !ok(r.irrLemma, uint32(T), all) || !ok(r.def, uint32(T), all) {
-		return fmt.Errorf("index out of range")
+	for _, t := range []struct {
+		vs       []uint32
+		n, strip uint32
+	}{
+		{r.slots, uint32(T) + 1, all}, {r.termRow, uint32(R) + 1, all}, {r.termLemma, uint32(L) + 1, all},
+		{r.rowTerm, uint32(T), all}, {r.lemmaTerm, uint32(T), all}, {r.lemmaSyn, uint32(S), all},
+		{r.deriv, uint32(T), all}, {r.pert, uint32(T), all}, {r.synLem, uint32(T), all},
+		{r.hyp, uint32(S), instanceBit}, {r.sim, uint32(S), all},
+		{r.irrForm, uint32(T), all}, {r.irrLemma, uint32(T), all}, {r.def, uint32(T), all},
+	} {
+		if !ok(t.vs, t.n, t.strip) {
+			return fmt.Errorf("index out of range")
+		}
+		evict(bytesOf(t.vs))
 	}
 	for _, off := range [][]uint32{r.lemmaSynOff, r.derivOff, r.pertOff, r.synLemOff, r.hypOff, r.simOff, r.defOff} {
 		for i := 1; i < len(off); i++ {
@@ -197,12 +218,15 @@ func (r *Resources) check() error {
 				return fmt.Errorf("link offsets")
 			}
 		}
+		evict(bytesOf(off))
 	}
 	for _, v := range r.synLem {
 		if r.termLemma[v] == 0 {
 			return fmt.Errorf("synset word is no lemma")
 		}
 	}
+	evict(bytesOf(r.synLem))
+	evict(bytesOf(r.termLemma))
 	return nil
 }
 

@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"runtime"
@@ -45,6 +46,12 @@ type Index struct {
 	sentOwner []int32 // sentence doc → passage number
 	sentFirst []int32 // passage number → its first sentence doc
 	sentKinds []uint8 // sentence doc → kinds of answer it holds (kindsOf)
+	// sentHash holds the digest of each sentence doc's text (digestSize
+	// bytes each), and artHash each article's articleHash: what a
+	// refresh compares the corpus with and a snapshot's manifest lists,
+	// kept rather than computed over the whole corpus again each time.
+	sentHash []byte
+	artHash  map[string]string
 
 	db        *chromem.DB
 	passVecs  *chromem.Collection
@@ -97,7 +104,7 @@ type vectorLookup func(hash, text string) ([]float32, bool)
 // newIndex assembles an index from articles and vectors for every passage
 // and sentence text (by hash). It fails if a vector is missing.
 func newIndex(embedderID string, articles []*incidentbot.Article, passages []*incidentbot.Passage, vecs vectorSet) (*Index, error) {
-	return buildIndex(embedderID, articles, passages, func(hash, text string) ([]float32, bool) {
+	return buildIndex(embedderID, articles, nil, passages, nil, func(hash, text string) ([]float32, bool) {
 		if hash == "" {
 			hash = Hash(text)
 		}
@@ -110,8 +117,11 @@ func newIndex(embedderID string, articles []*incidentbot.Article, passages []*in
 // copied once into the exact vectors, which chromem's document and the scan
 // matrix's row then share, and coded for the scan; each text goes to the
 // BM25 indexes; so no list of every document, text or vector is held
-// beside the index while it is built.
-func buildIndex(embedderID string, articles []*incidentbot.Article, passages []*incidentbot.Passage, lookup vectorLookup) (*Index, error) {
+// beside the index while it is built. hashes are the articles' articleHash
+// (nil: computed here). With from, the passages it names are taken from
+// the previous index instead (reuse.go), and lookup is asked only for the
+// vectors of the others.
+func buildIndex(embedderID string, articles []*incidentbot.Article, hashes []string, passages []*incidentbot.Passage, from *reuse, lookup vectorLookup) (*Index, error) {
 	ctx := context.Background()
 	ix := &Index{
 		EmbedderID: embedderID,
@@ -122,8 +132,13 @@ func buildIndex(embedderID string, articles []*incidentbot.Article, passages []*
 		byPassage:  make(map[string]int, len(passages)),
 		db:         chromem.NewDB(),
 	}
-	for _, a := range articles {
+	if hashes == nil {
+		hashes = articleHashes(articles)
+	}
+	ix.artHash = make(map[string]string, len(articles))
+	for i, a := range articles {
 		ix.byArticle[a.ID] = a
+		ix.artHash[a.ID] = hashes[i]
 	}
 	noEmbed := func(context.Context, string) ([]float32, error) {
 		return nil, fmt.Errorf("retrieval: vectors are computed before they reach chromem")
@@ -141,38 +156,36 @@ func buildIndex(embedderID string, articles []*incidentbot.Article, passages []*
 	ix.sentOwner = make([]int32, 0, ix.sentCount)
 	ix.sentFirst = make([]int32, 0, len(passages))
 	ix.sentKinds = make([]uint8, 0, ix.sentCount)
+	ix.sentHash = make([]byte, 0, ix.sentCount*digestSize)
 	passBM, sentBM := newBM25Builder(len(passages)), newBM25Builder(ix.sentCount)
-	err = readTexts(ix, passages, func(i int, t *passageTexts) error {
+	// With from, the BM25 builders index the new passages alone, and
+	// passOld and sentOld say where each doc of the index comes from
+	// (mergeBM25).
+	var passOld, sentOld []int32
+	var prev *Index
+	reused := func(int) bool { return false }
+	if from != nil {
+		prev = from.prev
+		passOld, sentOld = make([]int32, 0, len(passages)), make([]int32, 0, ix.sentCount)
+		reused = func(i int) bool { return from.of[i] >= 0 }
+	}
+	err = readTexts(ix, passages, reused, func(i int, t *passageTexts) error {
 		p := passages[i]
 		ix.byPassage[p.ID] = i
+		if reused(i) {
+			return ix.addReused(prev, p, int(from.of[i]), &passOld, &sentOld)
+		}
+		if from != nil {
+			passOld = append(passOld, -int32(len(passBM.docLen))-1)
+		}
 		passBM.addTerms(t.terms)
 		v, ok := lookup(p.Hash, p.Text)
 		if !ok {
 			return fmt.Errorf("no vector for passage %s", p.ID)
 		}
 		if ix.Dim == 0 {
-			ix.Dim = len(v)
-			var err error
-			if ix.exact, err = newExactVectors((len(passages) + ix.sentCount) * ix.Dim); err != nil {
+			if err := ix.allocate(len(v)); err != nil {
 				return err
-			}
-			runtime.AddCleanup(ix, func(e *exactVectors) { e.close() }, ix.exact)
-			for _, m := range []struct {
-				to   **matrix
-				rows int
-			}{{&ix.passMatrix, len(passages)}, {&ix.sentMatrix, ix.sentCount}} {
-				codes, release, err := offHeapCodes(m.rows * ix.Dim)
-				if err != nil {
-					return err
-				}
-				runtime.AddCleanup(ix, func(release func()) { release() }, release)
-				signs, releaseSigns, err := offHeapBytes(m.rows * signBytes(ix.Dim))
-				if err != nil {
-					return err
-				}
-				runtime.AddCleanup(ix, func(release func()) { release() }, releaseSigns)
-				*m.to = newMatrixIn(ix.Dim, m.rows, codes, signs)
-				(*m.to).load = ix.exact.load
 			}
 		}
 		if len(v) != ix.Dim {
@@ -186,10 +199,15 @@ func buildIndex(embedderID string, articles []*incidentbot.Article, passages []*
 		ix.sentFirst = append(ix.sentFirst, int32(len(ix.sentOwner)))
 		for j, s := range p.Sentences {
 			text := articleText(ix, p)[s.Start:s.End]
+			if from != nil {
+				sentOld = append(sentOld, -int32(len(sentBM.docLen))-1)
+			}
 			sentBM.addTerms(t.sentTerms[j])
 			ix.sentKinds = append(ix.sentKinds, t.kinds[j])
 			ix.sentOwner = append(ix.sentOwner, int32(i))
-			sv, ok := lookup("", text)
+			d := digestOf(text)
+			ix.sentHash = append(ix.sentHash, d[:]...)
+			sv, ok := lookup(hex.EncodeToString(d[:]), text)
 			if !ok {
 				return fmt.Errorf("no vector for sentence %d of passage %s", j, p.ID)
 			}
@@ -211,9 +229,80 @@ func buildIndex(embedderID string, articles []*incidentbot.Article, passages []*
 		ix.passMatrix, ix.sentMatrix = newMatrix(0, 0), newMatrix(0, 0)
 		ix.exact, _ = newExactVectors(0)
 	}
-	ix.bm25, ix.sentBM25 = passBM.finish(), sentBM.finish()
-	ix.reader.vocab = countVocabulary(articles)
+	if from != nil {
+		ix.bm25, ix.sentBM25 = mergeBM25(prev.bm25, passBM.finish(), passOld), mergeBM25(prev.sentBM25, sentBM.finish(), sentOld)
+		ix.reader.vocab = vocabularyFrom(prev.reader.vocab, prev.articles, articles, from.kept)
+	} else {
+		ix.bm25, ix.sentBM25 = passBM.finish(), sentBM.finish()
+		ix.reader.vocab = countVocabulary(articles)
+	}
 	return ix, nil
+}
+
+// allocate makes room for the index's vectors, of dim dimensions, outside
+// the Go heap: the exact vectors and the matrices' codes.
+func (ix *Index) allocate(dim int) error {
+	ix.Dim = dim
+	passages := len(ix.passages)
+	var err error
+	if ix.exact, err = newExactVectors((passages + ix.sentCount) * ix.Dim); err != nil {
+		return err
+	}
+	runtime.AddCleanup(ix, func(e *exactVectors) { e.close() }, ix.exact)
+	for _, m := range []struct {
+		to   **matrix
+		rows int
+	}{{&ix.passMatrix, passages}, {&ix.sentMatrix, ix.sentCount}} {
+		codes, release, err := offHeapCodes(m.rows * ix.Dim)
+		if err != nil {
+			return err
+		}
+		runtime.AddCleanup(ix, func(release func()) { release() }, release)
+		signs, releaseSigns, err := offHeapBytes(m.rows * signBytes(ix.Dim))
+		if err != nil {
+			return err
+		}
+		runtime.AddCleanup(ix, func(release func()) { release() }, releaseSigns)
+		*m.to = newMatrixIn(ix.Dim, m.rows, codes, signs)
+		(*m.to).load = ix.exact.load
+	}
+	return nil
+}
+
+// addReused adds passage p as prev's passage j: its vector and its
+// sentences' with their codes, their kinds and hashes, all copied; its
+// BM25 postings are merged in at the end (passOld, sentOld).
+func (ix *Index) addReused(prev *Index, p *incidentbot.Passage, j int, passOld, sentOld *[]int32) error {
+	ctx := context.Background()
+	if ix.Dim == 0 {
+		if err := ix.allocate(prev.Dim); err != nil {
+			return err
+		}
+	}
+	first, n := int(prev.sentFirst[j]), len(p.Sentences)
+	// The passage's vector and its sentences' lie together in prev's
+	// exact vectors, as they do in ix's: one copy.
+	block := ix.exact.copyFrom(prev.exact, prev.exact.offsetOf(prev.passMatrix.exact[j]), (1+n)*ix.Dim)
+	v := block[:ix.Dim:ix.Dim]
+	ix.passMatrix.addFrom(prev.passMatrix, j, v)
+	if err := ix.passVecs.AddDocument(ctx, chromem.Document{ID: p.ID, Embedding: v}); err != nil {
+		return fmt.Errorf("adding the vector of passage %s: %w", p.ID, err)
+	}
+	*passOld = append(*passOld, int32(j))
+	i := len(ix.sentFirst)
+	ix.sentFirst = append(ix.sentFirst, int32(len(ix.sentOwner)))
+	for k := range n {
+		sv := block[(1+k)*ix.Dim : (2+k)*ix.Dim : (2+k)*ix.Dim]
+		ix.sentMatrix.addFrom(prev.sentMatrix, first+k, sv)
+		if err := ix.sentVecs.AddDocument(ctx, chromem.Document{ID: sentenceID(p.ID, k), Embedding: sv}); err != nil {
+			return fmt.Errorf("adding the vector of sentence %d of passage %s: %w", k, p.ID, err)
+		}
+		ix.sentOwner = append(ix.sentOwner, int32(i))
+		*sentOld = append(*sentOld, int32(first+k))
+	}
+	ix.sentKinds = append(ix.sentKinds, prev.sentKinds[first:first+n]...)
+	ix.sentHash = append(ix.sentHash, prev.sentHash[first*digestSize:(first+n)*digestSize]...)
+	return nil
 }
 
 // passageTexts is what is read from a passage's texts to index it: the
@@ -230,8 +319,9 @@ const textBatch = 1024
 
 // readTexts reads the texts of passages on every core, a batch at a time
 // (reading them is most of the cost of building an index), and hands each
-// passage's to use in passage order.
-func readTexts(ix *Index, passages []*incidentbot.Passage, use func(i int, t *passageTexts) error) error {
+// passage's to use in passage order; those of the passages skip names are
+// not read (use gets nothing for them).
+func readTexts(ix *Index, passages []*incidentbot.Passage, skip func(i int) bool, use func(i int, t *passageTexts) error) error {
 	workers := runtime.GOMAXPROCS(0)
 	batch := make([]passageTexts, textBatch)
 	for lo := 0; lo < len(passages); lo += textBatch {
@@ -242,6 +332,9 @@ func readTexts(ix *Index, passages []*incidentbot.Passage, use func(i int, t *pa
 			go func() {
 				defer wg.Done()
 				for k := w; k < n; k += workers {
+					if skip(lo + k) {
+						continue
+					}
 					p := passages[lo+k]
 					t := passageTexts{terms: Terms(p.Heading + "\n" + p.Text)}
 					for _, s := range p.Sentences {
@@ -368,25 +461,11 @@ func (ix *Index) sentenceVector(p *incidentbot.Passage, i int, buf []float32) ([
 // Benchmarks use it to build large synthetic indexes; the program goes
 // through Open.
 func NewIndex(embedderID string, articles []*incidentbot.Article, vectorFor func(text string) []float32) (*Index, error) {
-	// Chunked on every core: sentence splitting is a third of the cost.
-	chunks := make([][]*incidentbot.Passage, len(articles))
-	workers := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < len(articles); i += workers {
-				chunks[i] = Chunk(articles[i])
-			}
-		}()
-	}
-	wg.Wait()
 	var passages []*incidentbot.Passage
-	for _, c := range chunks {
+	for _, c := range chunkAll(articles, nil) {
 		passages = append(passages, c...)
 	}
-	return buildIndex(embedderID, articles, passages, func(_, text string) ([]float32, bool) { return vectorFor(text), true })
+	return buildIndex(embedderID, articles, nil, passages, nil, func(_, text string) ([]float32, bool) { return vectorFor(text), true })
 }
 
 // TermIDF is how rare an analysed term is among the corpus's sentences; 0

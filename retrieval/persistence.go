@@ -78,12 +78,12 @@ func manifestOf(ix *Index) Manifest {
 	for _, a := range ix.articles {
 		m.Articles = append(m.Articles, ArticleRecord{ID: a.ID, Title: a.Title, Outlet: a.Outlet, Author: a.Author,
 			Date: a.Date, DatePrecision: a.DatePrecision, URL: a.URL, Tags: a.Tags, Path: a.Path, Text: a.Text,
-			Hash: articleHash(a), Added: a.Added})
+			Hash: ix.artHash[a.ID], Added: a.Added})
 	}
-	for _, p := range ix.passages {
-		r := PassageRecord{ID: p.ID, Article: p.ArticleID, Hash: p.Hash}
+	for i, p := range ix.passages {
+		r := PassageRecord{ID: p.ID, Article: p.ArticleID, Hash: p.Hash, Sentences: make([]string, len(p.Sentences))}
 		for j := range p.Sentences {
-			r.Sentences = append(r.Sentences, Hash(ix.SentenceText(p, j)))
+			r.Sentences[j] = ix.sentenceHash(int(ix.sentFirst[i]) + j)
 		}
 		m.Passages = append(m.Passages, r)
 	}
@@ -102,7 +102,10 @@ func WriteSnapshot(w io.Writer, ix *Index) error {
 	var n [binary.MaxVarintLen64]byte
 	bw.Write(n[:binary.PutUvarint(n[:], uint64(len(man)))])
 	bw.Write(man)
-	err = ix.db.ExportToWriter(bw, true, "", passagesCollection, sentencesCollection)
+	// Not compressed: float vectors barely compress (gzip took 75 of the
+	// 90 s of CPU that writing a 100k-passage snapshot cost), and a refresh
+	// must publish before it swaps. chromem reads either.
+	err = ix.db.ExportToWriter(bw, false, "", passagesCollection, sentencesCollection)
 	// chromem's documents are slices of ix's exact vectors, released when
 	// ix is collected: ix must live until they are written.
 	runtime.KeepAlive(ix)

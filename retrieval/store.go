@@ -354,12 +354,57 @@ func (s *Store) refreshCorpus(ctx context.Context, dryRun bool, from *base) (*Re
 	if err != nil {
 		return nil, nil, fmt.Errorf("loading corpus: %w", err)
 	}
-	// Every text the new index needs a vector for: passages and sentences.
+	// An article the live index holds as it is keeps the passages, vectors
+	// and the rest the index made of it (reuse.go); the others are chunked,
+	// and every text of theirs needs a vector: passages and sentences.
+	live := s.Index()
+	hashes := articleHashes(articles)
+	var reusing *reuse
+	var spans *articleSpans
+	if live != nil {
+		reusing, spans = &reuse{prev: live, kept: map[string]bool{}}, spansOf(live)
+	}
+	kept := make([][]*incidentbot.Passage, len(articles))
+	keptFrom := make([]int, len(articles))
+	if spans != nil {
+		for i, a := range articles {
+			var ok bool
+			if kept[i], keptFrom[i], ok = spans.passagesOf(a, hashes[i]); ok {
+				reusing.kept[a.ID] = true
+			}
+		}
+	}
+	// The kept passages must come in their old order for their BM25
+	// postings to be merged (mergeBM25); when they do not (articles no
+	// longer sorted alike), only their vectors are found again, by hash.
+	for i, last := 0, -1; i < len(articles) && reusing != nil; i++ {
+		if kept[i] != nil {
+			if keptFrom[i] < last {
+				reusing = nil
+			}
+			last = keptFrom[i]
+		}
+	}
+	chunks := chunkAll(articles, func(i int) bool { return kept[i] == nil })
 	var passages []*incidentbot.Passage
 	var needed []string
-	for _, a := range articles {
-		for _, p := range Chunk(a) {
+	for i, a := range articles {
+		if kept[i] != nil && reusing != nil {
+			passages = append(passages, kept[i]...)
+			for k := range kept[i] {
+				reusing.of = append(reusing.of, int32(keptFrom[i]+k))
+			}
+			continue
+		}
+		ps := kept[i]
+		if ps == nil {
+			ps = chunks[i]
+		}
+		for _, p := range ps {
 			passages = append(passages, p)
+			if reusing != nil {
+				reusing.of = append(reusing.of, -1)
+			}
 			needed = append(needed, p.Text)
 			for _, sp := range p.Sentences {
 				needed = append(needed, a.Text[sp.Start:sp.End])
@@ -372,7 +417,6 @@ func (s *Store) refreshCorpus(ctx context.Context, dryRun bool, from *base) (*Re
 
 	// Reuse the vector of every text the index (or the snapshot being
 	// opened) holds; embed the rest once each.
-	live := s.Index()
 	known := vectorSource(nil)
 	switch {
 	case live != nil:
@@ -424,7 +468,7 @@ func (s *Store) refreshCorpus(ctx context.Context, dryRun bool, from *base) (*Re
 		s.opts.Logger.Debug("index refreshed: unchanged", "articles", rep.Articles, "passages", rep.Passages)
 		return rep, articles, nil
 	}
-	ix, err := buildIndex(s.opts.Embedder.ID(), articles, passages, func(hash, text string) ([]float32, bool) {
+	ix, err := buildIndex(s.opts.Embedder.ID(), articles, hashes, passages, reusing, func(hash, text string) ([]float32, bool) {
 		if hash == "" {
 			hash = Hash(text)
 		}
@@ -493,7 +537,7 @@ func vectorsOf(ix *Index) *indexVectors {
 	for i, p := range ix.passages {
 		iv.where[p.Hash] = vectorAt{int32(i), -1}
 		for j := range p.Sentences {
-			iv.where[Hash(ix.SentenceText(p, j))] = vectorAt{int32(i), int32(j)}
+			iv.where[ix.sentenceHash(int(ix.sentFirst[i])+j)] = vectorAt{int32(i), int32(j)}
 		}
 	}
 	return iv

@@ -61,12 +61,46 @@ func newExactVectors(n int) (*exactVectors, error) {
 func (e *exactVectors) add(v []float32) []float32 {
 	out := e.floats[e.used : e.used+len(v) : e.used+len(v)]
 	copy(out, v)
-	e.used += len(v)
+	e.wrote(len(v))
+	return out
+}
+
+// wrote counts n more floats handed out, and drops the pages written
+// since the last drop from the resident set every releaseEvery bytes.
+func (e *exactVectors) wrote(n int) {
+	e.used += n
 	if written := e.used * 4; written-e.released >= releaseEvery {
 		// Not the page being written: chromem reads the vector next.
 		e.drop(e.released, written-os.Getpagesize())
 	}
+}
+
+// copyFrom stores a copy of the n floats of src from its float off on
+// and returns it. The kernel copies them from file to file
+// (copy_file_range), so the previous index's vectors are not read into
+// this process's memory to be written out again; through the mappings
+// if it cannot.
+func (e *exactVectors) copyFrom(src *exactVectors, off, n int) []float32 {
+	out := e.floats[e.used : e.used+n : e.used+n]
+	from, to := int64(off*4), int64(e.used*4)
+	left := n * 4
+	for left > 0 {
+		k, err := unix.CopyFileRange(int(src.file.Fd()), &from, int(e.file.Fd()), &to, left, 0)
+		if err != nil || k <= 0 {
+			done := n - left/4
+			copy(out[done:], src.floats[off+done:off+n])
+			break
+		}
+		left -= k
+	}
+	e.wrote(n)
 	return out
+}
+
+// offsetOf is the float at which v, a vector that add or copyFrom
+// returned, starts.
+func (e *exactVectors) offsetOf(v []float32) int {
+	return int((uintptr(unsafe.Pointer(&v[0])) - uintptr(unsafe.Pointer(&e.floats[0]))) / 4)
 }
 
 // load returns the contents of v, a vector that add returned, read from

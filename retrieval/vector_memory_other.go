@@ -2,6 +2,8 @@
 
 package retrieval
 
+import "unsafe"
+
 // exactVectors holds an index's exact float32 vectors; elsewhere than on
 // Linux, on the Go heap (vector_memory_linux.go keeps them in the page
 // cache).
@@ -19,6 +21,18 @@ func (e *exactVectors) add(v []float32) []float32 {
 	copy(out, v)
 	e.used += len(v)
 	return out
+}
+
+// copyFrom stores a copy of the n floats of src from its float off on
+// and returns it.
+func (e *exactVectors) copyFrom(src *exactVectors, off, n int) []float32 {
+	return e.add(src.floats[off : off+n])
+}
+
+// offsetOf is the float at which v, a vector that add or copyFrom
+// returned, starts.
+func (e *exactVectors) offsetOf(v []float32) int {
+	return int((uintptr(unsafe.Pointer(&v[0])) - uintptr(unsafe.Pointer(&e.floats[0]))) / 4)
 }
 
 func (e *exactVectors) dropAll() {}
