@@ -66,9 +66,11 @@ type queue struct {
 	// (seconds), measured as answers finish.
 	perAnswer float64
 	// unacked counts the admitted questions not yet acknowledged; quiet is
-	// closed while it is zero (acksFirst).
+	// closed while it is zero. An answer waits for quiet at most ackWait
+	// (acksFirst).
 	unacked int
 	quiet   chan struct{}
+	ackWait time.Duration
 }
 
 // acksFirst bounds how long an answer waits for the acknowledgements of a
@@ -76,9 +78,11 @@ type queue struct {
 // of work with a 3-second deadline; answering is tens of milliseconds of
 // CPU with fifteen minutes. On two cores, answers started during a burst
 // of a hundred questions take the CPU the acknowledgements need and push
-// them past 100 ms; letting the acknowledgements go first costs each
-// answer at most this long.
-const acksFirst = 250 * time.Millisecond
+// them past 100 ms (under heavy load, past Discord's 3 s). The bound is
+// that deadline: an acknowledgement still not sent after it is of no use
+// to anyone, so waiting longer could only starve the answers. A burst is
+// normally acknowledged in well under a tenth of a second.
+const acksFirst = 3 * time.Second
 
 // initialPerAnswer is the time per answer assumed before any is measured:
 // an extractive answer holds its slot some tens of milliseconds on two
@@ -91,7 +95,7 @@ const initialPerAnswer = 0.1
 const answerWeight = 0.1
 
 func newQueue(maxConcurrent, queueSize int, maxWait time.Duration) *queue {
-	q := &queue{slots: make(chan struct{}, maxConcurrent), limit: maxConcurrent + queueSize, maxWait: maxWait, perAnswer: initialPerAnswer, quiet: make(chan struct{})}
+	q := &queue{slots: make(chan struct{}, maxConcurrent), limit: maxConcurrent + queueSize, maxWait: maxWait, perAnswer: initialPerAnswer, quiet: make(chan struct{}), ackWait: acksFirst}
 	close(q.quiet)
 	return q
 }
@@ -176,10 +180,10 @@ func (q *queue) ackQuiet() <-chan struct{} {
 
 // wait blocks until a slot is free or ctx ends. Its own question being
 // acknowledged, it first lets the others of a burst be acknowledged too
-// (for at most acksFirst).
+// (for at most ackWait).
 func (t *ticket) wait(ctx context.Context) error {
 	t.acked()
-	timer := time.NewTimer(acksFirst)
+	timer := time.NewTimer(t.q.ackWait)
 	select {
 	case <-t.q.ackQuiet():
 	case <-timer.C:
