@@ -36,9 +36,15 @@ func (a *Answerer) otherLanguage(q string) bool {
 	}
 	ix := a.src.Index()
 	vocab := ix.Vocabulary()
-	corrected := map[string]bool{}
-	for _, w := range wordRE.FindAllString(ix.Analyze(q).Text, -1) {
-		corrected[strings.ToLower(w)] = true
+	var corrected map[string]bool // the words of q as the speller reads it, when needed
+	unchanged := func(m string) bool {
+		if corrected == nil {
+			corrected = map[string]bool{}
+			for _, w := range wordRE.FindAllString(ix.Analyze(q).Text, -1) {
+				corrected[strings.ToLower(w)] = true
+			}
+		}
+		return corrected[strings.ToLower(strings.TrimRight(m, ".'’"))]
 	}
 	var english, other int
 	for _, m := range wordRE.FindAllString(q, -1) {
@@ -55,7 +61,7 @@ func (a *Answerer) otherLanguage(q string) bool {
 			// A name of the corpus as written there.
 		case a.opts.Lexicon.IsEnglishWord(w):
 			english++
-		case vocab[w] > 0 || !corrected[strings.ToLower(strings.TrimRight(m, ".'’"))]:
+		case vocab[w] > 0 || !unchanged(m):
 			// A name of the corpus, or a word the speller changed.
 		default:
 			other++

@@ -22,12 +22,15 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"unsafe"
 )
 
 // Resources is a loaded language pack.
 type Resources struct {
-	meta Meta
+	// kinds caches, per word, the synsets IsA reaches from it (kindsOf).
+	kinds sync.Map
+	meta  Meta
 
 	// Terms: every GloVe word and every WordNet lemma, sorted.
 	blob      string

@@ -117,18 +117,33 @@ func (r *Resources) ancestors(from []uint32, maxSteps int) map[uint32]int {
 // IsA("fbi", "agency") and IsA("ransom", "payment") are true;
 // IsA("fbi", "payment") is false.
 func (r *Resources) IsA(word, class string) bool {
-	ws := r.senses(normLemma(word))
 	cs := r.senses(normLemma(class))
-	if len(ws) == 0 || len(cs) == 0 {
+	if len(cs) == 0 {
 		return false
 	}
-	up := r.ancestors(ws, maxIsADepth)
+	up := r.kindsOf(normLemma(word))
 	for _, c := range cs {
 		if _, ok := up[c]; ok {
 			return true
 		}
 	}
 	return false
+}
+
+// kindsOf returns the synsets IsA reaches from word (normalised), cached:
+// the reader asks it for every word of every candidate sentence, and the
+// words of a corpus recur from question to question. The cache grows with
+// the words asked about, which are a corpus's and its questions'.
+func (r *Resources) kindsOf(w string) map[uint32]int {
+	if v, ok := r.kinds.Load(w); ok {
+		return v.(map[uint32]int)
+	}
+	up := map[uint32]int{}
+	if ws := r.senses(w); len(ws) > 0 {
+		up = r.ancestors(ws, maxIsADepth)
+	}
+	r.kinds.Store(w, up)
+	return up
 }
 
 // Derivations returns the words WordNet links to word (or its base forms)
