@@ -22,14 +22,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"unsafe"
 )
 
 // Resources is a loaded language pack.
 type Resources struct {
-	// kinds caches, per word, the synsets IsA reaches from it (kindsOf).
-	kinds sync.Map
+	// cache keeps the vectors and kinds of the words last asked for
+	// (cache.go).
+	cache caches
 	meta  Meta
 
 	// Terms: every GloVe word and every WordNet lemma, sorted.
@@ -101,7 +101,7 @@ func Load(dir string) (*Resources, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w (%s)", err, path)
 	}
-	r := &Resources{}
+	r := &Resources{cache: newCaches()}
 	if err := json.Unmarshal(pr.next(), &r.meta); err != nil && pr.err == nil {
 		return nil, fmt.Errorf("lang: pack metadata: %v: %w", err, errCorrupt)
 	}

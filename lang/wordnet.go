@@ -132,17 +132,16 @@ func (r *Resources) IsA(word, class string) bool {
 
 // kindsOf returns the synsets IsA reaches from word (normalised), cached:
 // the reader asks it for every word of every candidate sentence, and the
-// words of a corpus recur from question to question. The cache grows with
-// the words asked about, which are a corpus's and its questions'.
+// words of a corpus recur from question to question (cache.go).
 func (r *Resources) kindsOf(w string) map[uint32]int {
-	if v, ok := r.kinds.Load(w); ok {
-		return v.(map[uint32]int)
+	if up, ok := r.cache.kinds.Get(w); ok {
+		return up
 	}
 	up := map[uint32]int{}
 	if ws := r.senses(w); len(ws) > 0 {
 		up = r.ancestors(ws, maxIsADepth)
 	}
-	r.kinds.Store(w, up)
+	r.cache.kinds.Add(w, up)
 	return up
 }
 

@@ -151,7 +151,15 @@ func (r *Resources) rowFloat(row int, acc []float32) []float32 {
 // words, the normalised sum of theirs (cyberattack, which GloVe ranks
 // 124,333rd, beyond the vectors kept). The slice is the caller's.
 func (r *Resources) Vector(word string) []float32 {
-	return r.vectorOf(word)
+	v, ok := r.cache.vectors.Get(word)
+	if !ok {
+		v = r.vectorOf(word)
+		r.cache.vectors.Add(word, v)
+	}
+	if v == nil {
+		return nil
+	}
+	return append([]float32(nil), v...)
 }
 
 // Similarity is the cosine similarity of the two words' vectors (see
