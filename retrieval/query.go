@@ -152,26 +152,19 @@ func (r *queryReader) init(ix *Index) {
 func countVocabulary(articles []*incidentbot.Article) map[string]int {
 	workers := runtime.GOMAXPROCS(0)
 	parts := make([]map[string]int, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			vocab := map[string]int{}
-			for i := w; i < len(articles); i += workers {
-				for _, word := range words(articles[i].Text) {
-					vocab[word]++
-				}
-				for _, word := range words(articles[i].Title) {
-					vocab[word]++
-				}
-			}
-			parts[w] = vocab
-		}()
-	}
-	wg.Wait()
-	vocab := parts[0]
-	for _, p := range parts[1:] {
+	onEveryCore(workers, len(articles), func(w, i int) {
+		if parts[w] == nil {
+			parts[w] = map[string]int{}
+		}
+		for _, word := range words(articles[i].Text) {
+			parts[w][word]++
+		}
+		for _, word := range words(articles[i].Title) {
+			parts[w][word]++
+		}
+	})
+	vocab := map[string]int{}
+	for _, p := range parts {
 		for word, n := range p {
 			vocab[word] += n
 		}

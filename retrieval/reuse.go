@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"runtime"
-	"sync"
 
 	"github.com/incidentbot/incidentbot"
 )
@@ -71,38 +70,18 @@ func (s *articleSpans) passagesOf(a *incidentbot.Article, hash string) (ps []*in
 // sentence splitting is a third of the cost of reading a text.
 func chunkAll(articles []*incidentbot.Article, need func(i int) bool) [][]*incidentbot.Passage {
 	chunks := make([][]*incidentbot.Passage, len(articles))
-	workers := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < len(articles); i += workers {
-				if need == nil || need(i) {
-					chunks[i] = Chunk(articles[i])
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	onEveryCore(runtime.GOMAXPROCS(0), len(articles), func(_, i int) {
+		if need == nil || need(i) {
+			chunks[i] = Chunk(articles[i])
+		}
+	})
 	return chunks
 }
 
 // articleHashes hashes every article, on every core.
 func articleHashes(articles []*incidentbot.Article) []string {
 	out := make([]string, len(articles))
-	workers := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < len(articles); i += workers {
-				out[i] = articleHash(articles[i])
-			}
-		}()
-	}
-	wg.Wait()
+	onEveryCore(runtime.GOMAXPROCS(0), len(articles), func(_, i int) { out[i] = articleHash(articles[i]) })
 	return out
 }
 
