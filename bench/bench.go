@@ -196,13 +196,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	r.RefreshUnchangedSeconds = time.Since(t).Seconds()
 
 	say("query and ask latency")
-	qs, err := eval.Default()
+	questions, err := evalQuestions()
 	if err != nil {
 		return nil, err
-	}
-	var questions []string
-	for _, q := range qs {
-		questions = append(questions, q.Question)
 	}
 	if r.Query, err = timeEach(questions, func(q string) error { _, err := store.Search(ctx, q, 5); return err }); err != nil {
 		return nil, err
@@ -267,13 +263,9 @@ func MeasureSynthetic(ctx context.Context, o Options, passages int) (*Synthetic,
 	if err != nil {
 		return nil, err
 	}
-	qs, err := eval.Default()
+	questions, err := evalQuestions()
 	if err != nil {
 		return nil, err
-	}
-	var questions []string
-	for _, q := range qs {
-		questions = append(questions, q.Question)
 	}
 	return synthetic(ctx, model, articles, passages, questions, o.refreshUpTo())
 }
@@ -479,4 +471,18 @@ func peakRSSMB() float64 {
 		return 0
 	}
 	return float64(ru.Maxrss) / 1024 // kilobytes on Linux
+}
+
+// evalQuestions are the questions of the main evaluation set, the load
+// the latencies are measured on.
+func evalQuestions() ([]string, error) {
+	qs, err := eval.Default()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, q := range qs {
+		out = append(out, q.Question)
+	}
+	return out, nil
 }

@@ -46,7 +46,6 @@ const (
 
 // definedName is a name of the corpus with a definition.
 type definedName struct {
-	name  string
 	terms []string // the name's BM25 terms: what a query word expands to
 }
 
@@ -77,7 +76,7 @@ func (d *definitions) init(r *queryReader, ix *Index) {
 			if len(def) == 0 {
 				return
 			}
-			n := definedName{name: name, terms: Terms(name)}
+			n := definedName{terms: Terms(name)}
 			if len(n.terms) == 0 {
 				return
 			}

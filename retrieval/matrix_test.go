@@ -101,16 +101,7 @@ func TestCompactScanFindsTheExactNearest(t *testing.T) {
 			if len(got) != k {
 				t.Fatalf("asked for %d, got %d", k, len(got))
 			}
-			in := map[int]bool{}
-			for i, s := range got {
-				in[s.Doc] = true
-				if s.Score != sentenceCosine(q, m.row(s.Doc)) {
-					t.Fatalf("row %d: score %v is not its exact cosine", s.Doc, s.Score)
-				}
-				if i > 0 && s.Score > got[i-1].Score {
-					t.Fatalf("results not best first at %d", i)
-				}
-			}
+			in := checkExactBestFirst(t, m, q, got)
 			for _, s := range exact {
 				total++
 				if in[s.Doc] {
@@ -122,4 +113,21 @@ func TestCompactScanFindsTheExactNearest(t *testing.T) {
 	if recall := float64(found) / float64(total); recall < 0.999 {
 		t.Fatalf("compact scan found %.4f of the exact nearest rows, want ≥ 0.999", recall)
 	}
+}
+
+// checkExactBestFirst checks that the scan's results carry their exact
+// cosines, best first, and returns the rows it found.
+func checkExactBestFirst(t *testing.T, m *matrix, q []float32, got []Scored) map[int]bool {
+	t.Helper()
+	in := map[int]bool{}
+	for i, s := range got {
+		in[s.Doc] = true
+		if s.Score != sentenceCosine(q, m.row(s.Doc)) {
+			t.Fatalf("row %d: score %v is not its exact cosine", s.Doc, s.Score)
+		}
+		if i > 0 && s.Score > got[i-1].Score {
+			t.Fatalf("results not best first at %d", i)
+		}
+	}
+	return in
 }

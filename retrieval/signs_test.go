@@ -110,16 +110,7 @@ func TestMultiStageScanFindsTheExactNearest(t *testing.T) {
 		for _, k := range []int{10, 300} {
 			exact := m.exactNearest(q, k, sentenceCosine, func() {})
 			got := m.nearest(q, k, sentenceCosine)
-			in := map[int]bool{}
-			for i, s := range got {
-				in[s.Doc] = true
-				if s.Score != sentenceCosine(q, m.row(s.Doc)) {
-					t.Fatalf("row %d: score %v is not its exact cosine", s.Doc, s.Score)
-				}
-				if i > 0 && s.Score > got[i-1].Score {
-					t.Fatalf("results not best first at %d", i)
-				}
-			}
+			in := checkExactBestFirst(t, m, q, got)
 			for rank, s := range exact {
 				total[k]++
 				if in[s.Doc] {
