@@ -10,7 +10,7 @@ import (
 // The question sets, built into the program so `incidentbot eval` runs
 // from anywhere.
 //
-//go:embed train/*.yaml test/*.yaml test/othercorpus test/othercorpus2
+//go:embed train/*.yaml test/*.yaml test/othercorpus test/othercorpus2 test/othercorpus3
 var files embed.FS
 
 // Role says what a set may be used for. Training sets may be tuned and
@@ -67,6 +67,10 @@ func Sets() []Set {
 			About: "a blind corpus about a different incident with its own blind questions; only run to report"},
 		{Name: "other-corpus-2", Role: Test, file: "test/othercorpus2/questions.yaml", corpus: "test/othercorpus2",
 			About: "a second blind corpus (a cyberattack on a port), written before the gloss and multi-part work; only run to report"},
+		{Name: "discord-d", Role: Test, file: "test/discord-d.yaml",
+			About: "a fourth blind Discord-style set, written before the answer-redundancy work; only run to report"},
+		{Name: "other-corpus-3", Role: Test, file: "test/othercorpus3/questions.yaml", corpus: "test/othercorpus3",
+			About: "a third blind corpus (an intrusion into a water utility's controls), written before the answer-redundancy work; only run to report"},
 	}
 }
 
