@@ -305,6 +305,7 @@ func candidates(ix *retrieval.Index, qa *question, resp *retrieval.Response, m *
 		}
 	}
 	relative(out)
+	votes(ix, qa, m.lex, out)
 	return out
 }
 

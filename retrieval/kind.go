@@ -34,16 +34,21 @@ func (k Kind) String() string {
 	return fmt.Sprintf("Kind(%d)", k)
 }
 
+// The kinds of question, matched at the question's lead: its first
+// question word (with a preposition before it: "on what day", "in which
+// year"). A question word further on belongs to a clause inside the
+// question: "how did they react when …" asks how, not when.
 var (
-	whenQuestion    = regexp.MustCompile(`(?i)\b(when|what (day|date|month|time)|which (day|date|month)|on what day)\b`)
-	yearQuestion    = regexp.MustCompile(`(?i)\b(what|which|in what|in which) year\b|\bsince when\b`)
-	whoQuestion     = regexp.MustCompile(`(?i)^\s*(who|whom)\b|\b(which|what) (\w+ )?(analyst|minister|expert|official|leader|spokesman|spokesperson|person|journalist|professor|director|colonel|president|diplomat|ambassador|man|woman|prime minister)\b`)
+	leadWord        = regexp.MustCompile(`(?i)\b(?:(?:on|in|at|since|by|until|for|from|to)\s+)?(?:who|whom|whose|what|which|when|where|why|how)\b`)
+	whenQuestion    = regexp.MustCompile(`(?i)^(?:on\s+|since\s+|until\s+)?(when|what (day|date|month|time)|which (day|date|month))\b`)
+	yearQuestion    = regexp.MustCompile(`(?i)^(?:in\s+|since\s+)?(what|which) year\b|^since when\b`)
+	whoQuestion     = regexp.MustCompile(`(?i)^(who|whom)\b|^(which|what) (\w+ )?(analyst|minister|expert|official|leader|spokesman|spokesperson|person|journalist|professor|director|colonel|president|diplomat|ambassador|man|woman|prime minister)\b`)
 	acronymQuestion = regexp.MustCompile(`\b(?:does|is|are)\s+(\p{Lu}[\p{Lu}\d-]{1,9})\s+(?:stand for|short for|mean)\b`)
-	whyQuestion     = regexp.MustCompile(`(?i)^\s*(\w+\W+){0,3}?why\b|\b(what|which) (was|were|is) the (reason|motive|motivation|cause)|\bwhat (led|prompted|caused|motivated)\b`)
+	whyQuestion     = regexp.MustCompile(`(?i)^(?:for\s+)?why\b|^(what|which) (was|were|is) the (reason|motive|motivation|cause)|^what (led|prompted|caused|motivated)\b`)
 	reasonMention   = regexp.MustCompile(`(?i)\b(because|due to|in response to|in retaliation|retaliat\w*|as a result|in proportion|motivat\w*|reasons?|after an? |following an? |for the reference that|since)\b`)
 	yearMention     = regexp.MustCompile(`\b(19|20)\d\d\b`)
 	personMention   = regexp.MustCompile(`\b\p{Lu}\p{Ll}+\s+(\p{Lu}\.\s+)?\p{Lu}[\p{Ll}’']+`)
-	countQuestion   = regexp.MustCompile(`(?i)\b(how (many|much|long)|what (number|percentage|amount)|number of)\b`)
+	countQuestion   = regexp.MustCompile(`(?i)^(how (many|much|long)|what (number|percentage|amount))\b|\bnumber of\b`)
 	numberMention   = regexp.MustCompile(`\b\d[\d,.]*\b|(?i)\b(two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?)\b|(?i)\b(several|a few)\s+(hours|days|weeks|months|years)\b`)
 )
 
@@ -63,6 +68,9 @@ func definition(question string) *regexp.Regexp {
 // KindOf is the kind of answer question asks for.
 func KindOf(question string) Kind {
 	q := strings.TrimSpace(question)
+	if loc := leadWord.FindStringIndex(q); loc != nil {
+		q = q[loc[0]:]
+	}
 	switch {
 	case yearQuestion.MatchString(q):
 		return KindYear
