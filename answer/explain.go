@@ -3,6 +3,7 @@ package answer
 import (
 	"context"
 
+	"github.com/incidentbot/incidentbot"
 	"github.com/incidentbot/incidentbot/retrieval"
 )
 
@@ -40,12 +41,12 @@ type ExplainedCandidate struct {
 
 // Explain reads q as Ask would and reports the reader's view of it, with
 // its best n candidates.
-func (a *Answerer) Explain(ctx context.Context, q string, n int) (*Explanation, error) {
-	qa, cands, _, err := a.candidatesFor(ctx, q, nil)
+func (a *Answerer) Explain(ctx context.Context, q string, history []incidentbot.Turn, n int) (*Explanation, error) {
+	qa, cands, _, err := a.candidatesFor(ctx, q, history)
 	if err != nil {
 		return nil, err
 	}
-	rq := a.src.Index().Analyze(q)
+	rq := a.src.Index().Analyze(qa.asked) // with the question before, for a follow-up
 	e := &Explanation{Question: q, Read: qa.asked, Kind: qa.kind.String(), Threshold: a.reader.Threshold, Features: map[string]float64{}}
 	for _, k := range qa.parts {
 		e.Parts = append(e.Parts, k.String())

@@ -15,6 +15,7 @@ import (
 func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	c := newCommand("ask", stderr)
 	explain := c.fs.Int("explain", 0, "print, as JSON, how the reader read each question and its best N candidates, instead of the answer")
+	after := c.fs.String("after", "", "ask as a follow-up to this earlier question, as in a Discord thread")
 	if err := c.parse(args); err != nil {
 		return err
 	}
@@ -36,9 +37,13 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			return explainEmpty(err, a.answerer.Profile())
 		}
 	}
+	var history []incidentbot.Turn
+	if *after != "" {
+		history = []incidentbot.Turn{{Question: *after}}
+	}
 	one := func(q string) error {
 		if *explain > 0 {
-			e, err := a.answerer.Explain(ctx, q, *explain)
+			e, err := a.answerer.Explain(ctx, q, history, *explain)
 			if err != nil {
 				return err
 			}
@@ -46,7 +51,7 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			enc.SetIndent("", "  ")
 			return enc.Encode(e)
 		}
-		ans, err := a.answerer.Ask(ctx, answer.Request{Question: q})
+		ans, err := a.answerer.Ask(ctx, answer.Request{Question: q, History: history})
 		err = explainEmpty(err, a.answerer.Profile())
 		if errors.Is(err, answer.ErrEmptyQuestion) || errors.Is(err, answer.ErrTooLong) {
 			// One bad line in a batch must not stop the rest.

@@ -241,3 +241,17 @@ func TestAskRebuildsADamagedIndex(t *testing.T) {
 		t.Errorf("the damaged snapshot is not kept aside: %v", aside)
 	}
 }
+
+// A maintainer tries a follow-up as a thread would ask it: with --after
+// the earlier question says who "he" is.
+func TestAskAfterAnEarlierQuestion(t *testing.T) {
+	for earlier, name := range map[string]string{"who is fabian zhilla?": "Zhilla", "who is halil krasniqi?": "Krasniqi"} {
+		out, _, err := runCmd(t, sharedData, "", "ask", "--after", earlier, "and what did he say?")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if answer, _, _ := strings.Cut(out, "Sources:"); !strings.Contains(answer, name) {
+			t.Errorf("after %q, \"and what did he say?\" should quote %s:\n%s", earlier, name, out)
+		}
+	}
+}
