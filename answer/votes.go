@@ -144,4 +144,3 @@ func properNames(lex Lexicon, text string) []string {
 	}
 	return out
 }
-
