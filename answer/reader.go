@@ -69,6 +69,12 @@ type TrainingReport struct {
 	// is right.
 	CVTop1    float64 `json:"cv_top1_right"`
 	CVRefused float64 `json:"cv_refused"`
+	// CVFalseRefused: of the answerable questions, the share refused.
+	CVFalseRefused float64 `json:"cv_false_refused"`
+	// CVScore is what the threshold maximises: answered rightly minus
+	// wrongly refused (shares of the answerable) plus refused (share of
+	// the rest). It compares two readers in one figure.
+	CVScore float64 `json:"cv_score"`
 	// CVAUC: how well the cross-validated answerability ranks answerable
 	// questions above unanswerable ones (1 is perfect, 0.5 chance).
 	CVAUC float64 `json:"cv_auc"`

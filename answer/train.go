@@ -113,6 +113,7 @@ func (a *Answerer) Train(ctx context.Context, sets []string, qs []TrainingQuesti
 		if score > bestScore+1e-12 {
 			bestT, bestScore = t, score
 			r.Trained.CVAnswered, r.Trained.CVRefused = answered/max(nAns, 1), refused/max(nUn, 1)
+			r.Trained.CVFalseRefused, r.Trained.CVScore = falseRefused/max(nAns, 1), score
 		}
 	}
 	r.Threshold = math.Round(bestT*100) / 100
