@@ -1,6 +1,7 @@
 package uselite
 
 import (
+	"fmt"
 	"math"
 	"sync"
 
@@ -82,8 +83,9 @@ func (s *scratch) lane(i int) *attnScratch {
 }
 
 // encode writes the embedding of ids (at least one, at most maxTokens) to
-// out, spreading each matrix multiply over par goroutines.
-func (m *Model) encode(ids []int, s *scratch, out []float32, par int) {
+// out, spreading each matrix multiply over par goroutines. It fails only
+// when a token's embedding cannot be read from the shards.
+func (m *Model) encode(ids []int, s *scratch, out []float32, par int) error {
 	t := len(ids)
 	// Make sure the lanes exist before any goroutine could race to add them.
 	s.lane(min(par, numHeads) - 1)
@@ -91,12 +93,14 @@ func (m *Model) encode(ids []int, s *scratch, out []float32, par int) {
 	x := s.x[:t*embedDim]
 	for p, id := range ids {
 		row := x[p*embedDim : (p+1)*embedDim]
-		emb := m.embeddings[id*embedDim : (id+1)*embedDim]
+		if err := m.embeddings.row(id, row); err != nil {
+			return fmt.Errorf("reading the embedding of token %d: %w", id, err)
+		}
 		sig := m.timing[p*embedDim : (p+1)*embedDim]
 		for j := range row {
 			// The factor 2 is part of the trained graph; leaving it out
 			// still gives plausible vectors, just wrong ones.
-			row[j] = 2*emb[j] + sig[j]
+			row[j] = 2*row[j] + sig[j]
 		}
 	}
 
@@ -115,6 +119,7 @@ func (m *Model) encode(ids []int, s *scratch, out []float32, par int) {
 	for j := range out {
 		out[j] *= inv
 	}
+	return nil
 }
 
 // forward runs one transformer layer on the t rows of s.x and leaves its

@@ -54,7 +54,7 @@ const (
 type Model struct {
 	tok *tokenizer
 
-	embeddings []float32 // [vocab × embedDim]
+	embeddings *table    // [vocab × embedDim], read a row at a time from the shards (weights.go)
 	timing     []float32 // [maxTokens × embedDim]: the sinusoidal position signal, precomputed
 	layers     [2]layer
 	outW       panels // [hiddenDim × hiddenDim], the final tanh layer
@@ -117,7 +117,11 @@ func (m *Model) Embed(ctx context.Context, texts []string) ([][]float32, error) 
 					ids = ids[:maxTokens]
 				}
 				vec := backing[i*hiddenDim : (i+1)*hiddenDim : (i+1)*hiddenDim]
-				m.encode(ids, s, vec, par)
+				if err := m.encode(ids, s, vec, par); err != nil {
+					errOnce.Do(func() { firstErr = fmt.Errorf("uselite: embed text %d: %w", i, err) })
+					failed.Store(true)
+					return
+				}
 				out[i] = vec
 			}
 		}()
