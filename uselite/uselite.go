@@ -101,7 +101,8 @@ func (m *Model) Embed(ctx context.Context, texts []string) ([][]float32, error) 
 		go func() {
 			defer wg.Done()
 			s := m.scratch.Get().(*scratch)
-			defer m.scratch.Put(s)
+			// s may be replaced by a larger one below: the one put back.
+			defer func() { m.scratch.Put(s) }()
 			for !failed.Load() {
 				i := int(next.Add(1) - 1)
 				if i >= len(texts) {
@@ -115,6 +116,9 @@ func (m *Model) Embed(ctx context.Context, texts []string) ([][]float32, error) 
 				ids := m.tok.encode(texts[i])
 				if len(ids) > maxTokens {
 					ids = ids[:maxTokens]
+				}
+				if len(ids) > s.tokens {
+					s = newScratch(len(ids))
 				}
 				vec := backing[i*hiddenDim : (i+1)*hiddenDim : (i+1)*hiddenDim]
 				if err := m.encode(ids, s, vec, par); err != nil {

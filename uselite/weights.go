@@ -103,7 +103,7 @@ func Load(dir string) (*Model, error) {
 			row[timingDim+j] = float32(math.Cos(angle))
 		}
 	}
-	m.scratch.New = func() any { return newScratch() }
+	m.scratch.New = func() any { return newScratch(0) }
 	// The memory outside the heap and the embeddings' files go back when
 	// the model is collected (tests and benchmarks load many); the
 	// cleanup holds what it releases, not the model.

@@ -127,3 +127,34 @@ func TestEmbedNamesShardDamagedAfterLoad(t *testing.T) {
 	_, err = m.Embed(context.Background(), []string{"Who attacked the servers?"})
 	wantErrNaming(t, err, "shards emptied after loading", "text 0", filepath.Join(dir, "group1-shard"))
 }
+
+// A scratch is sized for the text it first encodes and grows for longer
+// ones: texts encoded one at a time, short and long in turn, get the same
+// vectors as in one batch.
+func TestEmbedShortAndLongInTurn(t *testing.T) {
+	m := loadModel(t)
+	texts := []string{
+		"Who?",
+		strings.Repeat("The ministry said its servers were attacked again. ", 20), // over 128 tokens
+		"When were the servers attacked?",
+		strings.Repeat("Officials met on Friday. ", 6),
+		"a",
+	}
+	want, err := m.Embed(context.Background(), texts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for round := range 2 {
+		for i, text := range texts {
+			got, err := m.Embed(context.Background(), []string{text})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got[0], want[i]) {
+				t.Errorf("round %d: text %d alone differs from the batch", round, i)
+			}
+		}
+		slices.Reverse(texts)
+		slices.Reverse(want)
+	}
+}
