@@ -22,10 +22,8 @@ import (
 	"time"
 
 	"github.com/incidentbot/incidentbot/corpus"
-	"github.com/incidentbot/incidentbot/internal/wiring"
 
 	"github.com/incidentbot/incidentbot"
-	"github.com/incidentbot/incidentbot/answer"
 	"github.com/incidentbot/incidentbot/eval"
 	"github.com/incidentbot/incidentbot/retrieval"
 	"github.com/incidentbot/incidentbot/uselite"
@@ -40,16 +38,28 @@ type Report struct {
 		PassagesPerSec float64 `json:"passages_per_sec"`
 		TokensPerSec   float64 `json:"tokens_per_sec"`
 	} `json:"encoder"`
-	ModelLoadSeconds        float64     `json:"model_load_seconds"`
-	IndexBuildSeconds       float64     `json:"index_build_seconds"`
+	ModelLoadSeconds  float64 `json:"model_load_seconds"`
+	IndexBuildSeconds float64 `json:"index_build_seconds"`
+	// ColdStartSeconds, RefreshUnchangedSeconds, Query and Ask are a
+	// serving process's (see Serving) when Options.Serving is set, else
+	// measured in this process.
 	ColdStartSeconds        float64     `json:"cold_start_seconds"`
 	RefreshUnchangedSeconds float64     `json:"refresh_unchanged_seconds"`
 	Query                   Latency     `json:"query"`
 	Ask                     Latency     `json:"ask"`
 	Synthetic               []Synthetic `json:"synthetic"`
-	// PeakRSSMB is this process's peak resident memory: the shipped
-	// corpus's alone when the synthetic sizes run in processes of their own.
-	PeakRSSMB float64 `json:"peak_rss_mb"`
+	// ServingPeakRSSMB is the peak resident memory of a process that
+	// serves the shipped corpus and does nothing else (Serving): what a
+	// user sees of `incidentbot serve`, `chat` or `ask`. 0 without
+	// Options.Serving.
+	ServingPeakRSSMB float64 `json:"serving_peak_rss_mb,omitempty"`
+	// BenchPeakRSSMB is this process's peak resident memory, which has
+	// embedded the whole corpus and built its index (and, without
+	// Options.Serving, loaded a second encoder for the cold start): the
+	// shipped corpus's alone when the synthetic sizes run in processes of
+	// their own. It used to be reported as peak_rss_mb, and read as the
+	// serving figure, which it is not.
+	BenchPeakRSSMB float64 `json:"bench_peak_rss_mb"`
 }
 
 // Latency is a latency distribution in milliseconds.
@@ -105,6 +115,12 @@ type Options struct {
 	// sizes are measured in this process, and their peak_rss_mb is the
 	// process's peak so far.
 	Child func(ctx context.Context, passages int) *exec.Cmd
+	// Serving, if set, starts a process that measures a serving
+	// process on the index persisted in dataDir (with MeasureServing) and
+	// writes its Serving as JSON to stdout, so that its peak memory is a
+	// serving process's own. Without it the cold start and the latencies
+	// are measured in this process, and no serving peak is reported.
+	Serving func(ctx context.Context, dataDir string) *exec.Cmd
 	// RefreshUpTo is the largest synthetic size whose one-article refresh
 	// is timed (0: 100000). Timing it builds the index a second time
 	// through Open and publishes it, and chromem's export of the vectors
@@ -166,58 +182,39 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	r.IndexBuildSeconds = time.Since(t).Seconds()
 
-	say("cold start")
 	profile := o.Profile
 	if profile == nil {
 		profile = corpus.DefaultProfile()
 	}
-	t = time.Now()
-	model2, err := uselite.Load(dir)
-	if err != nil {
-		return nil, err
-	}
-	// Start-up loads the language resources too (WordNet, word vectors).
-	res, err := wiring.LoadLanguage("")
-	if err != nil {
-		return nil, err
-	}
-	store, rep, err := retrieval.Open(ctx, retrieval.StoreOptions{DataDir: data, Embedder: model2, Load: o.Load, Query: wiring.QueryOptions(profile, res)})
-	if err != nil {
-		return nil, err
-	}
-	r.ColdStartSeconds = time.Since(t).Seconds()
-	if rep.Embedded != 0 {
-		return nil, fmt.Errorf("cold start embedded %d texts: the persisted index was not reused", rep.Embedded)
-	}
-	t = time.Now()
-	if _, err := store.Refresh(ctx, false); err != nil {
-		return nil, err
-	}
-	r.RefreshUnchangedSeconds = time.Since(t).Seconds()
-
-	say("query and ask latency")
 	questions, err := evalQuestions()
 	if err != nil {
 		return nil, err
 	}
-	if r.Query, err = timeEach(questions, func(q string) error { _, err := store.Search(ctx, q, 5); return err }); err != nil {
-		return nil, err
+	var sv *Serving
+	if o.Serving != nil {
+		say("a serving process: cold start, query and ask latency, memory")
+		if sv, err = inChild[Serving](ctx, o.Serving(ctx, data)); err != nil {
+			return nil, fmt.Errorf("the serving process: %w", err)
+		}
+	} else {
+		say("cold start, query and ask latency")
+		if sv, err = serve(ctx, o.Load, dir, data, profile, questions); err != nil {
+			return nil, err
+		}
 	}
-	ans := answer.New(answer.WithProfile(store, profile), wiring.AnswerOptions(answer.Options{}, res))
-	if r.Ask, err = timeEach(questions, func(q string) error { _, err := ans.Ask(ctx, answer.Request{Question: q}); return err }); err != nil {
-		return nil, err
-	}
+	r.ColdStartSeconds, r.RefreshUnchangedSeconds = sv.ColdStartSeconds, sv.RefreshUnchangedSeconds
+	r.Query, r.Ask, r.ServingPeakRSSMB = sv.Query, sv.Ask, sv.PeakRSSMB
 
-	// The shipped corpus's figures first: peak_rss_mb is theirs when the
-	// synthetic sizes run in processes of their own.
-	r.PeakRSSMB = peakRSSMB()
+	// The shipped corpus's figures first: bench_peak_rss_mb is theirs
+	// when the synthetic sizes run in processes of their own.
+	r.BenchPeakRSSMB = peakRSSMB()
 	for _, n := range o.Synthetic {
 		say(fmt.Sprintf("synthetic corpus of %d passages", n))
 		var s *Synthetic
 		if o.Child != nil {
-			s, err = inChild(ctx, o.Child(ctx, n))
+			s, err = inChild[Synthetic](ctx, o.Child(ctx, n))
 		} else {
-			s, err = synthetic(ctx, model2, articles, n, questions, o.refreshUpTo())
+			s, err = synthetic(ctx, model, articles, n, questions, o.refreshUpTo())
 		}
 		if err != nil {
 			return nil, fmt.Errorf("synthetic corpus of %d passages: %w", n, err)
@@ -225,14 +222,15 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		r.Synthetic = append(r.Synthetic, *s)
 	}
 	if o.Child == nil {
-		r.PeakRSSMB = peakRSSMB()
+		r.BenchPeakRSSMB = peakRSSMB()
 	}
 	return r, nil
 }
 
-// inChild runs cmd, which measures one synthetic size (its peak memory
-// too, as only it can: see peakRSSMB).
-func inChild(ctx context.Context, cmd *exec.Cmd) (*Synthetic, error) {
+// inChild runs cmd, which measures one synthetic size or a serving
+// process and writes its figures (a T) as JSON: its peak memory too, as
+// only it can (see peakRSSMB).
+func inChild[T any](ctx context.Context, cmd *exec.Cmd) (*T, error) {
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	if cmd.Stderr == nil {
@@ -241,11 +239,11 @@ func inChild(ctx context.Context, cmd *exec.Cmd) (*Synthetic, error) {
 	if err := cmd.Run(); err != nil {
 		return nil, fmt.Errorf("measuring in a child process: %w", err)
 	}
-	s := &Synthetic{}
-	if err := json.Unmarshal(out.Bytes(), s); err != nil {
+	v := new(T)
+	if err := json.Unmarshal(out.Bytes(), v); err != nil {
 		return nil, fmt.Errorf("reading the child's figures: %w", err)
 	}
-	return s, ctx.Err()
+	return v, ctx.Err()
 }
 
 // MeasureSynthetic measures one synthetic size in this process: what a

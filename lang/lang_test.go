@@ -115,14 +115,16 @@ func TestLoadRefusesDamage(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The error names the file, so that a user knows what to replace.
+	path := filepath.Join(bad, PackFile)
 	write(data[:len(data)/2])
-	if _, err := Load(bad); err == nil || !errors.Is(err, errCorrupt) {
+	if _, err := Load(bad); err == nil || !errors.Is(err, errCorrupt) || !strings.Contains(err.Error(), path) {
 		t.Errorf("truncated pack: err = %v", err)
 	}
 	flipped := append([]byte(nil), data...)
 	flipped[len(flipped)/3] ^= 0x40
 	write(flipped)
-	if _, err := Load(bad); err == nil || !errors.Is(err, errCorrupt) {
+	if _, err := Load(bad); err == nil || !errors.Is(err, errCorrupt) || !strings.Contains(err.Error(), path) {
 		t.Errorf("damaged pack: err = %v", err)
 	}
 	old := append([]byte(nil), data...)

@@ -58,19 +58,29 @@ type Speller struct {
 	r      *Resources
 	corpus map[string]int
 	cands  []spellCand // by length
+	text   string      // the candidates' words, end to end
 	byLen  []int       // cands[byLen[n]:byLen[n+1]] have n letters
 	common []int32     // cands among the abbrevMaxRank most frequent words
 }
 
+// spellCand is one word a typed word may be corrected to. There are some
+// 100,000 of them, so it is kept small (24 bytes, where it was 64): the
+// word is a span of Speller.text rather than a string of its own.
 type spellCand struct {
-	word    string
 	logp    float64
-	rank    int    // GloVe rank, 0 if none
+	off     uint32 // the word is Speller.text[off : off+n]
+	rank    int32  // GloVe rank, 0 if none
 	mask    uint32 // letters present (a–z)
-	n       int    // length in bytes
-	vowels  int
+	n       uint8  // length in bytes
+	vowels  uint8
 	lastCon byte // last consonant
 }
+
+// maxCandLen is the longest word a correction can be (n is a byte): no
+// word a person types is within two edits of a longer one.
+const maxCandLen = 255
+
+func (s *Speller) word(c *spellCand) string { return s.text[c.off : c.off+uint32(c.n)] }
 
 const (
 	// commonRank: a word among the 5,000 most frequent GloVe words is never
@@ -176,31 +186,6 @@ func NewSpeller(r *Resources, corpusVocab map[string]int) *Speller {
 		}
 	}
 	rows := min(r.meta.Frequent, spellVocabRank)
-	add := func(w string, rank int) {
-		if len(w) < 2 || !isASCIILetters(w) {
-			return
-		}
-		if rank == 0 {
-			rank = unknownRank
-		}
-		if s.corpus[w] > 0 {
-			rank = min(rank, corpusRank)
-		}
-		c := spellCand{word: w, logp: -math.Log(float64(rank) * zipfNorm), rank: rank, n: len(w)}
-		for i := 0; i < len(w); i++ {
-			c.mask |= 1 << (w[i] - 'a')
-			if isVowel(w[i]) {
-				c.vowels++
-			} else {
-				c.lastCon = w[i]
-			}
-		}
-		s.cands = append(s.cands, c)
-	}
-	for row := 0; row < rows; row++ {
-		t := r.rowTerm[row]
-		add(r.term(t), int(r.termRank[t]))
-	}
 	var extra []string
 	for w := range s.corpus {
 		if t, ok := r.lookup(w); ok && r.termRow[t] != 0 && int(r.termRow[t]) <= rows {
@@ -209,35 +194,80 @@ func NewSpeller(r *Resources, corpusVocab map[string]int) *Speller {
 		extra = append(extra, w)
 	}
 	sort.Strings(extra) // so that ties break the same way every time
-	for _, w := range extra {
-		add(w, r.Rank(w))
+	// each calls f with every candidate, in the order ties break in: the
+	// frequent words by rank, then the corpus's others.
+	each := func(f func(w string, rank int)) {
+		for row := 0; row < rows; row++ {
+			t := r.rowTerm[row]
+			if w := r.term(t); isCandidate(w) {
+				f(w, int(r.termRank[t]))
+			}
+		}
+		for _, w := range extra {
+			if isCandidate(w) {
+				f(w, r.Rank(w))
+			}
+		}
 	}
-	// By length (a counting sort, keeping the order), for the edit search;
-	// the common ones apart, for abbreviations.
-	maxLen := 0
-	for _, c := range s.cands {
-		maxLen = max(maxLen, c.n)
-	}
-	s.byLen = make([]int, maxLen+2)
-	for _, c := range s.cands {
-		s.byLen[c.n+1]++
-	}
+	// By length, for the edit search (a counting sort, keeping the
+	// order). Counted first, so that the candidates are placed straight
+	// into arrays of their final size: appending them, then sorting a
+	// copy, was 33 MB of garbage at every start.
+	byLen, maxLen, size := make([]int, maxCandLen+2), 0, 0
+	each(func(w string, _ int) {
+		byLen[len(w)+1]++
+		maxLen, size = max(maxLen, len(w)), size+len(w)
+	})
+	s.byLen = byLen[:maxLen+2]
 	for n := 1; n < len(s.byLen); n++ {
 		s.byLen[n] += s.byLen[n-1]
 	}
-	sorted := make([]spellCand, len(s.cands))
-	next := append([]int(nil), s.byLen...)
-	for _, c := range s.cands {
-		sorted[next[c.n]] = c
-		next[c.n]++
+	count := s.byLen[maxLen+1]
+	// The words of each length lie end to end in text, in the
+	// candidates' order, from textAt[n].
+	textAt := make([]int, maxLen+2)
+	for n := 1; n <= maxLen; n++ {
+		textAt[n+1] = textAt[n] + (s.byLen[n+1]-s.byLen[n])*n
 	}
-	s.cands = sorted
+	s.cands = make([]spellCand, count)
+	text := make([]byte, size)
+	next := append([]int(nil), s.byLen...)
+	each(func(w string, rank int) {
+		if rank == 0 {
+			rank = unknownRank
+		}
+		if s.corpus[w] > 0 {
+			rank = min(rank, corpusRank)
+		}
+		n := len(w)
+		i := next[n]
+		next[n]++
+		off := textAt[n] + (i-s.byLen[n])*n
+		copy(text[off:], w)
+		c := spellCand{logp: -math.Log(float64(rank) * zipfNorm), off: uint32(off), rank: int32(rank), n: uint8(n)}
+		for j := 0; j < n; j++ {
+			c.mask |= 1 << (w[j] - 'a')
+			if isVowel(w[j]) {
+				c.vowels++
+			} else {
+				c.lastCon = w[j]
+			}
+		}
+		s.cands[i] = c
+	})
+	s.text = string(text)
 	for i, c := range s.cands {
 		if c.rank <= abbrevMaxRank {
 			s.common = append(s.common, int32(i))
 		}
 	}
 	return s
+}
+
+// isCandidate reports whether w may be a correction: letters only, and no
+// longer than a spellCand holds.
+func isCandidate(w string) bool {
+	return len(w) >= 2 && len(w) <= maxCandLen && isASCIILetters(w)
 }
 
 // logPrior is log P(w): Zipf over the GloVe ranks, a corpus word counting
@@ -312,21 +342,22 @@ func (s *Speller) Correct(word string) (string, bool) {
 	lo, hi := max(len(w)-maxDist, 0), min(len(w)+maxDist, len(s.byLen)-2)
 	for i := s.byLen[min(lo, len(s.byLen)-1)]; lo <= hi && i < s.byLen[hi+1]; i++ {
 		c := &s.cands[i]
-		if bits.OnesCount32(c.mask^wmask) > 2*maxDist || c.logp-costOmit*float64(max(1, c.n-len(w)))-penalty <= bestScore {
+		if bits.OnesCount32(c.mask^wmask) > 2*maxDist || c.logp-costOmit*float64(max(1, int(c.n)-len(w)))-penalty <= bestScore {
 			continue
 		}
-		if cost, ok := editCost(w, c.word, maxDist, typedRank > 0); ok {
-			consider(c.word, c.logp-cost-penalty)
+		cw := s.word(c)
+		if cost, ok := editCost(w, cw, maxDist, typedRank > 0); ok {
+			consider(cw, c.logp-cost-penalty)
 		}
 	}
 	// Vowel-dropping abbreviations of common words (see abbreviates).
 	if !real {
 		for _, i := range s.common {
 			c := &s.cands[i]
-			if (typedRank == 0 || typedRank >= abbrevRatio*c.rank) &&
-				c.n >= len(w)+2 && c.word[0] == w[0] && c.lastCon == last && c.vowels-wv >= 2 &&
-				c.mask&wmask == wmask && c.logp-costAbbrev > bestScore && abbreviates(w, c.word) {
-				consider(c.word, c.logp-costAbbrev)
+			if (typedRank == 0 || typedRank >= abbrevRatio*int(c.rank)) &&
+				int(c.n) >= len(w)+2 && s.text[c.off] == w[0] && c.lastCon == last && int(c.vowels)-wv >= 2 &&
+				c.mask&wmask == wmask && c.logp-costAbbrev > bestScore && abbreviates(w, s.word(c)) {
+				consider(s.word(c), c.logp-costAbbrev)
 			}
 		}
 	}

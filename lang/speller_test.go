@@ -135,3 +135,28 @@ func BenchmarkNewSpeller(b *testing.B) {
 		NewSpeller(r, v)
 	}
 }
+
+// A correction is at most maxCandLen letters long (the candidates keep
+// their length in a byte): a corpus word of that length is still found
+// from a typo, a longer one is left out without harm.
+func TestSpellerLongWords(t *testing.T) {
+	word := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = "bcdfghjklmnpqrstvwxz"[i*7%20]
+			if i%3 == 1 {
+				b[i] = "aeiou"[i%5]
+			}
+		}
+		return string(b)
+	}
+	longest, tooLong := word(maxCandLen), word(maxCandLen+40)
+	s := NewSpeller(load(t), map[string]int{longest: 3, tooLong: 3})
+	typo := func(w string) string { return w[:100] + w[101:] } // a letter left out
+	if got, ok := s.Correct(typo(longest)); !ok || got != longest {
+		t.Errorf("a typo of a %d-letter corpus word: Correct = %.20q…, %v; want the word", len(longest), got, ok)
+	}
+	if got, ok := s.Correct(typo(tooLong)); ok || got != typo(tooLong) {
+		t.Errorf("a typo of a %d-letter corpus word: Correct = %.20q…, %v; want it unchanged", len(tooLong), got, ok)
+	}
+}

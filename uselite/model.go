@@ -1,6 +1,7 @@
 package uselite
 
 import (
+	"fmt"
 	"math"
 	"sync"
 
@@ -29,20 +30,25 @@ type layer struct {
 	attentionScale float32
 }
 
-// scratch holds every intermediate of one forward pass, sized for the longest
-// input, so that encoding allocates nothing but its result.
+// scratch holds every intermediate of one forward pass of up to tokens
+// tokens, so that encoding allocates nothing but its result. It is sized
+// by the inputs it has met rather than for the longest possible
+// (maxTokens): a question of a dozen tokens needs a quarter of the 3.6 MB
+// a 128-token passage does, and a process that only embeds questions
+// keeps only that.
 type scratch struct {
-	x     []float32 // layer input, then output, [T × hiddenDim]
-	y     []float32 // layer-normed input, [T × dim]
-	ap    []float32 // the current left operand, packed for gemm
-	qkv   []float32 // [T × 3dim]
-	att   []float32 // attention output, heads side by side, [T × dim]
-	a     []float32 // after attention and residual, [T × hiddenDim]
-	res   []float32 // layer 0's widened residual, [T × hiddenDim]
-	h     []float32 // FFN hidden layer, [T × ffnDim]
-	pool  []float32 // mean FFN hidden row, [ffnDim]
-	mean  []float32 // mean row of a, then the pooled output, [hiddenDim]
-	lanes []*attnScratch
+	tokens int       // the longest input it holds
+	x      []float32 // layer input, then output, [T × hiddenDim]
+	y      []float32 // layer-normed input, [T × dim]
+	ap     []float32 // the current left operand, packed for gemm
+	qkv    []float32 // [T × 3dim]
+	att    []float32 // attention output, heads side by side, [T × dim]
+	a      []float32 // after attention and residual, [T × hiddenDim]
+	res    []float32 // layer 0's widened residual, [T × hiddenDim]
+	h      []float32 // FFN hidden layer, [T × ffnDim]
+	pool   []float32 // mean FFN hidden row, [ffnDim]
+	mean   []float32 // mean row of a, then the pooled output, [hiddenDim]
+	lanes  []*attnScratch
 }
 
 // attnScratch is what one goroutine needs to compute attention heads.
@@ -51,25 +57,32 @@ type attnScratch struct {
 	s          []float32 // scores, then weights, [T × T rounded up to panelCols]
 }
 
-func newScratch() *scratch {
-	const t = maxTokens
+// scratchStep is what a scratch's size is rounded up to, in tokens, so that
+// a pool of scratches settles after a few inputs of growing length.
+const scratchStep = 32
+
+// newScratch returns a scratch for inputs of up to t tokens (rounded up to
+// scratchStep, at most maxTokens).
+func newScratch(t int) *scratch {
+	t = min((max(t, 1)+scratchStep-1)/scratchStep*scratchStep, maxTokens)
 	return &scratch{
-		x:    make([]float32, t*hiddenDim),
-		y:    make([]float32, t*hiddenDim),
-		ap:   make([]float32, blocksLen(t, ffnDim)),
-		qkv:  make([]float32, t*3*hiddenDim),
-		att:  make([]float32, t*hiddenDim),
-		a:    make([]float32, t*hiddenDim),
-		res:  make([]float32, t*hiddenDim),
-		h:    make([]float32, t*ffnDim),
-		pool: make([]float32, ffnDim),
-		mean: make([]float32, hiddenDim),
+		tokens: t,
+		x:      make([]float32, t*hiddenDim),
+		y:      make([]float32, t*hiddenDim),
+		ap:     make([]float32, blocksLen(t, ffnDim)),
+		qkv:    make([]float32, t*3*hiddenDim),
+		att:    make([]float32, t*hiddenDim),
+		a:      make([]float32, t*hiddenDim),
+		res:    make([]float32, t*hiddenDim),
+		h:      make([]float32, t*ffnDim),
+		pool:   make([]float32, ffnDim),
+		mean:   make([]float32, hiddenDim),
 	}
 }
 
 func (s *scratch) lane(i int) *attnScratch {
 	for len(s.lanes) <= i {
-		const t = maxTokens
+		t := s.tokens
 		s.lanes = append(s.lanes, &attnScratch{
 			q: make([]float32, blocksLen(t, headMax)),
 			k: make([]float32, panelsLen(headMax, t)),
@@ -81,22 +94,28 @@ func (s *scratch) lane(i int) *attnScratch {
 	return s.lanes[i]
 }
 
-// encode writes the embedding of ids (at least one, at most maxTokens) to
-// out, spreading each matrix multiply over par goroutines.
-func (m *Model) encode(ids []int, s *scratch, out []float32, par int) {
+// encode writes the embedding of ids (at least one, at most s.tokens) to
+// out, spreading each matrix multiply over par goroutines. It fails only
+// when a token's embedding cannot be read from the shards.
+func (m *Model) encode(ids []int, s *scratch, out []float32, par int) error {
 	t := len(ids)
+	if t > s.tokens {
+		panic("uselite: scratch too small for the input")
+	}
 	// Make sure the lanes exist before any goroutine could race to add them.
 	s.lane(min(par, numHeads) - 1)
 
 	x := s.x[:t*embedDim]
 	for p, id := range ids {
 		row := x[p*embedDim : (p+1)*embedDim]
-		emb := m.embeddings[id*embedDim : (id+1)*embedDim]
+		if err := m.embeddings.row(id, row); err != nil {
+			return fmt.Errorf("reading the embedding of token %d: %w", id, err)
+		}
 		sig := m.timing[p*embedDim : (p+1)*embedDim]
 		for j := range row {
 			// The factor 2 is part of the trained graph; leaving it out
 			// still gives plausible vectors, just wrong ones.
-			row[j] = 2*emb[j] + sig[j]
+			row[j] = 2*row[j] + sig[j]
 		}
 	}
 
@@ -115,6 +134,7 @@ func (m *Model) encode(ids []int, s *scratch, out []float32, par int) {
 	for j := range out {
 		out[j] *= inv
 	}
+	return nil
 }
 
 // forward runs one transformer layer on the t rows of s.x and leaves its

@@ -54,7 +54,7 @@ const (
 type Model struct {
 	tok *tokenizer
 
-	embeddings []float32 // [vocab × embedDim]
+	embeddings *table    // [vocab × embedDim], read a row at a time from the shards (weights.go)
 	timing     []float32 // [maxTokens × embedDim]: the sinusoidal position signal, precomputed
 	layers     [2]layer
 	outW       panels // [hiddenDim × hiddenDim], the final tanh layer
@@ -101,7 +101,8 @@ func (m *Model) Embed(ctx context.Context, texts []string) ([][]float32, error) 
 		go func() {
 			defer wg.Done()
 			s := m.scratch.Get().(*scratch)
-			defer m.scratch.Put(s)
+			// s may be replaced by a larger one below: the one put back.
+			defer func() { m.scratch.Put(s) }()
 			for !failed.Load() {
 				i := int(next.Add(1) - 1)
 				if i >= len(texts) {
@@ -116,8 +117,15 @@ func (m *Model) Embed(ctx context.Context, texts []string) ([][]float32, error) 
 				if len(ids) > maxTokens {
 					ids = ids[:maxTokens]
 				}
+				if len(ids) > s.tokens {
+					s = newScratch(len(ids))
+				}
 				vec := backing[i*hiddenDim : (i+1)*hiddenDim : (i+1)*hiddenDim]
-				m.encode(ids, s, vec, par)
+				if err := m.encode(ids, s, vec, par); err != nil {
+					errOnce.Do(func() { firstErr = fmt.Errorf("uselite: embed text %d: %w", i, err) })
+					failed.Store(true)
+					return
+				}
 				out[i] = vec
 			}
 		}()

@@ -4,28 +4,44 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
-	"unsafe"
+	"runtime"
 )
 
 // littleEndian reports whether floats are stored here as in the shards.
 var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
 
 // Load reads the model from dir, or from wherever FindWeights(dir) finds it,
-// and packs its matrices for the forward pass. It takes about 0.1 s and
-// holds about 30 MB.
+// and packs its matrices for the forward pass. It takes a few hundredths
+// of a second.
+//
+// Where the weights live, and why: the 20 MB of packed matrices are
+// written once, into memory outside the Go heap (frozen_unix.go), and
+// then made read-only. On the heap they were live data the collector
+// lets the heap grow by as much again before it collects, so a process
+// that does little else had some 20 MB of garbage room for them. The
+// 8 MB token embedding table is not loaded at all: each token's row is
+// read from its shard file when a text is encoded (a read of 1 KB from the
+// page cache, 0.6 µs: some 10 µs for a question, against 3 ms for the
+// encoding), where holding the table, on the heap or mapped (the kernel
+// maps a file 64 KB around each page read), made all of it resident after
+// a few hundred questions. Each matrix is read through
+// one reused buffer rather than whole: reading every tensor first, then
+// packing, had 28 MB of unpacked copies on the heap at every start.
 func Load(dir string) (*Model, error) {
 	dir, err := FindWeights(dir)
 	if err != nil {
 		return nil, err
 	}
-	tensors, err := readTensors(dir)
+	ws, err := openWeights(dir)
 	if err != nil {
 		return nil, fmt.Errorf("uselite: load weights: %w", err)
 	}
+	// Whatever Load returns, the shard files are closed but for those the
+	// embeddings are read from, which the model keeps (see below).
+	defer ws.close()
 	tok, err := loadTokenizer(dir)
 	if err != nil {
 		return nil, fmt.Errorf("uselite: load vocabulary: %w", err)
@@ -35,10 +51,9 @@ func Load(dir string) (*Model, error) {
 		apply  = "module_apply_default/Encoder_en/KonaTransformer/Encode/"
 		module = "module/Encoder_en/KonaTransformer/Encode/"
 	)
-	ws := &weightSet{dir: dir, tensors: tensors}
 	m := &Model{tok: tok}
-	m.embeddings = ws.get("module/Embeddings_en", -1, embedDim)
-	inv := ws.get(apply+"TransformerStack/Layer_0/AddTimingSignal/TimingSignal/ExpandDims_1", timingDim)
+	m.embeddings = ws.table("module/Embeddings_en", embedDim)
+	inv := ws.vec(apply+"TransformerStack/Layer_0/AddTimingSignal/TimingSignal/ExpandDims_1", timingDim)
 	for i := range m.layers {
 		l := &m.layers[i]
 		l.dim = embedDim
@@ -48,33 +63,34 @@ func Load(dir string) (*Model, error) {
 		d := l.dim
 		tl := fmt.Sprintf("Layer_%d/TransformerLayer/", i)
 		mha := tl + "MultiheadAttention/"
-		l.ln1Scale = ws.get(apply+tl+"layer_prepostprocess/layer_norm/layer_norm_scale/ConcatPartitions/concat", d)
-		l.ln1Bias = ws.get(apply+tl+"layer_prepostprocess/layer_norm/layer_norm_bias/ConcatPartitions/concat", d)
-		l.qkv = pack(ws.get(module+mha+"qkv_transform_single/kernel/part_0", d, 3*d), d, 3*d)
-		l.qkvB = ws.get(apply+mha+"qkv_transform_single/bias/ConcatPartitions/concat", 3*d)
-		l.out = pack(ws.get(module+mha+"output_transform_single/kernel/part_0", d, hiddenDim), d, hiddenDim)
-		l.outB = ws.get(apply+mha+"output_transform_single/bias/ConcatPartitions/concat", hiddenDim)
+		l.ln1Scale = ws.vec(apply+tl+"layer_prepostprocess/layer_norm/layer_norm_scale/ConcatPartitions/concat", d)
+		l.ln1Bias = ws.vec(apply+tl+"layer_prepostprocess/layer_norm/layer_norm_bias/ConcatPartitions/concat", d)
+		ws.matrix(&l.qkv, module+mha+"qkv_transform_single/kernel/part_0", d, 3*d)
+		l.qkvB = ws.vec(apply+mha+"qkv_transform_single/bias/ConcatPartitions/concat", 3*d)
+		ws.matrix(&l.out, module+mha+"output_transform_single/kernel/part_0", d, hiddenDim)
+		l.outB = ws.vec(apply+mha+"output_transform_single/bias/ConcatPartitions/concat", hiddenDim)
 		if i == 0 {
-			l.res = pack(ws.get(apply+tl+"dense/kernel/ConcatPartitions/concat", d, hiddenDim), d, hiddenDim)
-			l.resB = ws.get(apply+tl+"dense/bias/ConcatPartitions/concat", hiddenDim)
+			ws.matrix(&l.res, apply+tl+"dense/kernel/ConcatPartitions/concat", d, hiddenDim)
+			l.resB = ws.vec(apply+tl+"dense/bias/ConcatPartitions/concat", hiddenDim)
 		}
-		l.ln2Scale = ws.get(apply+tl+"FFN/layer_prepostprocess/layer_norm/layer_norm_scale/ConcatPartitions/concat", hiddenDim)
-		l.ln2Bias = ws.get(apply+tl+"FFN/layer_prepostprocess/layer_norm/layer_norm_bias/ConcatPartitions/concat", hiddenDim)
-		l.ffn1 = pack(ws.get(apply+"TransformerStack/"+tl+"FFN/conv1/Tensordot/Reshape_1", hiddenDim, ffnDim), hiddenDim, ffnDim)
-		l.ffn1B = ws.get(apply+tl+"FFN/conv1/bias/ConcatPartitions/concat", ffnDim)
-		l.ffn2 = pack(ws.get(apply+"TransformerStack/"+tl+"FFN/conv2/Tensordot/Reshape_1", ffnDim, hiddenDim), ffnDim, hiddenDim)
-		l.ffn2B = ws.get(apply+tl+"FFN/conv2/bias/ConcatPartitions/concat", hiddenDim)
-		if s := ws.get(apply + "TransformerStack/" + mha + "mul/y"); len(s) == 1 {
+		l.ln2Scale = ws.vec(apply+tl+"FFN/layer_prepostprocess/layer_norm/layer_norm_scale/ConcatPartitions/concat", hiddenDim)
+		l.ln2Bias = ws.vec(apply+tl+"FFN/layer_prepostprocess/layer_norm/layer_norm_bias/ConcatPartitions/concat", hiddenDim)
+		ws.matrix(&l.ffn1, apply+"TransformerStack/"+tl+"FFN/conv1/Tensordot/Reshape_1", hiddenDim, ffnDim)
+		l.ffn1B = ws.vec(apply+tl+"FFN/conv1/bias/ConcatPartitions/concat", ffnDim)
+		ws.matrix(&l.ffn2, apply+"TransformerStack/"+tl+"FFN/conv2/Tensordot/Reshape_1", ffnDim, hiddenDim)
+		l.ffn2B = ws.vec(apply+tl+"FFN/conv2/bias/ConcatPartitions/concat", hiddenDim)
+		if s := ws.vec(apply + "TransformerStack/" + mha + "mul/y"); len(s) == 1 {
 			l.attentionScale = s[0]
 		}
 	}
-	m.outW = pack(ws.get("module/Encoder_en/hidden_layers/tanh_layer_0/weights", hiddenDim, hiddenDim), hiddenDim, hiddenDim)
-	m.outB = ws.get("module/Encoder_en/hidden_layers/tanh_layer_0/bias", hiddenDim)
+	ws.matrix(&m.outW, "module/Encoder_en/hidden_layers/tanh_layer_0/weights", hiddenDim, hiddenDim)
+	m.outB = ws.vec("module/Encoder_en/hidden_layers/tanh_layer_0/bias", hiddenDim)
+	ws.packMatrices()
 	if ws.err != nil {
 		return nil, fmt.Errorf("uselite: load weights: %w", ws.err)
 	}
-	if rows := len(m.embeddings) / embedDim; rows < len(tok.scores) {
-		return nil, fmt.Errorf("uselite: %s: %d token embeddings for a vocabulary of %d", filepath.Join(dir, "model.json"), rows, len(tok.scores))
+	if rows := m.embeddings.rows; rows < len(tok.scores) {
+		return nil, fmt.Errorf("uselite: %s: %d token embeddings for a vocabulary of %d", ws.manifest, rows, len(tok.scores))
 	}
 
 	m.timing = make([]float32, maxTokens*embedDim)
@@ -87,17 +103,16 @@ func Load(dir string) (*Model, error) {
 			row[timingDim+j] = float32(math.Cos(angle))
 		}
 	}
-	m.scratch.New = func() any { return newScratch() }
+	m.scratch.New = func() any { return newScratch(0) }
+	// The memory outside the heap and the embeddings' files go back when
+	// the model is collected (tests and benchmarks load many); the
+	// cleanup holds what it releases, not the model.
+	runtime.AddCleanup(m, func(release []func()) {
+		for _, f := range release {
+			f()
+		}
+	}, ws.keep())
 	return m, nil
-}
-
-// pack returns the row-major k × n matrix w packed for gemm. A nil w (a
-// tensor the weightSet already reported missing) packs to nothing.
-func pack(w []float32, k, n int) panels {
-	if w == nil {
-		return panels{}
-	}
-	return packPanels(make([]float32, panelsLen(k, n)), w, k, n, n, 1)
 }
 
 // manifest is the part of a TensorFlow.js graph-model model.json we need.
@@ -105,27 +120,57 @@ func pack(w []float32, k, n int) panels {
 // hand (model.go), so only the tensor inventory matters.
 type manifest struct {
 	WeightsManifest []struct {
-		Paths   []string `json:"paths"`
-		Weights []struct {
-			Name         string          `json:"name"`
-			Shape        []int           `json:"shape"`
-			Dtype        string          `json:"dtype"`
-			Quantization json.RawMessage `json:"quantization"`
-		} `json:"weights"`
+		Paths   []string         `json:"paths"`
+		Weights []manifestWeight `json:"weights"`
 	} `json:"weightsManifest"`
 }
 
-// tensor is one float32 weight as stored in the shards, row-major.
-type tensor struct {
-	shape []int
-	data  []float32
+type manifestWeight struct {
+	Name         string          `json:"name"`
+	Shape        []int           `json:"shape"`
+	Dtype        string          `json:"dtype"`
+	Quantization json.RawMessage `json:"quantization"`
 }
 
-// readTensors reads every float32 tensor listed in dir/model.json from the
-// shards beside it. int32 tensors are graph constants (shapes, axes) that the
-// hand-written forward pass does not need, but their bytes are skipped so the
-// offsets of later tensors stay right.
-func readTensors(dir string) (map[string]tensor, error) {
+// tensor is where one float32 weight is stored: the byte offset of its
+// row-major data in the concatenated shards of its group.
+type tensor struct {
+	shape []int
+	size  int // elements
+	group int
+	off   int64
+}
+
+// weightSet hands out named tensors and remembers the first problem, so the
+// long list of lookups in Load reads as a list rather than as error plumbing.
+type weightSet struct {
+	manifest string // model.json's path, which errors name
+	tensors  map[string]tensor
+	shards   []*shardGroup
+	// matrices are the packed matrices asked for, filled in by
+	// packMatrices once their total size is known.
+	matrices []matrixRequest
+	// release gives back the memory outside the heap, the packed
+	// matrices'.
+	release func()
+	// kept is the group the embeddings are read from, which stays open
+	// once handed over to the model (keep).
+	kept       *shardGroup
+	handedOver bool
+	err        error
+}
+
+type matrixRequest struct {
+	dst  *panels
+	name string
+	k, n int
+}
+
+// openWeights reads dir/model.json and opens the shard files beside it,
+// checking that they hold every tensor it lists. int32 tensors are graph
+// constants (shapes, axes) that the hand-written forward pass does not
+// need, but their bytes count for the offsets of later tensors.
+func openWeights(dir string) (*weightSet, error) {
 	path := filepath.Join(dir, "model.json")
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -138,117 +183,163 @@ func readTensors(dir string) (map[string]tensor, error) {
 	if len(man.WeightsManifest) == 0 {
 		return nil, fmt.Errorf("%s: no weightsManifest", path)
 	}
-
-	tensors := make(map[string]tensor)
-	for _, group := range man.WeightsManifest {
-		r, closeAll, err := openShards(dir, group.Paths)
-		if err != nil {
+	ws := &weightSet{manifest: path, tensors: map[string]tensor{}}
+	for g, group := range man.WeightsManifest {
+		if err := ws.addGroup(dir, g, group.Paths, group.Weights); err != nil {
+			ws.close()
 			return nil, err
 		}
-		for _, w := range group.Weights {
-			if len(w.Quantization) > 0 && string(w.Quantization) != "null" {
-				closeAll()
-				return nil, fmt.Errorf("%s: tensor %s is quantized, which this loader does not support", path, w.Name)
-			}
-			n := 1
-			for _, d := range w.Shape {
-				n *= d
-			}
-			switch w.Dtype {
-			case "float32":
-				data, err := readFloat32s(r, n)
-				if err != nil {
-					closeAll()
-					return nil, fmt.Errorf("read tensor %s from the shards of %s: %w", w.Name, path, err)
-				}
-				tensors[w.Name] = tensor{shape: w.Shape, data: data}
-			case "int32":
-				if _, err := io.CopyN(io.Discard, r, int64(n)*4); err != nil {
-					closeAll()
-					return nil, fmt.Errorf("skip tensor %s in the shards of %s: %w", w.Name, path, err)
-				}
-			default:
-				closeAll()
-				return nil, fmt.Errorf("%s: tensor %s has unsupported dtype %q", path, w.Name, w.Dtype)
-			}
-		}
-		closeAll()
 	}
-	return tensors, nil
+	return ws, nil
 }
 
-// openShards returns the concatenation of a weight group's shard files, which
-// TensorFlow.js splits at arbitrary byte offsets (a tensor may straddle two).
-func openShards(dir string, names []string) (io.Reader, func(), error) {
-	var (
-		files   []*os.File
-		readers []io.Reader
-	)
-	closeAll := func() {
-		for _, f := range files {
-			f.Close()
+// addGroup lists group g's tensors and opens its shard files.
+func (ws *weightSet) addGroup(dir string, g int, paths []string, weights []manifestWeight) error {
+	var off int64
+	for _, w := range weights {
+		if len(w.Quantization) > 0 && string(w.Quantization) != "null" {
+			return fmt.Errorf("%s: tensor %s is quantized, which this loader does not support", ws.manifest, w.Name)
 		}
-	}
-	for _, name := range names {
-		p := filepath.Join(dir, name)
-		f, err := os.Open(p)
-		if err != nil {
-			closeAll()
-			return nil, nil, fmt.Errorf("open weight shard: %w", err)
+		n := 1
+		for _, d := range w.Shape {
+			n *= d
 		}
-		files = append(files, f)
-		readers = append(readers, f)
+		switch w.Dtype {
+		case "float32":
+			ws.tensors[w.Name] = tensor{shape: w.Shape, size: n, group: g, off: off}
+		case "int32":
+		default:
+			return fmt.Errorf("%s: tensor %s has unsupported dtype %q", ws.manifest, w.Name, w.Dtype)
+		}
+		off += int64(n) * 4
 	}
-	return io.MultiReader(readers...), closeAll, nil
+	s, err := openShards(dir, paths)
+	if err != nil {
+		return err
+	}
+	ws.shards = append(ws.shards, s)
+	if s.size < off {
+		return fmt.Errorf("the shards of %s (%s) hold %d bytes, and its tensors need %d: a shard is truncated (\"make model\" reinstalls the weights)", ws.manifest, s.names(), s.size, off)
+	}
+	return nil
 }
 
-func readFloat32s(r io.Reader, n int) ([]float32, error) {
-	if littleEndian && n > 0 {
-		// Read straight into the floats: a byte buffer beside them was
-		// 27 MB of garbage at every start, which the collector lets the
-		// heap grow by.
-		out := make([]float32, n)
-		if _, err := io.ReadFull(r, unsafe.Slice((*byte)(unsafe.Pointer(&out[0])), n*4)); err != nil {
-			return nil, err
-		}
-		return out, nil
-	}
-	buf := make([]byte, n*4)
-	if _, err := io.ReadFull(r, buf); err != nil {
-		return nil, err
-	}
-	out := make([]float32, n)
-	for i := range out {
-		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(buf[i*4:]))
-	}
-	return out, nil
-}
-
-// weightSet hands out named tensors and remembers the first problem, so the
-// long list of lookups in Load reads as a list rather than as error plumbing.
-type weightSet struct {
-	dir     string
-	tensors map[string]tensor
-	err     error
-}
-
-// get returns the tensor name, checking its shape; a negative dimension
+// lookup returns the tensor name, checking its shape; a negative dimension
 // matches any size, and leading 1s in the stored shape are ignored because the
 // 1×1 convolution kernels are plain matrices.
-func (ws *weightSet) get(name string, shape ...int) []float32 {
+func (ws *weightSet) lookup(name string, shape ...int) (tensor, bool) {
 	if ws.err != nil {
-		return nil
+		return tensor{}, false
 	}
 	t, ok := ws.tensors[name]
 	if !ok {
-		ws.err = fmt.Errorf("%s: tensor %s is missing", filepath.Join(ws.dir, "model.json"), name)
-		return nil
+		ws.err = fmt.Errorf("%s: tensor %s is missing", ws.manifest, name)
+		return tensor{}, false
 	}
 	if !sameShape(t.shape, shape) {
-		ws.err = fmt.Errorf("%s: tensor %s has shape %v, want %v", filepath.Join(ws.dir, "model.json"), name, t.shape, shape)
+		ws.err = fmt.Errorf("%s: tensor %s has shape %v, want %v", ws.manifest, name, t.shape, shape)
+		return tensor{}, false
+	}
+	return t, true
+}
+
+// read reads tensor t into dst (t.size floats).
+func (ws *weightSet) read(name string, t tensor, dst []float32) {
+	if err := ws.shards[t.group].readFloats(dst, t.off); err != nil {
+		ws.err = fmt.Errorf("read tensor %s from the shards of %s: %w", name, ws.manifest, err)
+	}
+}
+
+// vec returns a small tensor (a bias, a scale) on the heap.
+func (ws *weightSet) vec(name string, shape ...int) []float32 {
+	t, ok := ws.lookup(name, shape...)
+	if !ok {
 		return nil
 	}
-	return t.data
+	out := make([]float32, t.size)
+	ws.read(name, t, out)
+	return out
+}
+
+// matrix asks for the k × n tensor name packed for gemm into *dst, which
+// packMatrices fills.
+func (ws *weightSet) matrix(dst *panels, name string, k, n int) {
+	if _, ok := ws.lookup(name, k, n); ok {
+		ws.matrices = append(ws.matrices, matrixRequest{dst: dst, name: name, k: k, n: n})
+	}
+}
+
+// packMatrices packs every matrix asked for into one read-only block
+// outside the heap, reading each through the same buffer.
+func (ws *weightSet) packMatrices() {
+	if ws.err != nil {
+		return
+	}
+	total, largest := 0, 0
+	for _, r := range ws.matrices {
+		total += panelsLen(r.k, r.n)
+		largest = max(largest, r.k*r.n)
+	}
+	block, err := newFrozen(total)
+	if err != nil {
+		ws.err = fmt.Errorf("memory for the packed weights of %s: %w", ws.manifest, err)
+		return
+	}
+	ws.release = block.release
+	buf := make([]float32, largest)
+	data := block.data
+	for _, r := range ws.matrices {
+		t := ws.tensors[r.name]
+		src := buf[:t.size]
+		if ws.read(r.name, t, src); ws.err != nil {
+			return
+		}
+		n := panelsLen(r.k, r.n)
+		*r.dst = packPanels(data[:n:n], src, r.k, r.n, r.n, 1)
+		data = data[n:]
+	}
+	if err := block.freeze(); err != nil {
+		ws.err = fmt.Errorf("making the packed weights of %s read-only: %w", ws.manifest, err)
+	}
+}
+
+// table returns the [rows × cols] tensor name, to be read a row at a time
+// from its shard files, which stay open.
+func (ws *weightSet) table(name string, cols int) *table {
+	t, ok := ws.lookup(name, -1, cols)
+	if !ok {
+		return nil
+	}
+	ws.kept = ws.shards[t.group]
+	return &table{g: ws.kept, off: t.off, rows: t.size / cols, cols: cols}
+}
+
+// keep hands what the loaded model holds outside the heap over to it:
+// the functions that release it (the packed matrices' memory, the
+// embeddings' shard files).
+func (ws *weightSet) keep() []func() {
+	ws.handedOver = true
+	var out []func()
+	if ws.release != nil {
+		out = append(out, ws.release)
+	}
+	if g := ws.kept; g != nil {
+		out = append(out, func() { g.close() })
+	}
+	return out
+}
+
+// close closes the shard files but those handed over to the model, and
+// after a Load that failed gives back everything.
+func (ws *weightSet) close() {
+	for _, g := range ws.shards {
+		if !ws.handedOver || g != ws.kept {
+			g.close()
+		}
+	}
+	if !ws.handedOver && ws.release != nil {
+		ws.release()
+	}
 }
 
 func sameShape(got, want []int) bool {

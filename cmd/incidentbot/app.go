@@ -126,6 +126,9 @@ type openOptions struct {
 	forRefresh bool
 	// by is who this process acts as, in the history.
 	by incidentbot.Actor
+	// serving: the process answers questions (serve, chat, ask, search),
+	// and its collector is set for that (wiring.ServingGC).
+	serving bool
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
@@ -153,6 +156,9 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger, o openOpt
 func openAppWith(ctx context.Context, cfg config.Config, log *slog.Logger, o openOptions, load func() ([]*incidentbot.Article, error), p *corpus.Profile) (*app, error) {
 	a := &app{cfg: cfg, log: log}
 	var err error
+	if o.serving {
+		wiring.ServingGC()
+	}
 	if a.embedder, err = newEmbedder(cfg.Embedder, log); err != nil {
 		return nil, err
 	}

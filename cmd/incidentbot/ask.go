@@ -27,7 +27,7 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		}
 		return emptyQuestion{p}
 	}
-	a, err := c.open(ctx, openOptions{})
+	a, err := c.open(ctx, openOptions{serving: true})
 	if err != nil {
 		return err
 	}

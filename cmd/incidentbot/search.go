@@ -31,7 +31,7 @@ func runSearch(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if *k < 1 || *k > 50 {
 		return fmt.Errorf("-k must be between 1 and 50")
 	}
-	a, err := c.open(ctx, openOptions{})
+	a, err := c.open(ctx, openOptions{serving: true})
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if token == "" {
 		return fmt.Errorf("no Discord bot token: set the environment variable %s (the name comes from discord.token_env)", cfg.Discord.TokenEnv)
 	}
-	a, err := c.open(ctx, openOptions{})
+	a, err := c.open(ctx, openOptions{serving: true})
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return err
 	}
 	cfg, log := c.cfg, c.log
-	a, err := c.open(ctx, openOptions{})
+	a, err := c.open(ctx, openOptions{serving: true})
 	if err != nil {
 		return err
 	}
