@@ -31,10 +31,6 @@ type Resources struct {
 	// (cache.go).
 	cache caches
 	meta  Meta
-	// pack is the whole pack, and evict gives back the memory of pages of
-	// it this process has read (release.go).
-	pack  []byte
-	evict func([]byte)
 
 	// Terms: every GloVe word and every WordNet lemma, sorted.
 	blob      string
@@ -105,7 +101,7 @@ func Load(dir string) (*Resources, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w (%s)", err, path)
 	}
-	r := &Resources{cache: newCaches(), pack: data, evict: evict}
+	r := &Resources{cache: newCaches()}
 	if err := json.Unmarshal(pr.next(), &r.meta); err != nil && pr.err == nil {
 		return nil, fmt.Errorf("lang: pack metadata: %v: %w", err, errCorrupt)
 	}

@@ -63,11 +63,6 @@ type QueryOptions struct {
 	// Definitions, if set, let a query word stand for a name of the corpus
 	// whose definition holds it (definitions.go).
 	Definitions Definer
-	// Prepared, if set, is called each time an index has prepared what
-	// reading queries needs (its speller, its words' vectors, its names'
-	// definitions: see prepareQueries), which reads much of the language
-	// resources once.
-	Prepared func()
 }
 
 // Expansion limits: near words count for less than the question's own,
@@ -187,9 +182,6 @@ func (ix *Index) prepareQueries(opts QueryOptions) {
 	go func() {
 		ix.reader.init(ix)
 		ix.reader.defs.init(&ix.reader, ix)
-		if opts.Prepared != nil {
-			opts.Prepared()
-		}
 	}()
 }
 

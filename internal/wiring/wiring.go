@@ -38,9 +38,6 @@ func QueryOptions(p *corpus.Profile, res *lang.Resources) retrieval.QueryOptions
 		o.Vectors = res
 		o.Definitions = res
 		o.NewSpeller = func(vocab map[string]int) retrieval.Speller { return lang.NewSpeller(res, vocab) }
-		// The preparation read much of the pack once; what questions read
-		// afterwards is mapped again as they read it.
-		o.Prepared = res.Release
 	}
 	return o
 }
