@@ -70,7 +70,7 @@ func (e *exactVectors) add(v []float32) []float32 {
 func (e *exactVectors) wrote(n int) {
 	e.used += n
 	if written := e.used * 4; written-e.released >= releaseEvery {
-		// Not the page being written: chromem reads the vector next.
+		// Not the page being written: its vector is coded next.
 		e.drop(e.released, written-os.Getpagesize())
 	}
 }
@@ -120,9 +120,15 @@ func (e *exactVectors) load(v, buf []float32) []float32 {
 	return buf
 }
 
-// dropAll drops every page from the resident set (a full exact scan has
-// read them all).
-func (e *exactVectors) dropAll() { e.drop(0, len(e.mem)) }
+// dropAll drops every page from the resident set (a full exact scan, or a
+// snapshot's export, has read them all). It leaves the build's count of
+// what was dropped alone, so readers of a built index may call it at the
+// same time.
+func (e *exactVectors) dropAll() {
+	if len(e.mem) > 0 {
+		unix.Madvise(e.mem, unix.MADV_DONTNEED)
+	}
+}
 
 // drop drops the whole pages of mem[from:to] from the resident set; their
 // contents stay in the page cache and the file.
