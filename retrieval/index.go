@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/incidentbot/incidentbot"
@@ -29,9 +30,8 @@ type Index struct {
 	EmbedderID string
 	Dim        int
 	BuiltAt    time.Time
-	// Version is the published snapshot this index is ("" before it is
-	// published).
-	Version string
+	// version is the published snapshot this index is (Version).
+	version atomic.Pointer[string]
 
 	articles  []*incidentbot.Article
 	byArticle map[string]*incidentbot.Article
@@ -69,6 +69,18 @@ type Index struct {
 	// as writing a snapshot must.
 	exact *exactVectors
 }
+
+// Version is the published snapshot this index is: "" until it is
+// published, which a refresh that serves first does after the index is
+// served (Store.RefreshServing).
+func (ix *Index) Version() string {
+	if v := ix.version.Load(); v != nil {
+		return *v
+	}
+	return ""
+}
+
+func (ix *Index) setVersion(v string) { ix.version.Store(&v) }
 
 // Articles returns the indexed articles, sorted by ID.
 func (ix *Index) Articles() []*incidentbot.Article { return ix.articles }
