@@ -21,7 +21,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	cfg := c.cfg
-	opts := bench.Options{ModelDir: cfg.Embedder.ModelDir, Load: corpusLoader(cfg.Corpus)}
+	p, err := corpusProfile(cfg.Corpus)
+	if err != nil {
+		return err
+	}
+	opts := bench.Options{ModelDir: cfg.Embedder.ModelDir, Load: corpusLoader(cfg.Corpus), Profile: p}
 	if *one > 0 {
 		s, err := bench.MeasureSynthetic(ctx, opts, *one)
 		if err != nil {
@@ -40,15 +44,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		sizes = append(sizes, n)
 	}
-	p, err := corpusProfile(cfg.Corpus)
-	if err != nil {
-		return err
-	}
 	self, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("finding this program to measure each synthetic size alone: %w", err)
 	}
-	opts.Synthetic, opts.Profile = sizes, p
+	opts.Synthetic = sizes
 	opts.Progress = func(s string) { fmt.Fprintln(stderr, "measuring", s, "…") }
 	opts.Child = func(ctx context.Context, n int) *exec.Cmd {
 		cmd := exec.CommandContext(ctx, self, "bench", "--config", c.flags.config, "--corpus", c.flags.corpus,
@@ -72,8 +72,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "Query (embed + hybrid):      p50 %.2f ms, p99 %.2f ms (%d queries)\n", r.Query.P50MS, r.Query.P99MS, r.Query.N)
 	fmt.Fprintf(stdout, "Ask (extractive, warm):      p50 %.2f ms, p99 %.2f ms\n", r.Ask.P50MS, r.Ask.P99MS)
 	for _, s := range r.Synthetic {
-		fmt.Fprintf(stdout, "Synthetic %7d passages (%d sentences): build %.1f s, heap %.0f MB (+ %.0f MB codes, %.0f MB exact vectors in the page cache), peak RSS %.0f MB, query p50 %.1f ms, p99 %.1f ms, compact-scan recall@10 %.4f, one-article refresh %.1f s (%d texts embedded)\n",
-			s.Passages, s.Sentences, s.BuildSeconds, s.HeapMB, s.CodesMB, s.ExactVectorsMB, s.PeakRSSMB, s.Query.P50MS, s.Query.P99MS, s.RecallAt10, s.RefreshOneSeconds, s.RefreshEmbedded)
+		fmt.Fprintf(stdout, "Synthetic %7d passages (%d sentences): build %.1f s, heap %.0f MB (+ %.0f MB codes, %.0f MB exact vectors in the page cache), peak RSS %.0f MB, query p50 %.1f ms, p99 %.1f ms, compact-scan recall@10 %.4f, one-article refresh serving after %.1f s and saved after %.1f s (%d texts embedded)\n",
+			s.Passages, s.Sentences, s.BuildSeconds, s.HeapMB, s.CodesMB, s.ExactVectorsMB, s.PeakRSSMB, s.Query.P50MS, s.Query.P99MS, s.RecallAt10, s.RefreshOneSeconds, s.RefreshSavedSeconds, s.RefreshEmbedded)
 	}
 	fmt.Fprintf(stdout, "Peak memory (RSS, shipped corpus): %.0f MB\n", r.PeakRSSMB)
 	return nil
