@@ -163,6 +163,7 @@ func buildIndex(embedderID string, articles []*incidentbot.Article, hashes []str
 	// (mergeBM25).
 	var passOld, sentOld []int32
 	var prev *Index
+	run := &vectorRun{}
 	reused := func(int) bool { return false }
 	if from != nil {
 		prev = from.prev
@@ -173,8 +174,9 @@ func buildIndex(embedderID string, articles []*incidentbot.Article, hashes []str
 		p := passages[i]
 		ix.byPassage[p.ID] = i
 		if reused(i) {
-			return ix.addReused(prev, p, int(from.of[i]), &passOld, &sentOld)
+			return ix.addReused(prev, p, int(from.of[i]), run, &passOld, &sentOld)
 		}
+		run.flush() // the vectors added below come after the run's
 		if from != nil {
 			passOld = append(passOld, -int32(len(passBM.docLen))-1)
 		}
@@ -216,6 +218,7 @@ func buildIndex(embedderID string, articles []*incidentbot.Article, hashes []str
 		}
 		return nil
 	})
+	run.flush()
 	if err != nil {
 		return nil, err
 	}
@@ -264,9 +267,10 @@ func (ix *Index) allocate(dim int) error {
 }
 
 // addReused adds passage p as prev's passage j: its vector and its
-// sentences' with their codes, their kinds and hashes, all copied; its
-// BM25 postings are merged in at the end (passOld, sentOld).
-func (ix *Index) addReused(prev *Index, p *incidentbot.Passage, j int, passOld, sentOld *[]int32) error {
+// sentences' with their codes, their kinds and hashes, all copied (the
+// vectors by run, with those of the passages kept next to it); its BM25
+// postings are merged in at the end (passOld, sentOld).
+func (ix *Index) addReused(prev *Index, p *incidentbot.Passage, j int, run *vectorRun, passOld, sentOld *[]int32) error {
 	if ix.Dim == 0 {
 		if err := ix.allocate(prev.Dim); err != nil {
 			return err
@@ -274,8 +278,8 @@ func (ix *Index) addReused(prev *Index, p *incidentbot.Passage, j int, passOld, 
 	}
 	first, n := int(prev.sentFirst[j]), len(p.Sentences)
 	// The passage's vector and its sentences' lie together in prev's
-	// exact vectors, as they do in ix's: one copy.
-	block := ix.exact.copyFrom(prev.exact, prev.exact.offsetOf(prev.passMatrix.exact[j]), (1+n)*ix.Dim)
+	// exact vectors, as they do in ix's.
+	block := run.add(ix.exact, prev.exact, prev.exact.offsetOf(prev.passMatrix.exact[j]), (1+n)*ix.Dim)
 	v := block[:ix.Dim:ix.Dim]
 	ix.passMatrix.addFrom(prev.passMatrix, j, v)
 	*passOld = append(*passOld, int32(j))

@@ -91,6 +91,15 @@ func TestOneArticleRefreshReusesTheRest(t *testing.T) {
 			t.Fatalf("passage %s: vector or codes differ from a build from scratch", ix.passages[i].ID)
 		}
 	}
+	for i, p := range fresh.Passages() {
+		for j := range p.Sentences {
+			fv, err1 := fresh.SentenceVector(ctx, p, j)
+			rv, err2 := ix.SentenceVector(ctx, ix.passages[i], j)
+			if err1 != nil || err2 != nil || !slices.Equal(fv, rv) {
+				t.Fatalf("sentence %d of %s: vector differs from a build from scratch", j, p.ID)
+			}
+		}
+	}
 	if !slices.Equal(fresh.sentMatrix.codes, ix.sentMatrix.codes) || !slices.Equal(fresh.sentMatrix.signs, ix.sentMatrix.signs) {
 		t.Error("sentence codes differ from a build from scratch")
 	}
