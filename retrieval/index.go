@@ -52,8 +52,12 @@ type Index struct {
 	artHash  map[string]string
 
 	sentCount int
-	// reader reads queries against this index (query.go).
-	reader queryReader
+	// reader reads queries against this index (query.go); names counts
+	// the articles' names it looks up in the dictionary (corpus_names.go),
+	// and prepared is closed once prepareQueries has built what it needs.
+	reader   queryReader
+	names    *lazyNames
+	prepared chan struct{}
 	// sentMatrix and passMatrix are what queries scan: the sentence
 	// vectors in sentence-doc order (see sentOwner) and the passage
 	// vectors in passage order, compact, with the exact vectors beside.
@@ -144,6 +148,7 @@ func buildIndex(embedderID string, articles []*incidentbot.Article, hashes []str
 	if hashes == nil {
 		hashes = articleHashes(articles)
 	}
+	ix.names = namesOf(func() *nameCounts { return countNames(articles) })
 	ix.artHash = make(map[string]string, len(articles))
 	for i, a := range articles {
 		ix.byArticle[a.ID] = a

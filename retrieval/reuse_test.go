@@ -73,6 +73,9 @@ func TestOneArticleRefreshReusesTheRest(t *testing.T) {
 	if !maps.Equal(fresh.Vocabulary(), ix.Vocabulary()) {
 		t.Error("the vocabulary differs from a build from scratch")
 	}
+	if !slices.Equal(fresh.names.get().list(), ix.names.get().list()) {
+		t.Error("the articles' names differ from a build from scratch")
+	}
 	for _, pair := range [][2]*BM25{{fresh.bm25, ix.bm25}, {fresh.sentBM25, ix.sentBM25}} {
 		a, b := pair[0], pair[1]
 		if !slices.Equal(a.docLen, b.docLen) || a.avgLen != b.avgLen || len(a.postings) != len(b.postings) {

@@ -315,6 +315,15 @@ func (sr *saver) publish(sv *Saving) {
 	s := sr.s
 	log := s.opts.Logger
 	wait := sr.retryFirst
+	if !sv.swapAfter && sv.ix.prepared != nil {
+		// It serves already: what its first queries wait for (reading
+		// the corpus's names, a second at 100k passages) goes first, the
+		// snapshot's second or more of CPU after.
+		select {
+		case <-sv.ix.prepared:
+		case <-sr.ctx.Done():
+		}
+	}
 	for {
 		ctx, cancel := sr.attemptContext(sv)
 		sr.mu.Lock()

@@ -530,6 +530,7 @@ func (s *Store) refreshCorpus(ctx context.Context, dryRun bool, from *base, serv
 		s.opts.Logger.Debug("index refreshed: unchanged", "articles", rep.Articles, "passages", rep.Passages)
 		return rep, articles, nil, nil
 	}
+	names := namesAhead(live, reusing, articles)
 	ix, err := buildIndex(s.opts.Embedder.ID(), articles, hashes, passages, reusing, func(hash, text string) ([]float32, bool) {
 		if hash == "" {
 			hash = Hash(text)
@@ -546,6 +547,7 @@ func (s *Store) refreshCorpus(ctx context.Context, dryRun bool, from *base, serv
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("building index: %w", err)
 	}
+	ix.names = names
 	ix.prepareQueries(s.opts.Query)
 	var sv *Saving
 	msg := "index refreshed"
