@@ -141,13 +141,31 @@ type Actor struct {
 // RefreshReport is what an applied refresh did.
 type RefreshReport struct {
 	Plan *RefreshPlan `json:"plan"`
-	// Version is the new index's version; BuiltAt when it was built.
+	// Version is the new index's published version ("" until it is
+	// saved); BuiltAt when it was built.
 	Version string    `json:"version"`
 	BuiltAt time.Time `json:"built_at"`
 	By      Actor     `json:"by"`
 	// Embedded counts the texts sent to the embedder.
-	Embedded int     `json:"embedded"`
-	Seconds  float64 `json:"seconds"`
+	Embedded int `json:"embedded"`
+	// Seconds is how long the refresh took until the new index served in
+	// the process that made it.
+	Seconds float64 `json:"seconds"`
+	// Saved is set once the new index's snapshot is published (every
+	// process sharing the state then swaps it in) and the refresh is
+	// recorded in the history; SavedSeconds is how long that took from the
+	// start. Until then SaveFailures counts the attempts that failed
+	// (retried, the new index serving meanwhile) and SaveError is the
+	// last one's error.
+	Saved        bool    `json:"saved"`
+	SavedSeconds float64 `json:"saved_seconds,omitempty"`
+	SaveFailures int     `json:"save_failures,omitempty"`
+	SaveError    string  `json:"save_error,omitempty"`
+	// WaitSaved, set while the snapshot is being saved, waits until it is
+	// saved (the report returned says Saved), until more than failures
+	// attempts to save it have failed (SaveFailures, SaveError), or until
+	// ctx ends or saving is given up (an error).
+	WaitSaved func(ctx context.Context, failures int) (*RefreshReport, error) `json:"-"`
 }
 
 // Refresher brings the served index up to date with the corpus. The CLI and
@@ -159,6 +177,10 @@ type Refresher interface {
 	// refresh in the history. It fails, changing nothing, when the index
 	// has moved on since the plan was made.
 	Apply(ctx context.Context, plan *RefreshPlan, by Actor) (*RefreshReport, error)
+	// ApplyServing is Apply that returns as soon as the new index serves
+	// in this process, before its snapshot is published and the refresh
+	// recorded (the report's Saved, and WaitSaved to wait for it).
+	ApplyServing(ctx context.Context, plan *RefreshPlan, by Actor) (*RefreshReport, error)
 }
 
 // HistoryEntry is one applied refresh, as the history keeps it.

@@ -25,6 +25,7 @@ import (
 
 	"github.com/incidentbot/incidentbot"
 	"github.com/incidentbot/incidentbot/eval"
+	"github.com/incidentbot/incidentbot/internal/wiring"
 	"github.com/incidentbot/incidentbot/retrieval"
 	"github.com/incidentbot/incidentbot/uselite"
 )
@@ -92,13 +93,17 @@ type Synthetic struct {
 	// queries timed.
 	RecallAt10 float64 `json:"recall_at_10"`
 	// RefreshOneSeconds is how long a refresh takes that finds one article
-	// of this corpus changed (a paragraph added), from reading the corpus
-	// to the new index published and swapped in, on a store built by Open
-	// (in a data folder of its own, after the figures above, which it does
-	// not count in: see refreshOne); RefreshEmbedded how many texts it
+	// of this corpus changed (a paragraph added), as /refresh makes it
+	// (Store.RefreshServing), from reading the corpus until the new index
+	// answers a query that finds the new paragraph, on a store built by
+	// Open (in a data folder of its own, after the figures above, which it
+	// does not count in: see refreshOne); RefreshSavedSeconds is how long
+	// from the same start until its snapshot is published (saved in the
+	// background meanwhile), and RefreshEmbedded how many texts it
 	// embedded. 0 for sizes above Options.RefreshUpTo.
-	RefreshOneSeconds float64 `json:"refresh_one_seconds,omitempty"`
-	RefreshEmbedded   int     `json:"refresh_embedded,omitempty"`
+	RefreshOneSeconds   float64 `json:"refresh_one_seconds,omitempty"`
+	RefreshSavedSeconds float64 `json:"refresh_saved_seconds,omitempty"`
+	RefreshEmbedded     int     `json:"refresh_embedded,omitempty"`
 }
 
 // Options says what to measure.
@@ -123,8 +128,9 @@ type Options struct {
 	Serving func(ctx context.Context, dataDir string) *exec.Cmd
 	// RefreshUpTo is the largest synthetic size whose one-article refresh
 	// is timed (0: 100000). Timing it builds the index a second time
-	// through Open and publishes it, and chromem's export of the vectors
-	// is encoded whole in memory before it is written: gigabytes at 100k.
+	// through Open and publishes it twice: 1.2 GB of snapshot each time at
+	// 100k, and gob, whose format the snapshot's vectors are in, reads no
+	// message over 8 GB (about 650k passages).
 	RefreshUpTo int
 }
 
@@ -214,7 +220,10 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		if o.Child != nil {
 			s, err = inChild[Synthetic](ctx, o.Child(ctx, n))
 		} else {
-			s, err = synthetic(ctx, model, articles, n, questions, o.refreshUpTo())
+			var query retrieval.QueryOptions
+			if query, err = o.queryOptions(); err == nil {
+				s, err = synthetic(ctx, model, articles, n, questions, o.refreshUpTo(), query)
+			}
 		}
 		if err != nil {
 			return nil, fmt.Errorf("synthetic corpus of %d passages: %w", n, err)
@@ -265,8 +274,27 @@ func MeasureSynthetic(ctx context.Context, o Options, passages int) (*Synthetic,
 	if err != nil {
 		return nil, err
 	}
-	return synthetic(ctx, model, articles, passages, questions, o.refreshUpTo())
+	query, err := o.queryOptions()
+	if err != nil {
+		return nil, err
+	}
+	return synthetic(ctx, model, articles, passages, questions, o.refreshUpTo(), query)
 }
+
+// queryOptions are how a served index reads questions about o's corpus,
+// what a refreshed index prepares before it answers (prepareQueries).
+func (o Options) queryOptions() (retrieval.QueryOptions, error) {
+	res, err := wiring.LoadLanguage("")
+	if err != nil {
+		return retrieval.QueryOptions{}, err
+	}
+	profile := o.Profile
+	if profile == nil {
+		profile = corpus.DefaultProfile()
+	}
+	return wiring.QueryOptions(profile, res), nil
+}
+
 func timeEach(items []string, f func(string) error) (Latency, error) {
 	var ms []float64
 	for _, it := range items {
@@ -352,7 +380,7 @@ func (o Options) refreshUpTo() int {
 	return o.RefreshUpTo
 }
 
-func synthetic(ctx context.Context, model *uselite.Model, base []*incidentbot.Article, n int, questions []string, refreshUpTo int) (*Synthetic, error) {
+func synthetic(ctx context.Context, model *uselite.Model, base []*incidentbot.Article, n int, questions []string, refreshUpTo int, query retrieval.QueryOptions) (*Synthetic, error) {
 	arts := SyntheticArticles(base, n, uint64(n))
 	t := time.Now()
 	ix, err := retrieval.NewIndex(model.ID(), arts, SyntheticVectors(model.Dim()))
@@ -389,7 +417,7 @@ func synthetic(ctx context.Context, model *uselite.Model, base []*incidentbot.Ar
 	if n <= refreshUpTo {
 		ix = nil
 		runtime.GC()
-		if s.RefreshOneSeconds, s.RefreshEmbedded, err = refreshOne(ctx, arts, model.Dim()); err != nil {
+		if s.RefreshOneSeconds, s.RefreshSavedSeconds, s.RefreshEmbedded, err = refreshOne(ctx, arts, model.Dim(), query); err != nil {
 			return nil, fmt.Errorf("timing a one-article refresh: %w", err)
 		}
 	}
@@ -400,11 +428,13 @@ func synthetic(ctx context.Context, model *uselite.Model, base []*incidentbot.Ar
 // own, with vectors made from the texts (RandomVector: an embedder, unlike
 // SyntheticVectors, gives a text the same vector every time), then adds a
 // paragraph to the article in the middle and times the refresh that
-// follows, returning its seconds and how many texts it embedded.
-func refreshOne(ctx context.Context, arts []*incidentbot.Article, dim int) (float64, int, error) {
+// follows as /refresh makes it: until the new index answers a query that
+// finds the new paragraph (serving), and until its snapshot is published
+// (saved). It returns both in seconds and how many texts it embedded.
+func refreshOne(ctx context.Context, arts []*incidentbot.Article, dim int, query retrieval.QueryOptions) (serving, saved float64, embedded int, err error) {
 	data, err := os.MkdirTemp("", "incidentbot-bench-refresh-")
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	defer os.RemoveAll(data)
 	current := arts
@@ -417,25 +447,39 @@ func refreshOne(ctx context.Context, arts []*incidentbot.Article, dim int) (floa
 		}
 		return out, nil
 	}
-	store, _, err := retrieval.Open(ctx, retrieval.StoreOptions{DataDir: data, Embedder: randomEmbedder(dim), Load: load})
+	store, _, err := retrieval.Open(ctx, retrieval.StoreOptions{DataDir: data, Embedder: randomEmbedder(dim), Load: load, Query: query})
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	defer store.Close()
 	next := append([]*incidentbot.Article(nil), arts...)
 	mid := *next[len(next)/2]
-	mid.Text += "\n\nThe article was updated with this closing paragraph after it was first published."
+	const added = "The article was updated with this closing paragraph after it was first published."
+	mid.Text += "\n\n" + added
 	next[len(next)/2] = &mid
 	current = next
 	t := time.Now()
-	rep, err := store.Refresh(ctx, false)
+	rep, saving, err := store.RefreshServing(ctx)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
-	if len(rep.ArticlesChanged) != 1 {
-		return 0, 0, fmt.Errorf("the refresh found %d articles changed, not 1", len(rep.ArticlesChanged))
+	if len(rep.ArticlesChanged) != 1 || saving == nil {
+		return 0, 0, 0, fmt.Errorf("the refresh found %d articles changed, not 1 (saving: %v)", len(rep.ArticlesChanged), saving != nil)
 	}
-	return time.Since(t).Seconds(), rep.Embedded, nil
+	// Served means answered: the first query waits for what reading
+	// queries needs (prepareQueries), which is built after the swap.
+	resp, err := store.Search(ctx, "closing paragraph updated after it was first published", 3)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	serving = time.Since(t).Seconds()
+	if len(resp.Hits) == 0 || resp.Hits[0].Article.ID != mid.ID {
+		return 0, 0, 0, fmt.Errorf("the refreshed index does not find the paragraph added to %s first", mid.ID)
+	}
+	if _, _, err := saving.Wait(ctx); err != nil {
+		return 0, 0, 0, err
+	}
+	return serving, time.Since(t).Seconds(), rep.Embedded, nil
 }
 
 // randomEmbedder embeds a text as RandomVector of it.

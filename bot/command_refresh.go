@@ -84,24 +84,37 @@ func (s *service) confirm(ctx context.Context, ev *Event, apply bool) error {
 
 // applyRefresh applies plan through the refresh service, which takes the
 // lock every process shares, refuses a plan the index has moved on from,
-// publishes the new index (every process then serves it) and records it in
-// the history. A failure leaves the old index serving everywhere.
+// swaps the new index in here, publishes it (every process then serves it)
+// and records it in the history. A failure before the swap leaves the old
+// index serving everywhere. The maintainer is told as soon as the new
+// index serves here, and the same message then says when it is saved, or
+// that saving it failed and is retried.
 func (s *service) applyRefresh(ctx context.Context, ev *Event, plan *incidentbot.RefreshPlan) error {
 	log := logFor(s.log, ev)
 	by := incidentbot.Actor{Who: userHash(ev.UserID), Via: "discord"}
 	if ev.Trusted {
 		by = incidentbot.Actor{Who: "console", Via: "console"}
 	}
-	rep, err := s.refresher.Apply(ctx, plan, by)
+	rep, err := s.refresher.ApplyServing(ctx, plan, by)
 	if rep == nil {
 		log.Error("refresh failed", "err", err)
 		return ev.reply.Send(ctx, Reply{Text: "**Refresh failed:** " + err.Error() + "\nThe previous index is still serving.", Ephemeral: true})
 	}
-	if err != nil {
-		log.Error("refresh applied but not recorded", "err", err)
-	}
 	s.metrics.refreshes.Inc()
-	return ev.reply.Send(ctx, Reply{Text: renderReport(rep), Ephemeral: true})
+	for failures := 0; err == nil && !rep.Saved && rep.WaitSaved != nil; failures = rep.SaveFailures {
+		if err := ev.reply.Send(ctx, Reply{Text: renderReport(rep, nil), Ephemeral: true}); err != nil {
+			return err
+		}
+		next, werr := rep.WaitSaved(ctx, failures)
+		if next != nil {
+			rep = next
+		}
+		err = werr
+	}
+	if err != nil {
+		log.Error("refresh applied here, but not saved or not recorded", "err", err)
+	}
+	return ev.reply.Send(ctx, Reply{Text: renderReport(rep, err), Ephemeral: true})
 }
 
 // renderPreview lists what a refresh would change.
@@ -118,11 +131,20 @@ func renderPreview(p *incidentbot.RefreshPlan) string {
 	return b.String()
 }
 
-// renderReport renders what /refresh did.
-func renderReport(r *incidentbot.RefreshReport) string {
+// renderReport renders what /refresh did, as it stands: serving here and
+// being saved, or saved; err is why waiting for it ended otherwise.
+func renderReport(r *incidentbot.RefreshReport, err error) string {
 	p := r.Plan
 	var b strings.Builder
-	fmt.Fprintf(&b, "**Index refreshed** in %.1f s.\n", r.Seconds)
+	switch {
+	case r.Saved:
+		fmt.Fprintf(&b, "**Index refreshed**: serving after %.1f s, saved after %.1f s.\n", r.Seconds, r.SavedSeconds)
+	case r.SaveFailures > 0:
+		fmt.Fprintf(&b, "**Serving the refreshed index here** (after %.1f s), **but saving it failed** (%s; last: %s). This process keeps serving it and saving is retried; the other processes serve the previous index until it is saved.\n",
+			r.Seconds, plural(r.SaveFailures, "attempt"), clip(oneLine(r.SaveError), 300))
+	default:
+		fmt.Fprintf(&b, "**Serving the refreshed index here** (after %.1f s); saving it in the background, for every process of this bot to swap in…\n", r.Seconds)
+	}
 	line := func(label string, ids []string) {
 		fmt.Fprintf(&b, "%s: %d", label, len(ids))
 		if len(ids) > 0 {
@@ -134,9 +156,16 @@ func renderReport(r *incidentbot.RefreshReport) string {
 	line("Articles changed", p.ArticleIDs(incidentbot.Changed))
 	line("Articles removed", p.ArticleIDs(incidentbot.Removed))
 	fmt.Fprintf(&b, "Texts embedded: %d\n", r.Embedded)
-	fmt.Fprintf(&b, "Now serving %s and %s (index %s); every process of this bot swaps it in within seconds.", plural(p.Articles, "article"), plural(p.Passages, "passage"), r.Version)
+	if r.Saved {
+		fmt.Fprintf(&b, "Now serving %s and %s (index %s); every process of this bot swaps it in within seconds.", plural(p.Articles, "article"), plural(p.Passages, "passage"), r.Version)
+	} else {
+		fmt.Fprintf(&b, "Now serving %s and %s here (not saved yet).", plural(p.Articles, "article"), plural(p.Passages, "passage"))
+	}
 	if !p.Changed() {
 		b.WriteString("\nNothing had changed.")
+	}
+	if err != nil {
+		fmt.Fprintf(&b, "\n%s", clip(oneLine(err.Error()), 400))
 	}
 	return b.String()
 }

@@ -14,7 +14,11 @@ import (
 	"github.com/incidentbot/incidentbot"
 	"github.com/incidentbot/incidentbot/answer"
 	"github.com/incidentbot/incidentbot/bot/discordtest"
+	"github.com/incidentbot/incidentbot/corpus"
 	"github.com/incidentbot/incidentbot/eval"
+	"github.com/incidentbot/incidentbot/filestate"
+	"github.com/incidentbot/incidentbot/internal/snapshottest"
+	"github.com/incidentbot/incidentbot/retrieval"
 )
 
 // answerableQuestions returns n distinct questions from the evaluation set.
@@ -165,5 +169,73 @@ func writeBroken(tb testing.TB, dir string) {
 	tb.Helper()
 	if err := os.WriteFile(filepath.Join(dir, "999_broken.md"), []byte("---\ntitle: \"Broken\"\ndate: \"last Tuesday\"\n---\nBody.\n"), 0o644); err != nil {
 		tb.Fatal(err)
+	}
+}
+
+// gatedStore is privateStore with its snapshots going through a gate.
+func gatedStore(tb testing.TB, corpusDir string) (*retrieval.Store, *snapshottest.Gate) {
+	tb.Helper()
+	sharedIndex(tb)
+	data := tb.TempDir()
+	if err := os.CopyFS(data, os.DirFS(shared.dataDir)); err != nil {
+		tb.Fatal(err)
+	}
+	fs, err := filestate.Open(data, filestate.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { fs.Close() })
+	gate := snapshottest.New(fs)
+	st, _, err := retrieval.Open(context.Background(), retrieval.StoreOptions{Query: wiring.ShippedQuery(),
+		Snapshots: gate, Embedder: shared.model,
+		Load: func() ([]*incidentbot.Article, error) { return corpus.LoadDir(corpusDir) },
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	return st, gate
+}
+
+// /refresh tells the maintainer as soon as the new index serves, answers
+// from it while its snapshot is still being saved, and says so in the same
+// message once it is saved.
+func TestRefreshServesBeforeItsSnapshotIsSaved(t *testing.T) {
+	t.Parallel()
+	dir := corpusCopy(t)
+	store, gate := gatedStore(t, dir)
+	h := start(t, setup{library: store, answerer: answer.New(store, wiring.AnswerOptions(answer.Options{}, wiring.MustLanguage())), corpusDir: dir, cfg: func(c *bot.Config) {
+		c.MaintainerUsers = []string{maintainerUser}
+	}})
+	writeArticle(t, dir, "900_drill", "Blackout drill at the city data centre", "2022-10-03",
+		"On October 3, 2022, the national agency for information society ran a blackout drill codenamed Operation Quartz Heron at the city data centre.")
+	ref := h.send(discordtest.SlashCommand("refresh").ByMember(maintainer))
+	preview := h.replied(ref.ID, "**Refresh preview**")
+	before := store.Index().Version()
+
+	gate.Hold()
+	click := h.send(discordtest.ButtonClick(buttonID(t, preview.Original, "refresh:apply:")).OnMessage(preview.Original).ByMember(maintainer))
+	serving := h.replied(click.ID, "**Serving the refreshed index here**")
+	for _, want := range []string{"saving it in the background", "Articles added: 1 (900_drill)", "Now serving 6 articles", "here (not saved yet)"} {
+		if !strings.Contains(serving.Original.Content, want) {
+			t.Errorf("the report before the snapshot is saved lacks %q:\n%s", want, serving.Original.Content)
+		}
+	}
+	rec := h.answered(h.ask("What was Operation Quartz Heron?").ID)
+	if !strings.Contains(rec.Original.Content, "Quartz Heron") {
+		t.Errorf("the new article is not answered before its snapshot is saved:\n%s", rec.Original.Content)
+	}
+	if latest, _ := gate.Latest(context.Background()); latest.Version != before {
+		t.Fatal("published before the gate opened")
+	}
+
+	gate.Release()
+	saved := h.replied(click.ID, "**Index refreshed**")
+	if v := store.Index().Version(); v == before || !strings.Contains(saved.Original.Content, "(index "+v+")") {
+		t.Errorf("the report once saved does not name the version saved (%s):\n%s", v, saved.Original.Content)
+	}
+	hist, err := stateIn(t, h.data).ReadHistory(context.Background())
+	if err != nil || len(hist) != 1 || hist[0].Version != store.Index().Version() {
+		t.Errorf("history: %+v %v", hist, err)
 	}
 }

@@ -80,13 +80,14 @@ func (s *State) Publish(ctx context.Context, info incidentbot.SnapshotInfo, r io
 	if err != nil {
 		return info, fmt.Errorf("encoding the snapshot header: %w", err)
 	}
-	w := bufio.NewWriterSize(pf, 1<<20)
+	w := bufio.NewWriter(pf)
 	w.WriteString(headerMagic)
 	w.Write(head)
 	w.WriteByte('\n')
-	n, err := io.Copy(w, ctxReader{ctx, r})
+	err = w.Flush()
+	var n int64
 	if err == nil {
-		err = w.Flush()
+		n, err = copyInBlocks(pf, ctxReader{ctx, r})
 	}
 	if err != nil {
 		return info, fmt.Errorf("writing the snapshot %s: %w", pf.Name(), err)
@@ -123,6 +124,30 @@ func (s *State) Publish(ctx context.Context, info incidentbot.SnapshotInfo, r io
 	info.Size = n
 	s.log.Info("snapshot published", "version", info.Version, "bytes", n)
 	return info, nil
+}
+
+// copyInBlocks copies r to w a megabyte at a time. Not io.Copy: that
+// hands the copy to the file's ReadFrom, which reads anything but a file
+// in 32 KB pieces and writes each with a system call of its own (36k of
+// them for a 1.2 GB snapshot: a second of the publish).
+func copyInBlocks(w io.Writer, r io.Reader) (int64, error) {
+	buf := make([]byte, 1<<20)
+	var n int64
+	for {
+		m, err := io.ReadFull(r, buf)
+		if m > 0 {
+			if _, err := w.Write(buf[:m]); err != nil {
+				return n, err
+			}
+			n += int64(m)
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
 }
 
 // ctxReader stops a long copy when its context ends.

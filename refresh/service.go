@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/incidentbot/incidentbot"
@@ -34,6 +35,24 @@ type Options struct {
 type Service struct {
 	opts Options
 	log  *slog.Logger
+
+	mu sync.Mutex
+	// pending is the refresh applied here whose snapshot is still being
+	// saved (ApplyServing), nil when none is.
+	pending *applied
+}
+
+// applied is a refresh that serves here and is being saved: once its
+// snapshot lands it is recorded in the history and the refresh lock, held
+// until then, released.
+type applied struct {
+	sv    *retrieval.Saving
+	start time.Time
+	done  chan struct{} // closed once saved and recorded, or given up
+
+	mu     sync.Mutex
+	report *incidentbot.RefreshReport // as it stands
+	err    error                      // once done: why it was not saved or recorded
 }
 
 var _ incidentbot.Refresher = (*Service)(nil)
@@ -69,8 +88,13 @@ func orNone(v string) string {
 
 // Plan compares the corpus on disk with the newest published index and
 // says, article by article, what a refresh would change and what it would
-// cost. Nothing changes.
+// cost. Nothing changes. A refresh applied here and still being saved is
+// waited for first, so the plan is made against a published index; one
+// whose save is failing makes it fail, saying so.
 func (s *Service) Plan(ctx context.Context) (*incidentbot.RefreshPlan, error) {
+	if err := s.waitPending(ctx); err != nil {
+		return nil, err
+	}
 	store := s.opts.Store
 	// Plan against the newest index, wherever it was published from.
 	if _, err := store.Reload(ctx); err != nil {
@@ -92,14 +116,43 @@ func (s *Service) Plan(ctx context.Context) (*incidentbot.RefreshPlan, error) {
 // *incidentbot.LockedError naming who holds it), checks that plan was made
 // against the index now served (a *StaleError if not; a nil plan skips the
 // check), embeds only what changed, publishes the new snapshot and records
-// the refresh in the history. A failure before publishing leaves the
-// previous index serving everywhere.
+// the refresh in the history, and returns once that is done. A failure
+// before publishing leaves the previous index serving everywhere; a failed
+// attempt to publish returns its error with the report (the new index
+// serves here, and saving is retried until it lands or the store closes).
 func (s *Service) Apply(ctx context.Context, plan *incidentbot.RefreshPlan, by incidentbot.Actor) (*incidentbot.RefreshReport, error) {
+	rep, err := s.ApplyServing(ctx, plan, by)
+	if err != nil || rep.Saved {
+		return rep, err
+	}
+	rep, err = rep.WaitSaved(ctx, 0)
+	if err == nil && !rep.Saved {
+		err = fmt.Errorf("the new index serves in this process but is not saved yet (%d attempts failed; retrying): %s", rep.SaveFailures, rep.SaveError)
+	}
+	return rep, err
+}
+
+// ApplyServing is Apply that returns once the new index serves in this
+// process, with Saved false while its snapshot is published in the
+// background (the report's WaitSaved waits for it). The refresh lock is
+// held until the snapshot lands and the refresh is recorded, so no other
+// process publishes meanwhile and this one's snapshot cannot land after a
+// later refresh's; a refresh applied here meanwhile waits for it (or
+// fails at once while saving it is failing).
+func (s *Service) ApplyServing(ctx context.Context, plan *incidentbot.RefreshPlan, by incidentbot.Actor) (*incidentbot.RefreshReport, error) {
+	if err := s.waitPending(ctx); err != nil {
+		return nil, err
+	}
 	unlock, err := s.opts.Lock.TryLock(ctx, by)
 	if err != nil {
 		return nil, err
 	}
-	defer unlock()
+	held := true
+	defer func() {
+		if held {
+			unlock()
+		}
+	}()
 	store := s.opts.Store
 	if _, err := store.Reload(ctx); err != nil {
 		// Refreshing an index older than the newest would undo a refresh
@@ -107,27 +160,146 @@ func (s *Service) Apply(ctx context.Context, plan *incidentbot.RefreshPlan, by i
 		return nil, fmt.Errorf("loading the newest index before refreshing: %w", err)
 	}
 	served := store.Index()
-	if plan != nil && served.Version != plan.Base {
-		return nil, &StaleError{Plan: plan.Base, Now: served.Version}
+	if plan != nil && served.Version() != plan.Base {
+		return nil, &StaleError{Plan: plan.Base, Now: served.Version()}
 	}
-	rep, err := store.Refresh(ctx, false)
+	start := time.Now()
+	rep, sv, err := store.RefreshServing(ctx)
 	if err != nil {
 		return nil, err
 	}
 	now := store.Index()
-	done := planOf(rep, served.Articles(), now.Articles(), served.Version, served.BuiltAt)
+	done := planOf(rep, served.Articles(), now.Articles(), served.Version(), served.BuiltAt)
 	done.ToEmbed = rep.Embedded
 	if plan != nil {
 		done.ID = plan.ID
 	}
-	out := &incidentbot.RefreshReport{Plan: done, Version: now.Version, BuiltAt: now.BuiltAt, By: by, Embedded: rep.Embedded, Seconds: rep.Seconds}
-	if !rep.Saved {
-		return out, nil // nothing changed, nothing published: not a refresh to remember
+	out := &incidentbot.RefreshReport{Plan: done, Version: now.Version(), BuiltAt: now.BuiltAt, By: by, Embedded: rep.Embedded, Seconds: rep.Seconds}
+	if sv == nil {
+		// Nothing changed, nothing to publish: the index served is the
+		// one published, and not a refresh to remember.
+		out.Saved = out.Version != ""
+		return out, nil
 	}
-	if err := s.record(ctx, out); err != nil {
-		return out, fmt.Errorf("the refresh was applied (index %s), but recording it in the history failed: %w", out.Version, err)
-	}
+	a := &applied{sv: sv, start: start, done: make(chan struct{}), report: out}
+	out.WaitSaved = a.wait
+	s.mu.Lock()
+	s.pending = a
+	s.mu.Unlock()
+	held = false
+	go s.finish(a, unlock)
 	return out, nil
+}
+
+// finish waits for a's snapshot, records the refresh and releases the
+// lock. It does not end with a request's context: the index serves here,
+// and saving it is what makes every other process (and a restart) serve
+// it; the store's Close ends it.
+func (s *Service) finish(a *applied, unlock func()) {
+	defer func() {
+		unlock()
+		s.mu.Lock()
+		if s.pending == a {
+			s.pending = nil
+		}
+		s.mu.Unlock()
+		close(a.done)
+	}()
+	info, _, err := a.sv.Wait(context.Background())
+	a.mu.Lock()
+	r := *a.report
+	a.mu.Unlock()
+	if err != nil {
+		s.log.Error("a refresh serving here was never saved; a restart rebuilds it from the corpus", "err", err)
+		a.set(&r, fmt.Errorf("the new index was not saved: %w", err))
+		return
+	}
+	r.Version, r.Saved, r.SavedSeconds = info.Version, true, time.Since(a.start).Seconds()
+	r.SaveFailures, r.SaveError, r.WaitSaved = 0, "", nil
+	if err := s.record(context.Background(), &r); err != nil {
+		a.set(&r, fmt.Errorf("the refresh was applied (index %s), but recording it in the history failed: %w", r.Version, err))
+		return
+	}
+	a.set(&r, nil)
+}
+
+func (a *applied) set(r *incidentbot.RefreshReport, err error) {
+	a.mu.Lock()
+	a.report, a.err = r, err
+	a.mu.Unlock()
+}
+
+// wait is a report's WaitSaved.
+func (a *applied) wait(ctx context.Context, failures int) (*incidentbot.RefreshReport, error) {
+	for {
+		select {
+		case <-a.done:
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			return a.report, a.err
+		default:
+		}
+		n, err, changed := a.sv.Status()
+		if n > failures {
+			a.mu.Lock()
+			r := *a.report
+			a.mu.Unlock()
+			r.SaveFailures, r.SaveError = n, err.Error()
+			return &r, nil
+		}
+		select {
+		case <-a.done:
+		case <-changed:
+		case <-ctx.Done():
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			return a.report, fmt.Errorf("waiting for the refreshed index to be saved: %w", ctx.Err())
+		}
+	}
+}
+
+// waitPending waits for the refresh applied here that is still being
+// saved, if any: what is planned or applied next must be compared with,
+// and published after, its snapshot. While saving it is failing, it fails
+// at once instead, saying so.
+func (s *Service) waitPending(ctx context.Context) error {
+	for {
+		s.mu.Lock()
+		a := s.pending
+		s.mu.Unlock()
+		if a == nil {
+			return nil
+		}
+		r, err := a.wait(ctx, 0)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return err
+		case r != nil && r.SaveFailures > 0:
+			return fmt.Errorf("the refresh applied at %s serves here but is not saved yet (%d attempts failed; retrying): %s; refresh again once it is saved",
+				a.start.UTC().Format("15:04:05 UTC"), r.SaveFailures, r.SaveError)
+		}
+		// Saved (or given up): the next pending, if any, is looked at.
+		<-a.done
+	}
+}
+
+// Wait waits until the refresh applied here last is saved and recorded (or
+// ctx ends): what a process does before it exits.
+func (s *Service) Wait(ctx context.Context) error {
+	s.mu.Lock()
+	a := s.pending
+	s.mu.Unlock()
+	if a == nil {
+		return nil
+	}
+	select {
+	case <-a.done:
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		return a.err
+	case <-ctx.Done():
+		return fmt.Errorf("waiting for the refreshed index to be saved: %w", ctx.Err())
+	}
 }
 
 // Opened records the first build of an index, made by retrieval.Open when
@@ -139,7 +311,7 @@ func (s *Service) Opened(ctx context.Context, rep *retrieval.Report, by incident
 	ix := s.opts.Store.Index()
 	out := &incidentbot.RefreshReport{
 		Plan:    planOf(rep, nil, ix.Articles(), "", time.Time{}),
-		Version: ix.Version, BuiltAt: ix.BuiltAt, By: by, Embedded: rep.Embedded, Seconds: rep.Seconds,
+		Version: ix.Version(), BuiltAt: ix.BuiltAt, By: by, Embedded: rep.Embedded, Seconds: rep.Seconds, Saved: true,
 	}
 	return s.record(ctx, out)
 }

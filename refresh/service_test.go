@@ -13,6 +13,7 @@ import (
 	"github.com/incidentbot/incidentbot"
 	"github.com/incidentbot/incidentbot/corpus"
 	"github.com/incidentbot/incidentbot/filestate"
+	"github.com/incidentbot/incidentbot/internal/snapshottest"
 	"github.com/incidentbot/incidentbot/retrieval"
 )
 
@@ -127,13 +128,13 @@ func TestPlanShowsWhatWouldChangeAndChangesNothing(t *testing.T) {
 			t.Errorf("the corrected sentence is not shown: %+v", c)
 		}
 	}
-	if plan.Base != served.Version || plan.ToEmbed < 50 || plan.EstimatedSeconds != float64(plan.ToEmbed)/100 {
-		t.Errorf("plan: base %q (served %q), to embed %d, estimate %v", plan.Base, served.Version, plan.ToEmbed, plan.EstimatedSeconds)
+	if plan.Base != served.Version() || plan.ToEmbed < 50 || plan.EstimatedSeconds != float64(plan.ToEmbed)/100 {
+		t.Errorf("plan: base %q (served %q), to embed %d, estimate %v", plan.Base, served.Version(), plan.ToEmbed, plan.EstimatedSeconds)
 	}
 	if p.emb.embedded != before || p.store.Index() != served {
 		t.Error("planning embedded texts or changed the index")
 	}
-	if latest, _ := p.state.Latest(ctx); latest.Version != served.Version {
+	if latest, _ := p.state.Latest(ctx); latest.Version != served.Version() {
 		t.Error("planning published a snapshot")
 	}
 	if h, _ := p.state.ReadHistory(ctx); len(h) != 0 {
@@ -228,10 +229,131 @@ func TestAnUnchangedRefreshEmbedsNothingAndIsNotRecorded(t *testing.T) {
 		t.Fatalf("plan of an unchanged corpus: %+v %v", plan, err)
 	}
 	rep, err := p.svc.Apply(ctx, plan, maintainer)
-	if err != nil || rep.Version != served.Version || rep.Embedded != 0 || p.emb.embedded != before {
+	if err != nil || rep.Version != served.Version() || rep.Embedded != 0 || p.emb.embedded != before {
 		t.Fatalf("unchanged refresh: %+v %v", rep, err)
 	}
 	if h, _ := p.state.ReadHistory(ctx); len(h) != 0 {
 		t.Errorf("a refresh that changed nothing was recorded: %+v", h)
+	}
+}
+
+// startGated is start with the process's snapshots going through a gate.
+func startGated(t *testing.T, corpusDir, dataDir string) (*process, *snapshottest.Gate) {
+	t.Helper()
+	st, err := filestate.Open(dataDir, filestate.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	gate := snapshottest.New(st)
+	p := &process{state: st, emb: &hashEmbedder{}}
+	p.store, _, err = retrieval.Open(context.Background(), retrieval.StoreOptions{Snapshots: gate, Embedder: p.emb, ServeLatest: true,
+		Load: func() ([]*incidentbot.Article, error) { return corpus.LoadDir(corpusDir) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.store.Close() })
+	if p.svc, err = New(Options{Store: p.store, Lock: st, History: st}); err != nil {
+		t.Fatal(err)
+	}
+	return p, gate
+}
+
+// ApplyServing returns as soon as the new index serves here. Until its
+// snapshot lands the refresh is not recorded and the lock stays held (a
+// refresh elsewhere is refused, naming who holds it); once it lands it is
+// recorded with the version published, and every process plans against it.
+func TestApplyServingServesFirstAndRecordsOnceSaved(t *testing.T) {
+	ctx := context.Background()
+	corpusDir, dataDir := copyArticles(t, "001_a5fffa3effbdf9de", "004_3c6ba5321dfd73d4"), t.TempDir()
+	p, gate := startGated(t, corpusDir, dataDir)
+	other := start(t, corpusDir, dataDir)
+	added, _ := os.ReadFile("../corpus/articles/002_013f2565afa33a21.md")
+	os.WriteFile(filepath.Join(corpusDir, "002_013f2565afa33a21.md"), added, 0o644)
+	plan, err := p.svc.Plan(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	gate.Hold()
+	rep, err := p.svc.ApplyServing(ctx, plan, maintainer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Saved || rep.Version != "" || rep.WaitSaved == nil || rep.Embedded == 0 {
+		t.Fatalf("report before the snapshot lands: %+v", rep)
+	}
+	if p.store.Index().Article("002_013f2565afa33a21") == nil {
+		t.Fatal("the new index does not serve here")
+	}
+	if h, _ := p.state.ReadHistory(ctx); len(h) != 0 {
+		t.Errorf("recorded before it was saved: %+v", h)
+	}
+	_, err = other.svc.Apply(ctx, nil, incidentbot.Actor{Who: "ana", Via: "discord"})
+	var locked *incidentbot.LockedError
+	if !errors.As(err, &locked) || locked.Holder.Who != "maria" {
+		t.Fatalf("a refresh elsewhere while this one is saved: %v", err)
+	}
+	if other.store.Index().Article("002_013f2565afa33a21") != nil {
+		t.Fatal("another process serves a snapshot not published")
+	}
+
+	gate.Release()
+	saved, err := rep.WaitSaved(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !saved.Saved || saved.Version == "" || saved.Version != p.store.Index().Version() || saved.SavedSeconds < saved.Seconds {
+		t.Fatalf("report once saved: %+v", saved)
+	}
+	hist, err := p.state.ReadHistory(ctx)
+	if err != nil || len(hist) != 1 || hist[0].Version != saved.Version || hist[0].Who != "maria" || len(hist[0].Added) != 1 {
+		t.Fatalf("history: %+v %v", hist, err)
+	}
+	fresh, err := other.svc.Plan(ctx)
+	if err != nil || fresh.Base != saved.Version || fresh.Changed() {
+		t.Errorf("the other process plans against the saved index: %+v %v", fresh, err)
+	}
+	if err := p.svc.Wait(ctx); err != nil {
+		t.Errorf("Wait after the save: %v", err)
+	}
+}
+
+// A save that fails is reported by WaitSaved and retried; planning meanwhile
+// says so instead of comparing with an unpublished index; once saving
+// works the refresh lands and is recorded.
+func TestApplyServingReportsAFailedSaveAndRetries(t *testing.T) {
+	ctx := context.Background()
+	corpusDir, dataDir := copyArticles(t, "004_3c6ba5321dfd73d4"), t.TempDir()
+	p, gate := startGated(t, corpusDir, dataDir)
+	added, _ := os.ReadFile("../corpus/articles/002_013f2565afa33a21.md")
+	os.WriteFile(filepath.Join(corpusDir, "002_013f2565afa33a21.md"), added, 0o644)
+
+	gate.Fail(errors.New("the database is unreachable"))
+	rep, err := p.svc.ApplyServing(ctx, nil, maintainer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed, err := rep.WaitSaved(ctx, 0)
+	if err != nil || failed.Saved || failed.SaveFailures == 0 || !strings.Contains(failed.SaveError, "unreachable") {
+		t.Fatalf("a failed save: %+v %v", failed, err)
+	}
+	if p.store.Index().Article("002_013f2565afa33a21") == nil {
+		t.Fatal("the new index stopped serving when its save failed")
+	}
+	if _, err := p.svc.Plan(ctx); err == nil || !strings.Contains(err.Error(), "not saved yet") {
+		t.Errorf("planning while the last refresh is not saved: %v", err)
+	}
+
+	gate.Fail(nil)
+	saved, err := failed.WaitSaved(ctx, failed.SaveFailures)
+	for err == nil && !saved.Saved { // attempts that failed before Fail(nil) took
+		saved, err = saved.WaitSaved(ctx, saved.SaveFailures)
+	}
+	if err != nil || saved.Version != p.store.Index().Version() {
+		t.Fatalf("once saving works: %+v %v", saved, err)
+	}
+	if hist, _ := p.state.ReadHistory(ctx); len(hist) != 1 || hist[0].Version != saved.Version {
+		t.Errorf("history: %+v", hist)
 	}
 }

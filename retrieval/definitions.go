@@ -5,7 +5,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"unicode"
 )
 
 // Definer gives the words that say what a word or name is: the words of
@@ -104,76 +103,10 @@ func (d *definitions) init(r *queryReader, ix *Index) {
 				add(n)
 			}
 		}
-		for _, n := range corpusNames(ix) {
+		for _, n := range ix.names.get().list() {
 			add(n)
 		}
 	})
-}
-
-// corpusNames returns the names the articles write: runs of capitalised
-// words (with "of" and "the" inside them), every sub-run of up to
-// maxNameWords words, and single words the articles capitalise more often
-// than not where no sentence starts.
-func corpusNames(ix *Index) []string {
-	upper, lower := map[string]int{}, map[string]int{}
-	runs := map[string]bool{}
-	for _, a := range ix.articles {
-		if len(runs) > maxNameRuns {
-			break // a corpus this large names what it holds; its first articles give enough names
-		}
-		for _, text := range []string{a.Title, a.Text} {
-			var run []string
-			flush := func() {
-				for len(run) > 0 && isJoiner(run[len(run)-1]) {
-					run = run[:len(run)-1]
-				}
-				for i := range run {
-					if isJoiner(run[i]) {
-						continue
-					}
-					for j := i + 2; j <= len(run) && j-i <= maxNameWords; j++ {
-						if !isJoiner(run[j-1]) {
-							runs[strings.Join(run[i:j], " ")] = true
-						}
-					}
-				}
-				run = run[:0]
-			}
-			for _, sp := range rawWordSpans(text) {
-				w := text[sp[0]:sp[1]]
-				w = strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "’s")
-				if w == "" {
-					continue
-				}
-				first := []rune(w)[0]
-				lw := strings.ToLower(w)
-				switch {
-				case unicode.IsUpper(first):
-					if !sentenceStart(text, sp[0]) {
-						upper[lw]++
-					}
-					run = append(run, w)
-				case isJoiner(lw) && len(run) > 0:
-					run = append(run, lw)
-				default:
-					lower[lw]++
-					flush()
-				}
-			}
-			flush()
-		}
-	}
-	var out []string
-	for w, n := range upper {
-		if n > lower[w] && len(w) > 1 {
-			out = append(out, w)
-		}
-	}
-	for r := range runs {
-		out = append(out, r)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func isJoiner(w string) bool { return w == "of" || w == "the" }

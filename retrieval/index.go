@@ -8,16 +8,15 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
-
-	"github.com/philippgille/chromem-go"
 
 	"github.com/incidentbot/incidentbot"
 )
 
-// chromem collections: one vector per passage and one per sentence. Sentence
-// vectors matter because USE-Lite compares a question with a single sentence
-// far better than with a 70-word passage.
+// The collections of a snapshot's chromem-go export: one vector per passage
+// and one per sentence. Sentence vectors matter because USE-Lite compares a
+// question with a single sentence far better than with a 70-word passage.
 const (
 	passagesCollection  = "passages"
 	sentencesCollection = "sentences"
@@ -31,9 +30,8 @@ type Index struct {
 	EmbedderID string
 	Dim        int
 	BuiltAt    time.Time
-	// Version is the published snapshot this index is ("" before it is
-	// published).
-	Version string
+	// version is the published snapshot this index is (Version).
+	version atomic.Pointer[string]
 
 	articles  []*incidentbot.Article
 	byArticle map[string]*incidentbot.Article
@@ -53,23 +51,40 @@ type Index struct {
 	sentHash []byte
 	artHash  map[string]string
 
-	db        *chromem.DB
-	passVecs  *chromem.Collection
-	sentVecs  *chromem.Collection
 	sentCount int
-	// reader reads queries against this index (query.go).
-	reader queryReader
+	// reader reads queries against this index (query.go); names counts
+	// the articles' names it looks up in the dictionary (corpus_names.go),
+	// and prepared is closed once prepareQueries has built what it needs.
+	reader   queryReader
+	names    *lazyNames
+	prepared chan struct{}
 	// sentMatrix and passMatrix are what queries scan: the sentence
 	// vectors in sentence-doc order (see sentOwner) and the passage
 	// vectors in passage order, compact, with the exact vectors beside.
 	sentMatrix, passMatrix *matrix
-	// exact holds the float32 vectors: chromem's documents and the
-	// matrices' rows are slices of it, one copy of each. It and the codes
-	// are outside the Go heap and given back when the Index is collected,
-	// so whatever reads them keeps the Index reachable meanwhile
-	// (runtime.KeepAlive), as writing a snapshot from ix.db must.
+	// exact holds the float32 vectors: the matrices' rows are slices of
+	// it, and a snapshot's chromem-go export is written from them
+	// (export.go). No chromem-go DB is kept beside them: nothing queried
+	// it since the scan matrices replaced its queries, and filling one
+	// cost a refresh a map entry and a check of every vector (0.7 s at
+	// 100k passages) for its export alone. It and the codes are outside
+	// the Go heap and given back when the Index is collected, so whatever
+	// reads them keeps the Index reachable meanwhile (runtime.KeepAlive),
+	// as writing a snapshot must.
 	exact *exactVectors
 }
+
+// Version is the published snapshot this index is: "" until it is
+// published, which a refresh that serves first does after the index is
+// served (Store.RefreshServing).
+func (ix *Index) Version() string {
+	if v := ix.version.Load(); v != nil {
+		return *v
+	}
+	return ""
+}
+
+func (ix *Index) setVersion(v string) { ix.version.Store(&v) }
 
 // Articles returns the indexed articles, sorted by ID.
 func (ix *Index) Articles() []*incidentbot.Article { return ix.articles }
@@ -114,15 +129,14 @@ func newIndex(embedderID string, articles []*incidentbot.Article, passages []*in
 }
 
 // buildIndex assembles an index, one passage at a time: each vector is
-// copied once into the exact vectors, which chromem's document and the scan
-// matrix's row then share, and coded for the scan; each text goes to the
-// BM25 indexes; so no list of every document, text or vector is held
-// beside the index while it is built. hashes are the articles' articleHash
+// copied once into the exact vectors, which the scan matrix's row is (and
+// a snapshot's export is written from), and coded for the scan; each text
+// goes to the BM25 indexes; so no list of every document, text or vector
+// is held beside the index while it is built. hashes are the articles' articleHash
 // (nil: computed here). With from, the passages it names are taken from
 // the previous index instead (reuse.go), and lookup is asked only for the
 // vectors of the others.
 func buildIndex(embedderID string, articles []*incidentbot.Article, hashes []string, passages []*incidentbot.Passage, from *reuse, lookup vectorLookup) (*Index, error) {
-	ctx := context.Background()
 	ix := &Index{
 		EmbedderID: embedderID,
 		BuiltAt:    time.Now().UTC(),
@@ -130,26 +144,17 @@ func buildIndex(embedderID string, articles []*incidentbot.Article, hashes []str
 		byArticle:  make(map[string]*incidentbot.Article, len(articles)),
 		passages:   passages,
 		byPassage:  make(map[string]int, len(passages)),
-		db:         chromem.NewDB(),
 	}
 	if hashes == nil {
 		hashes = articleHashes(articles)
 	}
+	ix.names = namesOf(func() *nameCounts { return countNames(articles) })
 	ix.artHash = make(map[string]string, len(articles))
 	for i, a := range articles {
 		ix.byArticle[a.ID] = a
 		ix.artHash[a.ID] = hashes[i]
 	}
-	noEmbed := func(context.Context, string) ([]float32, error) {
-		return nil, fmt.Errorf("retrieval: vectors are computed before they reach chromem")
-	}
 	var err error
-	if ix.passVecs, err = ix.db.CreateCollection(passagesCollection, nil, noEmbed); err != nil {
-		return nil, fmt.Errorf("creating passage collection: %w", err)
-	}
-	if ix.sentVecs, err = ix.db.CreateCollection(sentencesCollection, nil, noEmbed); err != nil {
-		return nil, fmt.Errorf("creating sentence collection: %w", err)
-	}
 	for _, p := range passages {
 		ix.sentCount += len(p.Sentences)
 	}
@@ -163,6 +168,7 @@ func buildIndex(embedderID string, articles []*incidentbot.Article, hashes []str
 	// (mergeBM25).
 	var passOld, sentOld []int32
 	var prev *Index
+	run := &vectorRun{}
 	reused := func(int) bool { return false }
 	if from != nil {
 		prev = from.prev
@@ -173,8 +179,9 @@ func buildIndex(embedderID string, articles []*incidentbot.Article, hashes []str
 		p := passages[i]
 		ix.byPassage[p.ID] = i
 		if reused(i) {
-			return ix.addReused(prev, p, int(from.of[i]), &passOld, &sentOld)
+			return ix.addReused(prev, p, int(from.of[i]), run, &passOld, &sentOld)
 		}
+		run.flush() // the vectors added below come after the run's
 		if from != nil {
 			passOld = append(passOld, -int32(len(passBM.docLen))-1)
 		}
@@ -193,9 +200,6 @@ func buildIndex(embedderID string, articles []*incidentbot.Article, hashes []str
 		}
 		v = ix.exact.add(chromemUnit(v))
 		ix.passMatrix.add(v)
-		if err := ix.passVecs.AddDocument(ctx, chromem.Document{ID: p.ID, Embedding: v}); err != nil {
-			return fmt.Errorf("adding the vector of passage %s: %w", p.ID, err)
-		}
 		ix.sentFirst = append(ix.sentFirst, int32(len(ix.sentOwner)))
 		for j, s := range p.Sentences {
 			text := articleText(ix, p)[s.Start:s.End]
@@ -216,12 +220,10 @@ func buildIndex(embedderID string, articles []*incidentbot.Article, hashes []str
 			}
 			sv = ix.exact.add(unit(sv))
 			ix.sentMatrix.add(sv)
-			if err := ix.sentVecs.AddDocument(ctx, chromem.Document{ID: sentenceID(p.ID, j), Embedding: sv}); err != nil {
-				return fmt.Errorf("adding the vector of sentence %d of passage %s: %w", j, p.ID, err)
-			}
 		}
 		return nil
 	})
+	run.flush()
 	if err != nil {
 		return nil, err
 	}
@@ -270,10 +272,10 @@ func (ix *Index) allocate(dim int) error {
 }
 
 // addReused adds passage p as prev's passage j: its vector and its
-// sentences' with their codes, their kinds and hashes, all copied; its
-// BM25 postings are merged in at the end (passOld, sentOld).
-func (ix *Index) addReused(prev *Index, p *incidentbot.Passage, j int, passOld, sentOld *[]int32) error {
-	ctx := context.Background()
+// sentences' with their codes, their kinds and hashes, all copied (the
+// vectors by run, with those of the passages kept next to it); its BM25
+// postings are merged in at the end (passOld, sentOld).
+func (ix *Index) addReused(prev *Index, p *incidentbot.Passage, j int, run *vectorRun, passOld, sentOld *[]int32) error {
 	if ix.Dim == 0 {
 		if err := ix.allocate(prev.Dim); err != nil {
 			return err
@@ -281,22 +283,16 @@ func (ix *Index) addReused(prev *Index, p *incidentbot.Passage, j int, passOld, 
 	}
 	first, n := int(prev.sentFirst[j]), len(p.Sentences)
 	// The passage's vector and its sentences' lie together in prev's
-	// exact vectors, as they do in ix's: one copy.
-	block := ix.exact.copyFrom(prev.exact, prev.exact.offsetOf(prev.passMatrix.exact[j]), (1+n)*ix.Dim)
+	// exact vectors, as they do in ix's.
+	block := run.add(ix.exact, prev.exact, prev.exact.offsetOf(prev.passMatrix.exact[j]), (1+n)*ix.Dim)
 	v := block[:ix.Dim:ix.Dim]
 	ix.passMatrix.addFrom(prev.passMatrix, j, v)
-	if err := ix.passVecs.AddDocument(ctx, chromem.Document{ID: p.ID, Embedding: v}); err != nil {
-		return fmt.Errorf("adding the vector of passage %s: %w", p.ID, err)
-	}
 	*passOld = append(*passOld, int32(j))
 	i := len(ix.sentFirst)
 	ix.sentFirst = append(ix.sentFirst, int32(len(ix.sentOwner)))
 	for k := range n {
 		sv := block[(1+k)*ix.Dim : (2+k)*ix.Dim : (2+k)*ix.Dim]
 		ix.sentMatrix.addFrom(prev.sentMatrix, first+k, sv)
-		if err := ix.sentVecs.AddDocument(ctx, chromem.Document{ID: sentenceID(p.ID, k), Embedding: sv}); err != nil {
-			return fmt.Errorf("adding the vector of sentence %d of passage %s: %w", k, p.ID, err)
-		}
 		ix.sentOwner = append(ix.sentOwner, int32(i))
 		*sentOld = append(*sentOld, int32(first+k))
 	}
@@ -357,9 +353,10 @@ func readTexts(ix *Index, passages []*incidentbot.Passage, skip func(i int) bool
 	return nil
 }
 
-// isUnit is chromem's test of a unit vector: a document's vector that
-// passes it is kept as it is, not copied, so chromem and the scan matrices
-// share one copy of it.
+// isUnit is chromem-go's test of a unit vector (isNormalized): a document
+// whose vector passes it is kept as it is, others are normalized. The
+// vectors are made unit here, once, so that what a snapshot's export holds
+// is what chromem-go would hold, and what the scan matrices hold.
 func isUnit(v []float32) bool {
 	var n float64
 	for _, x := range v {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"strconv"
 	"time"
 
 	"github.com/philippgille/chromem-go"
@@ -103,11 +104,11 @@ func WriteSnapshot(w io.Writer, ix *Index) error {
 	bw.Write(n[:binary.PutUvarint(n[:], uint64(len(man)))])
 	bw.Write(man)
 	// Not compressed: float vectors barely compress (gzip took 75 of the
-	// 90 s of CPU that writing a 100k-passage snapshot cost), and a refresh
-	// must publish before it swaps. chromem reads either.
-	err = ix.db.ExportToWriter(bw, false, "", passagesCollection, sentencesCollection)
-	// chromem's documents are slices of ix's exact vectors, released when
-	// ix is collected: ix must live until they are written.
+	// 90 s of CPU that writing a 100k-passage snapshot cost). chromem-go
+	// reads either.
+	err = writeExport(bw, exportOf(ix), ix.exact.dropAll)
+	// The vectors written are ix's exact vectors, released when ix is
+	// collected: ix must live until they are written.
 	runtime.KeepAlive(ix)
 	if err != nil {
 		return fmt.Errorf("writing vectors: %w", err)
@@ -116,6 +117,22 @@ func WriteSnapshot(w io.Writer, ix *Index) error {
 		return fmt.Errorf("writing snapshot: %w", err)
 	}
 	return nil
+}
+
+// exportOf is ix's vectors as chromem-go collections: each passage's under
+// its ID, each sentence's under sentenceID, read through the mapping of
+// the exact vectors (writeExport drops their pages as it goes).
+func exportOf(ix *Index) []exportCollection {
+	return []exportCollection{
+		{name: passagesCollection, n: len(ix.passages), doc: func(i int, id []byte) ([]byte, []float32) {
+			return append(id, ix.passages[i].ID...), ix.passMatrix.row(i)
+		}},
+		{name: sentencesCollection, n: ix.sentCount, doc: func(d int, id []byte) ([]byte, []float32) {
+			p := ix.sentOwner[d]
+			id = append(append(id, ix.passages[p].ID...), '/')
+			return strconv.AppendInt(id, int64(d-int(ix.sentFirst[p])), 10), ix.sentMatrix.row(d)
+		}},
+	}
 }
 
 // DamagedSnapshotError is a snapshot that was read but cannot be loaded:

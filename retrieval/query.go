@@ -179,7 +179,9 @@ func countVocabulary(articles []*incidentbot.Article) map[string]int {
 // does not wait for it at all.
 func (ix *Index) prepareQueries(opts QueryOptions) {
 	ix.reader.opts = opts
+	ix.prepared = make(chan struct{})
 	go func() {
+		defer close(ix.prepared)
 		ix.reader.init(ix)
 		ix.reader.defs.init(&ix.reader, ix)
 	}()

@@ -73,6 +73,9 @@ func TestOneArticleRefreshReusesTheRest(t *testing.T) {
 	if !maps.Equal(fresh.Vocabulary(), ix.Vocabulary()) {
 		t.Error("the vocabulary differs from a build from scratch")
 	}
+	if !slices.Equal(fresh.names.get().list(), ix.names.get().list()) {
+		t.Error("the articles' names differ from a build from scratch")
+	}
 	for _, pair := range [][2]*BM25{{fresh.bm25, ix.bm25}, {fresh.sentBM25, ix.sentBM25}} {
 		a, b := pair[0], pair[1]
 		if !slices.Equal(a.docLen, b.docLen) || a.avgLen != b.avgLen || len(a.postings) != len(b.postings) {
@@ -89,6 +92,15 @@ func TestOneArticleRefreshReusesTheRest(t *testing.T) {
 		rv, _ := ix.PassageVector(ix.passages[i])
 		if !slices.Equal(fv, rv) || !slices.Equal(fresh.passMatrix.codes[i*ix.Dim:(i+1)*ix.Dim], ix.passMatrix.codes[i*ix.Dim:(i+1)*ix.Dim]) {
 			t.Fatalf("passage %s: vector or codes differ from a build from scratch", ix.passages[i].ID)
+		}
+	}
+	for i, p := range fresh.Passages() {
+		for j := range p.Sentences {
+			fv, err1 := fresh.SentenceVector(ctx, p, j)
+			rv, err2 := ix.SentenceVector(ctx, ix.passages[i], j)
+			if err1 != nil || err2 != nil || !slices.Equal(fv, rv) {
+				t.Fatalf("sentence %d of %s: vector differs from a build from scratch", j, p.ID)
+			}
 		}
 	}
 	if !slices.Equal(fresh.sentMatrix.codes, ix.sentMatrix.codes) || !slices.Equal(fresh.sentMatrix.signs, ix.sentMatrix.signs) {

@@ -19,8 +19,10 @@ import (
 // Store owns the live index. Searches read Index() without locks; Refresh
 // builds a complete new index beside it, publishes it, and only then swaps
 // it in, so a failed refresh leaves the previous index serving and a search
-// in flight finishes on the index it started with. Follow swaps in what
-// other processes publish.
+// in flight finishes on the index it started with. RefreshServing swaps
+// the new index in as soon as it is built and publishes it in the
+// background (save.go says why and how that stays sound). Follow swaps in
+// what other processes publish.
 type Store struct {
 	opts  StoreOptions
 	snaps incidentbot.Snapshots
@@ -32,9 +34,11 @@ type Store struct {
 	// Across processes the refresh service takes the state's lock.
 	refreshing chan struct{}
 	// swapMu orders publishing and swapping in: a snapshot this process
-	// publishes is current before its announcement is looked at, so it is
-	// never loaded a second time.
+	// publishes is current (or known to be its own) before its
+	// announcement is looked at, so it is never loaded a second time.
 	swapMu sync.Mutex
+	// saver publishes the indexes this store builds, one at a time.
+	saver *saver
 }
 
 // StoreOptions configures a Store.
@@ -114,6 +118,7 @@ func Open(ctx context.Context, opts StoreOptions) (*Store, *Report, error) {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Store{opts: opts, snaps: opts.Snapshots, refreshing: make(chan struct{}, 1)}
+	s.saver = newSaver(s)
 	if s.snaps == nil {
 		fs, err := filestate.Open(opts.DataDir, filestate.Options{Logger: opts.Logger})
 		if err != nil {
@@ -165,7 +170,7 @@ func (s *Store) open(ctx context.Context) (*Report, error) {
 				ix, err := s.indexOf(snap, info.Version)
 				if err == nil {
 					s.current.Store(ix)
-					return &Report{Articles: len(ix.articles), Passages: len(ix.passages), Version: ix.Version, BuiltAt: ix.BuiltAt}, nil
+					return &Report{Articles: len(ix.articles), Passages: len(ix.passages), Version: ix.Version(), BuiltAt: ix.BuiltAt}, nil
 				}
 				// A snapshot this program cannot rebuild as is (another
 				// chunking): its vectors are reused by the build below.
@@ -221,13 +226,16 @@ func (s *Store) indexOf(snap *snapshot, version string) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	ix.BuiltAt, ix.Version = snap.BuiltAt, version
+	ix.BuiltAt = snap.BuiltAt
+	ix.setVersion(version)
 	ix.prepareQueries(s.opts.Query)
 	return ix, nil
 }
 
-// Close releases the snapshot store when Open made it.
+// Close stops saving (an index not saved yet is given up: Saving says
+// whether one is) and releases the snapshot store when Open made it.
 func (s *Store) Close() error {
+	s.saver.close()
 	if s.closeSnaps != nil {
 		return s.closeSnaps()
 	}
@@ -267,7 +275,13 @@ func (s *Store) Reload(ctx context.Context) (bool, error) {
 	s.swapMu.Lock()
 	defer s.swapMu.Unlock()
 	cur := s.Index()
-	if cur != nil && cur.Version == info.Version {
+	if cur != nil && cur.Version() == info.Version {
+		return false, nil
+	}
+	if cur != nil && cur.Version() == "" && s.saver.unsaved(cur) {
+		// This process serves an index it has not published yet: what is
+		// published is older (the refresh service holds the lock every
+		// process takes until it lands), or the snapshot being saved.
 		return false, nil
 	}
 	start := time.Now()
@@ -275,7 +289,7 @@ func (s *Store) Reload(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if snap == nil || (cur != nil && cur.Version == got.Version) {
+	if snap == nil || (cur != nil && cur.Version() == got.Version) {
 		return false, nil
 	}
 	if snap.Embedder != s.opts.Embedder.ID() {
@@ -288,9 +302,9 @@ func (s *Store) Reload(ctx context.Context) (bool, error) {
 	s.current.Store(ix)
 	was := ""
 	if cur != nil {
-		was = cur.Version
+		was = cur.Version()
 	}
-	s.opts.Logger.Info("swapped in a newer index", "version", ix.Version, "was", was, "built_at", ix.BuiltAt,
+	s.opts.Logger.Info("swapped in a newer index", "version", ix.Version(), "was", was, "built_at", ix.BuiltAt,
 		"articles", len(ix.articles), "passages", len(ix.passages), "seconds", time.Since(start).Seconds())
 	return true, nil
 }
@@ -307,38 +321,86 @@ func (s *Store) Follow(ctx context.Context) error {
 
 func (s *Store) reloadLogged(ctx context.Context) {
 	if _, err := s.Reload(ctx); err != nil && ctx.Err() == nil {
-		s.opts.Logger.Error("a newer index could not be loaded; still serving the current one", "version", s.Index().Version, "err", err)
+		s.opts.Logger.Error("a newer index could not be loaded; still serving the current one", "version", s.Index().Version(), "err", err)
 	}
 }
 
 // Refresh re-reads the corpus and, unless dryRun, embeds what changed,
 // persists the new index and swaps it in. Concurrent calls run one after the
-// other.
+// other. It waits for an index RefreshServing is still saving first, and
+// fails at once when that save has failed (it is being retried).
 func (s *Store) Refresh(ctx context.Context, dryRun bool) (*Report, error) {
-	rep, _, err := s.refreshCorpus(ctx, dryRun, nil)
+	rep, _, _, err := s.refreshCorpus(ctx, dryRun, nil, false)
 	return rep, err
+}
+
+// RefreshServing is Refresh that swaps the new index in as soon as it is
+// built and saves its snapshot in the background: the Report says it is not
+// saved yet (Saved false, Version ""), and the Saving returned says when it
+// is, or why not (nil when nothing needed saving). A save that fails is
+// retried until it lands, a later refresh supersedes it, or the store is
+// closed; the new index serves meanwhile.
+func (s *Store) RefreshServing(ctx context.Context) (*Report, *Saving, error) {
+	rep, _, sv, err := s.refreshCorpus(ctx, false, nil, true)
+	return rep, sv, err
 }
 
 // Preview is a dry run that also returns the corpus it read, for a diff
 // against what the live index holds.
 func (s *Store) Preview(ctx context.Context) (*Report, []*incidentbot.Article, error) {
-	return s.refreshCorpus(ctx, true, nil)
+	rep, articles, _, err := s.refreshCorpus(ctx, true, nil, false)
+	return rep, articles, err
 }
 
 func (s *Store) refresh(ctx context.Context, dryRun bool, from *base) (*Report, error) {
-	rep, _, err := s.refreshCorpus(ctx, dryRun, from)
+	rep, _, _, err := s.refreshCorpus(ctx, dryRun, from, false)
 	return rep, err
 }
 
+// Saving is the save of the newest index this store serves unsaved, nil
+// when everything it built is saved.
+func (s *Store) Saving() *Saving { return s.saver.latest() }
+
+// SaveFailures counts the attempts to save an index that failed.
+func (s *Store) SaveFailures() int64 { return s.saver.failures.Load() }
+
+// waitIdle waits for the save in progress to end, for a publish-first
+// refresh: its snapshot must come after it. A save that is failing makes it
+// fail at once, saying so.
+func (s *Store) waitIdle(ctx context.Context) error {
+	for {
+		sv := s.saver.latest()
+		if sv == nil {
+			return nil
+		}
+		n, err, changed := sv.Status()
+		if n > 0 {
+			return fmt.Errorf("the index served is not saved yet (%d attempts failed; retrying): %w", n, err)
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for the index served to be saved: %w", ctx.Err())
+		}
+	}
+}
+
 // refreshCorpus compares the corpus with the live index, or, before there
-// is one, with the loaded snapshot (nil when there is none either).
-func (s *Store) refreshCorpus(ctx context.Context, dryRun bool, from *base) (*Report, []*incidentbot.Article, error) {
+// is one, with the loaded snapshot (nil when there is none either). With
+// serveFirst the new index serves before it is saved.
+func (s *Store) refreshCorpus(ctx context.Context, dryRun bool, from *base, serveFirst bool) (*Report, []*incidentbot.Article, *Saving, error) {
 	select {
 	case s.refreshing <- struct{}{}:
 	case <-ctx.Done():
-		return nil, nil, fmt.Errorf("waiting for another refresh: %w", ctx.Err())
+		return nil, nil, nil, fmt.Errorf("waiting for another refresh: %w", ctx.Err())
 	}
 	defer func() { <-s.refreshing }()
+	if !dryRun && !serveFirst {
+		// Holding the token, no other save can be queued meanwhile.
+		if err := s.waitIdle(ctx); err != nil {
+			return nil, nil, nil, err
+		}
+	}
 	var prev *Manifest
 	var prevVersion string
 	if from != nil {
@@ -346,13 +408,13 @@ func (s *Store) refreshCorpus(ctx context.Context, dryRun bool, from *base) (*Re
 	}
 	if ix := s.Index(); ix != nil {
 		m := manifestOf(ix)
-		prev, prevVersion = &m, ix.Version
+		prev, prevVersion = &m, ix.Version()
 	}
 
 	start := time.Now()
 	articles, err := s.opts.Load()
 	if err != nil {
-		return nil, nil, fmt.Errorf("loading corpus: %w", err)
+		return nil, nil, nil, fmt.Errorf("loading corpus: %w", err)
 	}
 	// An article the live index holds as it is keeps the passages, vectors
 	// and the rest the index made of it (reuse.go); the others are chunked,
@@ -441,16 +503,16 @@ func (s *Store) refreshCorpus(ctx context.Context, dryRun bool, from *base) (*Re
 			rep.BuiltAt = prev.BuiltAt
 		}
 		rep.Seconds = time.Since(start).Seconds()
-		return rep, articles, nil
+		return rep, articles, nil, nil
 	}
 	for i := 0; i < len(todo); i += s.opts.BatchSize {
 		batch := todo[i:min(i+s.opts.BatchSize, len(todo))]
 		out, err := s.opts.Embedder.Embed(ctx, batch)
 		if err != nil {
-			return nil, nil, fmt.Errorf("embedding with %s (%d of %d texts done): %w", s.opts.Embedder.ID(), i, len(todo), err)
+			return nil, nil, nil, fmt.Errorf("embedding with %s (%d of %d texts done): %w", s.opts.Embedder.ID(), i, len(todo), err)
 		}
 		if len(out) != len(batch) {
-			return nil, nil, fmt.Errorf("embedding with %s: asked for %d vectors, got %d", s.opts.Embedder.ID(), len(batch), len(out))
+			return nil, nil, nil, fmt.Errorf("embedding with %s: asked for %d vectors, got %d", s.opts.Embedder.ID(), len(batch), len(out))
 		}
 		for j, t := range batch {
 			fresh[Hash(t)] = out[j]
@@ -463,11 +525,12 @@ func (s *Store) refreshCorpus(ctx context.Context, dryRun bool, from *base) (*Re
 	if live != nil && !rep.Changed() && !restamped && len(todo) == 0 {
 		// Nothing to publish: the live index is this corpus already, and
 		// rebuilding a large one takes minutes.
-		rep.Version, rep.BuiltAt = live.Version, live.BuiltAt
+		rep.Version, rep.BuiltAt = live.Version(), live.BuiltAt
 		rep.Seconds = time.Since(start).Seconds()
 		s.opts.Logger.Debug("index refreshed: unchanged", "articles", rep.Articles, "passages", rep.Passages)
-		return rep, articles, nil
+		return rep, articles, nil, nil
 	}
+	names := namesAhead(live, reusing, articles)
 	ix, err := buildIndex(s.opts.Embedder.ID(), articles, hashes, passages, reusing, func(hash, text string) ([]float32, bool) {
 		if hash == "" {
 			hash = Hash(text)
@@ -482,33 +545,46 @@ func (s *Store) refreshCorpus(ctx context.Context, dryRun bool, from *base) (*Re
 	})
 	runtime.KeepAlive(live) // known reads its vectors until the build is done
 	if err != nil {
-		return nil, nil, fmt.Errorf("building index: %w", err)
+		return nil, nil, nil, fmt.Errorf("building index: %w", err)
 	}
+	ix.names = names
 	ix.prepareQueries(s.opts.Query)
-	s.swapMu.Lock()
-	if prev == nil || rep.Changed() || rep.Embedded > 0 || restamped {
-		info, err := s.publish(ctx, ix)
-		if err != nil {
-			s.swapMu.Unlock()
-			return nil, nil, fmt.Errorf("saving index (the previous one stays in use): %w", err)
+	var sv *Saving
+	msg := "index refreshed"
+	switch {
+	case prev != nil && !rep.Changed() && rep.Embedded == 0 && !restamped:
+		// The snapshot being opened is this corpus: nothing to save.
+		ix.BuiltAt = prev.BuiltAt
+		ix.setVersion(prevVersion)
+		s.swapMu.Lock()
+		s.current.Store(ix)
+		s.swapMu.Unlock()
+	case serveFirst:
+		s.swapMu.Lock()
+		s.current.Store(ix)
+		sv = s.saver.save(ctx, ix, false)
+		s.swapMu.Unlock()
+		msg = "index refreshed: serving it, saving it in the background"
+	default:
+		// The saver swaps it in once it lands; its attempt ends with ctx.
+		sv = s.saver.save(ctx, ix, true)
+		<-sv.Done()
+		if _, _, err := sv.Wait(ctx); err != nil {
+			return nil, nil, nil, fmt.Errorf("saving index (the previous one stays in use): %w", err)
 		}
-		ix.Version = info.Version
 		rep.Saved = true
-	} else {
-		ix.BuiltAt, ix.Version = prev.BuiltAt, prevVersion
+		sv = nil
 	}
-	s.current.Store(ix)
-	s.swapMu.Unlock()
-	rep.Version, rep.BuiltAt = ix.Version, ix.BuiltAt
+	rep.Version, rep.BuiltAt = ix.Version(), ix.BuiltAt
 	rep.Seconds = time.Since(start).Seconds()
 	logf := s.opts.Logger.Info
 	if !rep.Changed() && rep.Embedded == 0 {
 		logf = s.opts.Logger.Debug // an unchanged corpus is routine
 	}
-	logf("index refreshed", "articles", rep.Articles, "passages", rep.Passages,
+	logf(msg, "articles", rep.Articles, "passages", rep.Passages,
 		"added", strings.Join(rep.ArticlesAdded, ","), "changed", strings.Join(rep.ArticlesChanged, ","),
 		"removed", strings.Join(rep.ArticlesRemoved, ","), "embedded", rep.Embedded, "seconds", rep.Seconds)
-	return rep, articles, nil
+	return rep, articles, sv, nil
 }
 
 // vectorSource is where a refresh finds the vectors it need not embed
@@ -556,6 +632,29 @@ func (iv *indexVectors) get(h string) ([]float32, bool) {
 		return v, err == nil
 	}
 	return iv.ix.PassageVector(p)
+}
+
+// publishIndex publishes sv's index, and sets its version once it lands;
+// a publish-first save is swapped in then, under swapMu, which it holds
+// throughout so that its announcement is not taken for another process's.
+func (s *Store) publishIndex(ctx context.Context, sv *Saving) (incidentbot.SnapshotInfo, error) {
+	if sv.swapAfter {
+		s.swapMu.Lock()
+		defer s.swapMu.Unlock()
+	}
+	info, err := s.publish(ctx, sv.ix)
+	if err != nil {
+		return info, err
+	}
+	if !sv.swapAfter {
+		s.swapMu.Lock()
+		defer s.swapMu.Unlock()
+	}
+	sv.ix.setVersion(info.Version)
+	if sv.swapAfter {
+		s.current.Store(sv.ix)
+	}
+	return info, nil
 }
 
 // publish streams ix's snapshot into the snapshot store.

@@ -440,8 +440,8 @@ func TestAnotherProcessFollowsPublishedSnapshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer follower.Close()
-	if follower.Index().Version != writer.Index().Version || follower.Index().Version == "" {
-		t.Fatalf("both should serve the one published snapshot: %q and %q", follower.Index().Version, writer.Index().Version)
+	if follower.Index().Version() != writer.Index().Version() || follower.Index().Version() == "" {
+		t.Fatalf("both should serve the one published snapshot: %q and %q", follower.Index().Version(), writer.Index().Version())
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -459,8 +459,8 @@ func TestAnotherProcessFollowsPublishedSnapshots(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if follower.Index().Version != writer.Index().Version {
-		t.Errorf("follower serves %q, the writer published %q", follower.Index().Version, writer.Index().Version)
+	if follower.Index().Version() != writer.Index().Version() {
+		t.Errorf("follower serves %q, the writer published %q", follower.Index().Version(), writer.Index().Version())
 	}
 	// A search that started on the old index finishes on it.
 	if resp, err := before.Search(ctx, &wordEmbedder{id: "words"}, "Who attacked Albania?", 3); err != nil || len(resp.Hits) == 0 {

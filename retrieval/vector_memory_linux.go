@@ -70,34 +70,38 @@ func (e *exactVectors) add(v []float32) []float32 {
 func (e *exactVectors) wrote(n int) {
 	e.used += n
 	if written := e.used * 4; written-e.released >= releaseEvery {
-		// Not the page being written: chromem reads the vector next.
+		// Not the page being written: its vector is coded next.
 		e.drop(e.released, written-os.Getpagesize())
 	}
 }
 
-// copyFrom stores a copy of the n floats of src from its float off on
-// and returns it. The kernel copies them from file to file
+// reserve hands out room for n floats, to be filled by copyRange.
+func (e *exactVectors) reserve(n int) []float32 {
+	out := e.floats[e.used : e.used+n : e.used+n]
+	e.wrote(n)
+	return out
+}
+
+// copyRange copies the n floats of src from its float off on to e's from
+// its float at on. The kernel copies them from file to file
 // (copy_file_range), so the previous index's vectors are not read into
 // this process's memory to be written out again; through the mappings
 // if it cannot.
-func (e *exactVectors) copyFrom(src *exactVectors, off, n int) []float32 {
-	out := e.floats[e.used : e.used+n : e.used+n]
-	from, to := int64(off*4), int64(e.used*4)
+func (e *exactVectors) copyRange(src *exactVectors, off, at, n int) {
+	from, to := int64(off*4), int64(at*4)
 	left := n * 4
 	for left > 0 {
 		k, err := unix.CopyFileRange(int(src.file.Fd()), &from, int(e.file.Fd()), &to, left, 0)
 		if err != nil || k <= 0 {
 			done := n - left/4
-			copy(out[done:], src.floats[off+done:off+n])
-			break
+			copy(e.floats[at+done:at+n], src.floats[off+done:off+n])
+			return
 		}
 		left -= k
 	}
-	e.wrote(n)
-	return out
 }
 
-// offsetOf is the float at which v, a vector that add or copyFrom
+// offsetOf is the float at which v, a vector that add or reserve
 // returned, starts.
 func (e *exactVectors) offsetOf(v []float32) int {
 	return int((uintptr(unsafe.Pointer(&v[0])) - uintptr(unsafe.Pointer(&e.floats[0]))) / 4)
@@ -120,9 +124,15 @@ func (e *exactVectors) load(v, buf []float32) []float32 {
 	return buf
 }
 
-// dropAll drops every page from the resident set (a full exact scan has
-// read them all).
-func (e *exactVectors) dropAll() { e.drop(0, len(e.mem)) }
+// dropAll drops every page from the resident set (a full exact scan, or a
+// snapshot's export, has read them all). It leaves the build's count of
+// what was dropped alone, so readers of a built index may call it at the
+// same time.
+func (e *exactVectors) dropAll() {
+	if len(e.mem) > 0 {
+		unix.Madvise(e.mem, unix.MADV_DONTNEED)
+	}
+}
 
 // drop drops the whole pages of mem[from:to] from the resident set; their
 // contents stay in the page cache and the file.

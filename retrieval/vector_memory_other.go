@@ -23,13 +23,20 @@ func (e *exactVectors) add(v []float32) []float32 {
 	return out
 }
 
-// copyFrom stores a copy of the n floats of src from its float off on
-// and returns it.
-func (e *exactVectors) copyFrom(src *exactVectors, off, n int) []float32 {
-	return e.add(src.floats[off : off+n])
+// reserve hands out room for n floats, to be filled by copyRange.
+func (e *exactVectors) reserve(n int) []float32 {
+	out := e.floats[e.used : e.used+n : e.used+n]
+	e.used += n
+	return out
 }
 
-// offsetOf is the float at which v, a vector that add or copyFrom
+// copyRange copies the n floats of src from its float off on to e's from
+// its float at on.
+func (e *exactVectors) copyRange(src *exactVectors, off, at, n int) {
+	copy(e.floats[at:at+n], src.floats[off:off+n])
+}
+
+// offsetOf is the float at which v, a vector that add or reserve
 // returned, starts.
 func (e *exactVectors) offsetOf(v []float32) int {
 	return int((uintptr(unsafe.Pointer(&v[0])) - uintptr(unsafe.Pointer(&e.floats[0]))) / 4)

@@ -240,7 +240,7 @@ func (a *app) upToDate(ctx context.Context, by incidentbot.Actor) error {
 	var locked *incidentbot.LockedError
 	switch {
 	case errors.As(err, &locked):
-		a.log.Info("not refreshing on start: "+locked.Error()+"; serving the newest index, and the new one once published", "version", a.store.Index().Version)
+		a.log.Info("not refreshing on start: "+locked.Error()+"; serving the newest index, and the new one once published", "version", a.store.Index().Version())
 		return nil
 	case err != nil && rep == nil:
 		return err
@@ -254,8 +254,27 @@ func (a *app) upToDate(ctx context.Context, by incidentbot.Actor) error {
 	return nil
 }
 
-// close releases the shared state.
+// saveOnExit bounds how long a process that is exiting waits for a
+// refresh it serves to be saved: a 100k-passage snapshot takes seconds to
+// write to files and about 15 s into PostgreSQL.
+const saveOnExit = time.Minute
+
+// close waits for a refresh applied here to be saved and recorded (what
+// every other process, and a restart, will serve), unless saving it is
+// failing, then stops saving and releases the shared state.
 func (a *app) close() {
+	wait := saveOnExit
+	if sv := a.store.Saving(); sv != nil {
+		if failed, _, _ := sv.Status(); failed > 0 {
+			wait = time.Second
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	if err := a.refresher.Wait(ctx); err != nil {
+		a.log.Warn("exiting before the refreshed index was saved: other processes keep the previous index, and a restart rebuilds it from the corpus", "err", err)
+	}
+	cancel()
+	a.store.Close()
 	if err := a.state.Close(); err != nil {
 		a.log.Warn("closing the shared state", "err", err)
 	}

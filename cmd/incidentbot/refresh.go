@@ -148,12 +148,19 @@ func printRefresh(w io.Writer, r *refreshResult, asJSON bool) error {
 		return nil
 	}
 	rep := r.Report
+	if !rep.Saved {
+		// This process exits: the index it built served nobody, and
+		// nothing was published.
+		fmt.Fprintf(w, "Not applied: %d passages (%d added, %d changed, %d removed) were indexed (%d texts embedded), but saving the new index failed (%d attempts; last: %s). Nothing was published: every process still serves the previous index.\n",
+			r.Passages, r.PassagesAdded, r.PassagesChanged, r.PassagesRemoved, rep.Embedded, rep.SaveFailures, rep.SaveError)
+		return nil
+	}
 	if rep.Version == r.Base {
 		fmt.Fprintf(w, "Nothing to apply: the index served (version %s) already matches the corpus.\n", rep.Version)
 		return nil
 	}
-	fmt.Fprintf(w, "Applied: %d passages (%d added, %d changed, %d removed); embedded %d texts in %s; published as version %s, which every process serving this state swaps in within seconds.\n",
-		r.Passages, r.PassagesAdded, r.PassagesChanged, r.PassagesRemoved, rep.Embedded, seconds(rep.Seconds), rep.Version)
+	fmt.Fprintf(w, "Applied: %d passages (%d added, %d changed, %d removed); embedded %d texts and built the index in %s; published as version %s after %s, which every process serving this state swaps in within seconds.\n",
+		r.Passages, r.PassagesAdded, r.PassagesChanged, r.PassagesRemoved, rep.Embedded, seconds(rep.Seconds), rep.Version, seconds(rep.SavedSeconds))
 	fmt.Fprintln(w, "Recorded in the refresh history (incidentbot corpus log).")
 	return nil
 }

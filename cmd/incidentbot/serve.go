@@ -33,6 +33,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// other sharing the state (the CLI, another shard).
 	go a.store.Follow(ctx)
 	reg := ops.NewRegistry()
+	wiring.StoreMetrics(reg, a.store)
 	b, err := bot.New(bot.Options{
 		Config: botConfig(cfg.Discord), Token: token, Metrics: reg,
 		Refresher: a.refresher, Previews: a.state, Feedback: a.state,

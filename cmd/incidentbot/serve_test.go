@@ -161,7 +161,8 @@ http:
 	// The answer is counted once its reply is out, just after the fake
 	// has it.
 	deadline := time.Now().Add(10 * time.Second)
-	for _, want := range []string{"\nincidentbot_questions_answered_total 1\n", "\nincidentbot_gateway_connected 1\n", "\ngo_goroutines ", "\nprocess_resident_memory_bytes "} {
+	for _, want := range []string{"\nincidentbot_questions_answered_total 1\n", "\nincidentbot_gateway_connected 1\n", "\ngo_goroutines ", "\nprocess_resident_memory_bytes ",
+		"\nincidentbot_index_save_failures_total 0\n", "\nincidentbot_index_unsaved 0\n"} {
 		for {
 			code, body := get("/metrics")
 			if code == http.StatusOK && strings.Contains(body, want) {

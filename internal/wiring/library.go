@@ -28,13 +28,14 @@ func (l library) Search(ctx context.Context, query string, k int) ([]incidentbot
 
 // Served is the index served: the published snapshot's version (a refresh
 // that changes anything, here or in another process, publishes a new one),
-// or, for an index never published (tests, benchmarks), when it was built.
+// or, for an index not published (yet: a refresh serves before its
+// snapshot lands; or ever: tests, benchmarks), when it was built.
 func (l library) Served() *incidentbot.SnapshotInfo {
 	ix := l.st.Index()
 	if ix == nil {
 		return nil
 	}
-	version := ix.Version
+	version := ix.Version()
 	if version == "" {
 		version = "built " + ix.BuiltAt.UTC().Format(time.RFC3339Nano)
 	}
