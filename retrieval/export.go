@@ -119,23 +119,7 @@ func writeExport(w io.Writer, cols []exportCollection, release func()) error {
 			release()
 		}
 	}
-	// The value's size: its type id, then the struct.
-	size := uint64(gobIntLen(pre.typeID))
-	size += 1 + gobUintLen(uint64(len(cols))) // Collections: delta, count
-	for _, c := range cols {
-		size += gobStringLen(len(c.name))     // key
-		size += 1 + gobStringLen(len(c.name)) // Name
-		size += 1 + 1                         // Metadata: delta, count 0
-		size += 1 + gobUintLen(uint64(c.n))   // Documents: delta, count
-		for i := range c.n {
-			var v []float32
-			id, v = c.doc(i, id[:0])
-			size += gobStringLen(len(id)) + docSize(len(id), v)
-			tick()
-		}
-		size++ // the collection's end
-	}
-	size++ // the DB's end
+	size := exportValueSize(pre, cols, tick)
 	if size >= gobTooBig {
 		return fmt.Errorf("the vectors would make a chromem-go export of %d GB, more than gob can read back (8 GB)", size>>30)
 	}
@@ -182,6 +166,44 @@ func writeExport(w io.Writer, cols []exportCollection, release func()) error {
 		return fmt.Errorf("writing the vectors: %w", err)
 	}
 	return nil
+}
+
+// exportValueSize is the size of the gob value an export of cols holds:
+// its type id, then the struct. tick is called after each document read.
+func exportValueSize(pre exportPreamble, cols []exportCollection, tick func()) uint64 {
+	var id []byte
+	size := uint64(gobIntLen(pre.typeID))
+	size += 1 + gobUintLen(uint64(len(cols))) // Collections: delta, count
+	for _, c := range cols {
+		size += gobStringLen(len(c.name))     // key
+		size += 1 + gobStringLen(len(c.name)) // Name
+		size += 1 + 1                         // Metadata: delta, count 0
+		size += 1 + gobUintLen(uint64(c.n))   // Documents: delta, count
+		for i := range c.n {
+			var v []float32
+			id, v = c.doc(i, id[:0])
+			size += gobStringLen(len(id)) + docSize(len(id), v)
+			tick()
+		}
+		size++ // the collection's end
+	}
+	return size + 1 // the DB's end
+}
+
+// exportLen is how many bytes writeExport writes for cols: gob's type
+// definitions, the value's length, the value.
+func exportLen(cols []exportCollection, release func()) (uint64, error) {
+	pre, err := chromemPreamble()
+	if err != nil {
+		return 0, fmt.Errorf("learning chromem-go's export format: %w", err)
+	}
+	docs := 0
+	size := exportValueSize(pre, cols, func() {
+		if docs++; docs%8192 == 0 && release != nil {
+			release()
+		}
+	})
+	return uint64(len(pre.types)) + gobUintLen(size) + size, nil
 }
 
 // docSize is the size of a document's struct with an ID of idLen bytes

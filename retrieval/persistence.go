@@ -24,8 +24,16 @@ const SnapshotFile = "index.snapshot"
 // snapshotMagic starts every snapshot. Version 2 carries the articles
 // themselves, so a process can serve a snapshot published by another one
 // (even on another machine) without the corpus files, and a refresh diffs
-// against exactly what is served.
-const snapshotMagic = "incidentbot-index 2\n"
+// against exactly what is served. Version 3 splits the vectors into
+// parts, each a chromem-go export of at most partDocs documents: gob
+// cannot read a message over 8 GB, which one export of a million passages
+// (3.7 million vectors) would be.
+const snapshotMagic = "incidentbot-index 3\n"
+
+// partDocs is how many documents one part of a snapshot's vectors holds:
+// about 0.8 GB of gob at 512 dimensions, 2.4 GB at 1536. A variable so
+// that a test can split a small index.
+var partDocs = 1 << 18
 
 // Manifest describes a snapshot: which embedder made its vectors and which
 // articles and passage texts they belong to.
@@ -106,13 +114,23 @@ func WriteSnapshot(w io.Writer, ix *Index) error {
 	// Not compressed: float vectors barely compress (gzip took 75 of the
 	// 90 s of CPU that writing a 100k-passage snapshot cost). chromem-go
 	// reads either.
-	err = writeExport(bw, exportOf(ix), ix.exact.dropAll)
+	parts := partsOf(exportOf(ix))
+	bw.Write(n[:binary.PutUvarint(n[:], uint64(len(parts)))])
+	for i, part := range parts {
+		// Each part is preceded by its length, which a reader needs to
+		// hand chromem-go a reader of that part alone.
+		size, err := exportLen(part, ix.exact.dropAll)
+		if err == nil {
+			bw.Write(n[:binary.PutUvarint(n[:], size)])
+			err = writeExport(bw, part, ix.exact.dropAll)
+		}
+		if err != nil {
+			return fmt.Errorf("writing vectors (part %d of %d): %w", i+1, len(parts), err)
+		}
+	}
 	// The vectors written are ix's exact vectors, released when ix is
 	// collected: ix must live until they are written.
 	runtime.KeepAlive(ix)
-	if err != nil {
-		return fmt.Errorf("writing vectors: %w", err)
-	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("writing snapshot: %w", err)
 	}
@@ -133,6 +151,30 @@ func exportOf(ix *Index) []exportCollection {
 			return strconv.AppendInt(id, int64(d-int(ix.sentFirst[p])), 10), ix.sentMatrix.row(d)
 		}},
 	}
+}
+
+// partsOf splits collections into parts of at most partDocs documents,
+// one collection each: the k-th chunk of a collection is named
+// partName(name, k).
+func partsOf(cols []exportCollection) [][]exportCollection {
+	var parts [][]exportCollection
+	for _, c := range cols {
+		for k := 0; k == 0 || k*partDocs < c.n; k++ {
+			c, start := c, k*partDocs
+			parts = append(parts, []exportCollection{{name: partName(c.name, k), n: min(partDocs, c.n-start),
+				doc: func(i int, id []byte) ([]byte, []float32) { return c.doc(start+i, id) }}})
+		}
+	}
+	return parts
+}
+
+// partName names the k-th part of a collection: its own name for the
+// first, so a small index is one chromem-go collection per kind as before.
+func partName(name string, k int) string {
+	if k == 0 {
+		return name
+	}
+	return name + "~" + strconv.Itoa(k)
 }
 
 // DamagedSnapshotError is a snapshot that was read but cannot be loaded:
@@ -176,23 +218,43 @@ func readSnapshot(ctx context.Context, r io.Reader, name string) (_ *snapshot, e
 		return nil, err
 	}
 	db := chromem.NewDB()
-	// chromem seeks back to the start of its reader to sniff compression, so
-	// it gets a reader of its own part of the file.
-	rest := data[len(data)-br.Len():]
-	if err := db.ImportFromReader(bytes.NewReader(rest), ""); err != nil {
-		return nil, bad("vectors", err)
+	parts, err := binary.ReadUvarint(br)
+	if err != nil || parts > 1<<20 {
+		return nil, bad("vectors", fmt.Errorf("part count: %v", err))
 	}
-	pc, sc := db.GetCollection(passagesCollection, nil), db.GetCollection(sentencesCollection, nil)
-	if pc == nil || sc == nil {
-		return nil, bad("vectors", errors.New("collections missing"))
+	for i := range parts {
+		size, err := binary.ReadUvarint(br)
+		if err != nil || size > uint64(br.Len()) {
+			return nil, bad("vectors", fmt.Errorf("part %d of %d: length: %v", i+1, parts, err))
+		}
+		// chromem seeks back to the start of its reader to sniff
+		// compression, so it gets a reader of its own part of the file.
+		off := len(data) - br.Len()
+		if err := db.ImportFromReader(bytes.NewReader(data[off:off+int(size)]), ""); err != nil {
+			return nil, bad("vectors", fmt.Errorf("part %d of %d: %w", i+1, parts, err))
+		}
+		br.Seek(int64(size), io.SeekCurrent)
 	}
-	for _, p := range s.Passages {
+	// The documents are in the parts in the index's order: the i-th
+	// passage (and the d-th sentence) in the chunk i/partDocs.
+	chunk := func(name string, i int) *chromem.Collection { return db.GetCollection(partName(name, i/partDocs), nil) }
+	d := 0
+	for i, p := range s.Passages {
+		pc := chunk(passagesCollection, i)
+		if pc == nil {
+			return nil, bad("vectors", errors.New("collections missing"))
+		}
 		doc, err := pc.GetByID(ctx, p.ID)
 		if err != nil {
 			return nil, bad("passage "+p.ID, err)
 		}
 		s.vectors[p.Hash] = doc.Embedding
 		for j, h := range p.Sentences {
+			sc := chunk(sentencesCollection, d)
+			d++
+			if sc == nil {
+				return nil, bad("vectors", errors.New("collections missing"))
+			}
 			doc, err := sc.GetByID(ctx, sentenceID(p.ID, j))
 			if err != nil {
 				return nil, bad("sentence "+sentenceID(p.ID, j), err)

@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"hash/fnv"
@@ -8,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -507,4 +509,48 @@ func (l *syncLog) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// A large index's vectors are saved in parts (gob cannot read one message
+// over 8 GB, which a million passages would make): a snapshot of many
+// parts loads whole, every vector as it was, and a part cut short is a
+// damaged snapshot.
+func TestSnapshotInPartsLoadsWhole(t *testing.T) {
+	defer func(n int) { partDocs = n }(partDocs)
+	partDocs = 7 // the shipped corpus's ~100 passages and ~300 sentences in dozens of parts
+	corpusDir, dataDir := copyCorpus(t), t.TempDir()
+	s, _ := openStore(t, corpusDir, dataDir, &wordEmbedder{id: "words"})
+	ix := s.Index()
+	if parts := len(partsOf(exportOf(ix))); parts < 40 {
+		t.Fatalf("the index makes %d parts, want dozens", parts)
+	}
+	var buf bytes.Buffer
+	if err := WriteSnapshot(&buf, ix); err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()
+	snap, err := readSnapshot(context.Background(), bytes.NewReader(data), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range ix.passages {
+		if got, want := snap.vectors[p.Hash], ix.passMatrix.row(i); !slices.Equal(got, want) {
+			t.Fatalf("passage %s: vector not read back", p.ID)
+		}
+		for j := range p.Sentences {
+			d := int(ix.sentFirst[i]) + j
+			if got, want := snap.vectors[ix.sentenceHash(d)], ix.sentMatrix.row(d); !slices.Equal(got, want) {
+				t.Fatalf("passage %s, sentence %d: vector not read back", p.ID, j)
+			}
+		}
+	}
+	e := &wordEmbedder{id: "words"}
+	openStore(t, corpusDir, dataDir, e)
+	if e.embedded.Load() != 0 {
+		t.Errorf("a snapshot in parts was not reused: %d texts embedded again", e.embedded.Load())
+	}
+	var damaged *DamagedSnapshotError
+	if _, err := readSnapshot(context.Background(), bytes.NewReader(data[:len(data)-len(data)/5]), "cut"); !errors.As(err, &damaged) {
+		t.Errorf("a snapshot cut in its last parts: %v, want a damaged snapshot", err)
+	}
 }
