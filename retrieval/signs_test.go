@@ -25,7 +25,7 @@ func TestSignRotationKeepsDotProducts(t *testing.T) {
 	}
 }
 
-// The kernels (AVX2 for 512 dimensions, portable) give the sum a plain loop over the bits gives, and the
+// The kernels (assembly for 512 dimensions, portable) give the sum a plain loop over the bits gives, and the
 // estimate from it is RaBitQ's <q, s>/‖x‖₁ computed in floats (up to the
 // query's quantization), for dimensions that are not a multiple of 64 too.
 func TestSignKernelAgreesWithPlainLoop(t *testing.T) {
