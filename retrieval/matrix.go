@@ -108,25 +108,32 @@ func quantizeQuery(q []float32) []int16 {
 
 // oversample is how many candidates the int8 codes keep for exact
 // rescoring when k are asked for. The codes' error on a cosine is about
-// 4e-4 (each component off by at most half a step of max/127); the
-// exact top k are far more than that apart from the k-th candidate
-// beyond them, so twice k (and 32 at least) leaves none out (bench's
-// recall_at_10 and TestCompactScanFindsTheExactNearest measure it).
-func oversample(k int) int { return 2*k + 32 }
+// 4e-4 (each component off by at most half a step of max/127), which
+// moves a row only a few places in the order near the k-th best: on a
+// million random rows (30 queries) the exact top 300 were always within
+// the int8 codes' best 334, the exact top 10 within their best 12
+// (TestMultiStageScanFindsTheExactNearest checks it on 120k). A quarter
+// more and 64 leaves three times that margin (439 for 300) and reads 190
+// fewer exact vectors than twice k and 32 did: each read is of a page
+// from anywhere in a file of gigabytes, 20-30 µs when the system has
+// paged it out (bench's recall_at_10 and
+// TestCompactScanFindsTheExactNearest measure what is lost).
+func oversample(k int) int { return k + k/4 + 64 }
 
-// keepFirst is how many candidates the sign pass keeps, of n rows, for the
-// int8 codes to rescore want of: a sixteenth of the rows, and 16 for each
-// wanted. The signs' estimate is noisy (its error is about three quarters
-// of the spread of random vectors' cosines at 512 dimensions), so a true
-// neighbour can rank far down: on random vectors a sixteenth keeps every
-// exact top 10 of 270k rows, and about 95% of the top 300 a search asks
-// for (TestMultiStageScanFindsTheExactNearest, bench's recall_at_10); a
-// sentence missed there gets the lowest cosine found, as any beyond the
-// 300 does. Each candidate costs a read of its 512-byte codes from
-// wherever it is, so keeping all of the top 300 (a sixth of the rows) would
-// cost most of the time saved. When it is most of the matrix, the int8
-// codes are scanned whole instead.
-func keepFirst(n, want int) int { return max(n/16, 16*want) }
+// keepFirst is how many candidates the sign pass keeps, of n rows, for
+// the k nearest: a sixteenth of the rows, and 32 for each of the k and
+// 512 more (16 for each of the 2k+32 the int8 codes kept before
+// oversample was cut). The signs' estimate is noisy (its error is about
+// three quarters of the spread of random vectors' cosines at 512
+// dimensions), so a true neighbour can rank far down: on random vectors a
+// sixteenth keeps every exact top 10 of 270k rows, and about 95% of the
+// top 300 a search asks for (TestMultiStageScanFindsTheExactNearest,
+// bench's recall_at_10); a sentence missed there gets the lowest cosine
+// found, as any beyond the 300 does. Each candidate costs a read of its
+// 512-byte codes from wherever it is, so keeping all of the top 300 (a
+// sixth of the rows) would cost most of the time saved. When it is most
+// of the matrix, the int8 codes are scanned whole instead.
+func keepFirst(n, k int) int { return max(n/16, 32*k+512) }
 
 // scanBlock is how many rows one kernel call scores.
 const scanBlock = 512
@@ -147,7 +154,7 @@ func (m *matrix) nearest(q []float32, k int, exact func(q, v []float32) float64)
 			cand[i].Doc = i
 		}
 	} else {
-		cand = m.scan(q, want)
+		cand = m.scan(q, k, want)
 	}
 	buf := make([]float32, m.dim)
 	for i := range cand {
@@ -158,10 +165,10 @@ func (m *matrix) nearest(q []float32, k int, exact func(q, v []float32) float64)
 
 // scan returns the want rows whose int8 codes score best against q, in no
 // order, with approximate scores: of every row, or, when the matrix is
-// large, of the keepFirst rows its sign codes estimate best.
-func (m *matrix) scan(q []float32, want int) []Scored {
+// large, of the keepFirst(n, k) rows its sign codes estimate best.
+func (m *matrix) scan(q []float32, k, want int) []Scored {
 	n := m.rows()
-	keep := keepFirst(n, want)
+	keep := keepFirst(n, k)
 	if keep >= n/2 || len(m.signs) == 0 {
 		return m.scanCodes(quantizeQuery(q), want, nil, 0)
 	}
