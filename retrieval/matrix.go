@@ -172,10 +172,10 @@ func (m *matrix) scan(q []float32, k, want int) []Scored {
 	if keep >= n/2 || len(m.signs) == 0 {
 		return m.scanCodes(quantizeQuery(q), want, nil, 0)
 	}
-	est := estimates.get(n)
-	defer estimates.put(est)
-	thr := m.scanSigns(q, keep, est)
-	return m.scanCodes(quantizeQuery(q), want, est, thr)
+	buckets := estimates.get(n)
+	defer estimates.put(buckets)
+	thr := m.scanSigns(q, keep, buckets)
+	return m.scanCodes(quantizeQuery(q), want, buckets, thr)
 }
 
 // rowsInParallel calls f on ranges of rows [lo, hi), one range per core
@@ -202,9 +202,12 @@ const estBuckets = 4096
 
 func estBucket(e float32) int { return min(estBuckets-1, max(0, int((e+2)*1024))) }
 
-// scanSigns writes every row's sign estimate into est and returns the
-// bucket (estBucket) from which on the rows are at least keep.
-func (m *matrix) scanSigns(q []float32, keep int, est []float32) int {
+// scanSigns writes every row's sign estimate's bucket (estBucket) into
+// buckets and returns the bucket from which on the rows are at least keep.
+// The buckets, not the estimates, are kept: half the bytes to write and
+// read again on every row of the matrix (the int8 pass's test of every
+// row waits on memory more than it computes).
+func (m *matrix) scanSigns(q []float32, keep int, buckets []uint16) int {
 	rotated := make([]float32, m.dim)
 	m.rot.apply(q, rotated)
 	sq := newSignQuery(rotated)
@@ -217,9 +220,9 @@ func (m *matrix) scanSigns(q []float32, keep int, est []float32) int {
 			b := min(scanBlock, hi-lo)
 			signSums(m.signs[lo*nb:(lo+b)*nb], sq, sums[:b])
 			for j, s := range sums[:b] {
-				e := sq.estimate(s, m.ones[lo+j], m.invL1[lo+j])
-				est[lo+j] = e
-				h[estBucket(e)]++
+				b := estBucket(sq.estimate(s, m.ones[lo+j], m.invL1[lo+j]))
+				buckets[lo+j] = uint16(b)
+				h[b]++
 			}
 		}
 	})
@@ -236,9 +239,9 @@ func (m *matrix) scanSigns(q []float32, keep int, est []float32) int {
 }
 
 // scanCodes returns the k rows whose codes score best against q16, in no
-// order, with approximate scores; if est is set, only of the rows whose
-// sign estimate is in bucket thr or above.
-func (m *matrix) scanCodes(q16 []int16, k int, est []float32, thr int) []Scored {
+// order, with approximate scores; if buckets is set, only of the rows
+// whose sign estimate is in bucket thr or above.
+func (m *matrix) scanCodes(q16 []int16, k int, buckets []uint16, thr int) []Scored {
 	n := m.rows()
 	parts := make([]minHeap, runtime.GOMAXPROCS(0))
 	workers := rowsInParallel(n, func(w, lo, hi int) {
@@ -253,12 +256,12 @@ func (m *matrix) scanCodes(q16 []int16, k int, est []float32, thr int) []Scored 
 			}
 		}
 		var out [scanBlock]int32
-		if est != nil {
+		if buckets != nil {
 			var rows [scanBlock]int32
 			for r := lo; r < hi; {
 				b := 0
 				for ; r < hi && b < scanBlock; r++ {
-					if estBucket(est[r]) >= thr {
+					if int(buckets[r]) >= thr {
 						rows[b] = int32(r)
 						b++
 					}
@@ -286,21 +289,21 @@ func (m *matrix) scanCodes(q16 []int16, k int, est []float32, thr int) []Scored 
 	return sortedTop(all, k)
 }
 
-// estimates holds the sign estimates' buffers between queries: at a
-// million passages one is 11 MB, garbage the collector would otherwise
-// have to chase every few queries.
-var estimates floatPool
+// estimates holds the sign estimates' buckets between queries: at a
+// million passages one array is 5 MB, garbage the collector would
+// otherwise have to chase every few queries.
+var estimates bucketPool
 
-type floatPool struct{ p sync.Pool }
+type bucketPool struct{ p sync.Pool }
 
-func (fp *floatPool) get(n int) []float32 {
-	if b, ok := fp.p.Get().(*[]float32); ok && cap(*b) >= n {
+func (bp *bucketPool) get(n int) []uint16 {
+	if b, ok := bp.p.Get().(*[]uint16); ok && cap(*b) >= n {
 		return (*b)[:n]
 	}
-	return make([]float32, n)
+	return make([]uint16, n)
 }
 
-func (fp *floatPool) put(b []float32) { fp.p.Put(&b) }
+func (bp *bucketPool) put(b []uint16) { bp.p.Put(&b) }
 
 // exactNearest is nearest by a full exact scan; it measures what the
 // compact scan loses (Index.CompactRecall). It calls drop after every
