@@ -23,6 +23,11 @@ type BM25 struct {
 	// computed once rather than for each of the hundreds of thousands of
 	// postings a query over a large corpus reads.
 	norm []float64
+	// blocks are the postings' skip blocks (bm25_topk.go), each list's
+	// from its postingList.block on; dense the counts of the commonest
+	// terms by doc (denseFreq), the list's at postingList.dense-1.
+	blocks []skipBlock
+	dense  [][]uint8
 }
 
 // postingList locates a term's postings in BM25.data.
@@ -30,6 +35,9 @@ type postingList struct {
 	off  uint64
 	size uint32 // bytes
 	n    uint32 // docs
+	// block is the list's first skip block in BM25.blocks; dense, if not
+	// 0, one more than the index of its counts in BM25.dense.
+	block, dense uint32
 }
 
 // NewBM25 indexes texts; doc i of the index is texts[i].
@@ -107,6 +115,7 @@ func (b *bm25Builder) finish() *BM25 {
 	for doc, n := range ix.docLen {
 		ix.norm[doc] = ix.k1 * (1 - ix.b + ix.b*float64(n)/ix.avgLen)
 	}
+	ix.buildBlocks()
 	*b = bm25Builder{}
 	return ix
 }
@@ -263,9 +272,10 @@ func (s *Sparse) Max() float64 {
 	return best
 }
 
-// Top returns the k best docs, best first.
+// Top returns the k best docs, best first (of equal scores, the lower
+// docs).
 func (s *Sparse) Top(k int) []Scored {
-	h := make(minHeap, 0, k+1)
+	h := make(worstFirst, 0, k+1)
 	for _, i := range s.touched {
 		x := Scored{i, s.dense[i]}
 		if len(h) < k {

@@ -74,6 +74,7 @@ func mergeBM25(old, fresh *BM25, oldOf []int32) *BM25 {
 	for doc, n := range docLen {
 		ix.norm[doc] = ix.k1 * (1 - ix.b + ix.b*float64(n)/ix.avgLen)
 	}
+	ix.buildBlocks()
 	return ix
 }
 

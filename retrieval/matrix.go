@@ -108,25 +108,32 @@ func quantizeQuery(q []float32) []int16 {
 
 // oversample is how many candidates the int8 codes keep for exact
 // rescoring when k are asked for. The codes' error on a cosine is about
-// 4e-4 (each component off by at most half a step of max/127); the
-// exact top k are far more than that apart from the k-th candidate
-// beyond them, so twice k (and 32 at least) leaves none out (bench's
-// recall_at_10 and TestCompactScanFindsTheExactNearest measure it).
-func oversample(k int) int { return 2*k + 32 }
+// 4e-4 (each component off by at most half a step of max/127), which
+// moves a row only a few places in the order near the k-th best: on a
+// million random rows (30 queries) the exact top 300 were always within
+// the int8 codes' best 334, the exact top 10 within their best 12
+// (TestMultiStageScanFindsTheExactNearest checks it on 120k). A quarter
+// more and 64 leaves three times that margin (439 for 300) and reads 190
+// fewer exact vectors than twice k and 32 did: each read is of a page
+// from anywhere in a file of gigabytes, 20-30 µs when the system has
+// paged it out (bench's recall_at_10 and
+// TestCompactScanFindsTheExactNearest measure what is lost).
+func oversample(k int) int { return k + k/4 + 64 }
 
-// keepFirst is how many candidates the sign pass keeps, of n rows, for the
-// int8 codes to rescore want of: a sixteenth of the rows, and 16 for each
-// wanted. The signs' estimate is noisy (its error is about three quarters
-// of the spread of random vectors' cosines at 512 dimensions), so a true
-// neighbour can rank far down: on random vectors a sixteenth keeps every
-// exact top 10 of 270k rows, and about 95% of the top 300 a search asks
-// for (TestMultiStageScanFindsTheExactNearest, bench's recall_at_10); a
-// sentence missed there gets the lowest cosine found, as any beyond the
-// 300 does. Each candidate costs a read of its 512-byte codes from
-// wherever it is, so keeping all of the top 300 (a sixth of the rows) would
-// cost most of the time saved. When it is most of the matrix, the int8
-// codes are scanned whole instead.
-func keepFirst(n, want int) int { return max(n/16, 16*want) }
+// keepFirst is how many candidates the sign pass keeps, of n rows, for
+// the k nearest: a sixteenth of the rows, and 32 for each of the k and
+// 512 more (16 for each of the 2k+32 the int8 codes kept before
+// oversample was cut). The signs' estimate is noisy (its error is about
+// three quarters of the spread of random vectors' cosines at 512
+// dimensions), so a true neighbour can rank far down: on random vectors a
+// sixteenth keeps every exact top 10 of 270k rows, and about 95% of the
+// top 300 a search asks for (TestMultiStageScanFindsTheExactNearest,
+// bench's recall_at_10); a sentence missed there gets the lowest cosine
+// found, as any beyond the 300 does. Each candidate costs a read of its
+// 512-byte codes from wherever it is, so keeping all of the top 300 (a
+// sixth of the rows) would cost most of the time saved. When it is most
+// of the matrix, the int8 codes are scanned whole instead.
+func keepFirst(n, k int) int { return max(n/16, 32*k+512) }
 
 // scanBlock is how many rows one kernel call scores.
 const scanBlock = 512
@@ -147,7 +154,7 @@ func (m *matrix) nearest(q []float32, k int, exact func(q, v []float32) float64)
 			cand[i].Doc = i
 		}
 	} else {
-		cand = m.scan(q, want)
+		cand = m.scan(q, k, want)
 	}
 	buf := make([]float32, m.dim)
 	for i := range cand {
@@ -158,17 +165,17 @@ func (m *matrix) nearest(q []float32, k int, exact func(q, v []float32) float64)
 
 // scan returns the want rows whose int8 codes score best against q, in no
 // order, with approximate scores: of every row, or, when the matrix is
-// large, of the keepFirst rows its sign codes estimate best.
-func (m *matrix) scan(q []float32, want int) []Scored {
+// large, of the keepFirst(n, k) rows its sign codes estimate best.
+func (m *matrix) scan(q []float32, k, want int) []Scored {
 	n := m.rows()
-	keep := keepFirst(n, want)
+	keep := keepFirst(n, k)
 	if keep >= n/2 || len(m.signs) == 0 {
 		return m.scanCodes(quantizeQuery(q), want, nil, 0)
 	}
-	est := estimates.get(n)
-	defer estimates.put(est)
-	thr := m.scanSigns(q, keep, est)
-	return m.scanCodes(quantizeQuery(q), want, est, thr)
+	buckets := estimates.get(n)
+	defer estimates.put(buckets)
+	thr := m.scanSigns(q, keep, buckets)
+	return m.scanCodes(quantizeQuery(q), want, buckets, thr)
 }
 
 // rowsInParallel calls f on ranges of rows [lo, hi), one range per core
@@ -195,9 +202,12 @@ const estBuckets = 4096
 
 func estBucket(e float32) int { return min(estBuckets-1, max(0, int((e+2)*1024))) }
 
-// scanSigns writes every row's sign estimate into est and returns the
-// bucket (estBucket) from which on the rows are at least keep.
-func (m *matrix) scanSigns(q []float32, keep int, est []float32) int {
+// scanSigns writes every row's sign estimate's bucket (estBucket) into
+// buckets and returns the bucket from which on the rows are at least keep.
+// The buckets, not the estimates, are kept: half the bytes to write and
+// read again on every row of the matrix (the int8 pass's test of every
+// row waits on memory more than it computes).
+func (m *matrix) scanSigns(q []float32, keep int, buckets []uint16) int {
 	rotated := make([]float32, m.dim)
 	m.rot.apply(q, rotated)
 	sq := newSignQuery(rotated)
@@ -210,9 +220,9 @@ func (m *matrix) scanSigns(q []float32, keep int, est []float32) int {
 			b := min(scanBlock, hi-lo)
 			signSums(m.signs[lo*nb:(lo+b)*nb], sq, sums[:b])
 			for j, s := range sums[:b] {
-				e := sq.estimate(s, m.ones[lo+j], m.invL1[lo+j])
-				est[lo+j] = e
-				h[estBucket(e)]++
+				b := estBucket(sq.estimate(s, m.ones[lo+j], m.invL1[lo+j]))
+				buckets[lo+j] = uint16(b)
+				h[b]++
 			}
 		}
 	})
@@ -229,9 +239,9 @@ func (m *matrix) scanSigns(q []float32, keep int, est []float32) int {
 }
 
 // scanCodes returns the k rows whose codes score best against q16, in no
-// order, with approximate scores; if est is set, only of the rows whose
-// sign estimate is in bucket thr or above.
-func (m *matrix) scanCodes(q16 []int16, k int, est []float32, thr int) []Scored {
+// order, with approximate scores; if buckets is set, only of the rows
+// whose sign estimate is in bucket thr or above.
+func (m *matrix) scanCodes(q16 []int16, k int, buckets []uint16, thr int) []Scored {
 	n := m.rows()
 	parts := make([]minHeap, runtime.GOMAXPROCS(0))
 	workers := rowsInParallel(n, func(w, lo, hi int) {
@@ -246,12 +256,12 @@ func (m *matrix) scanCodes(q16 []int16, k int, est []float32, thr int) []Scored 
 			}
 		}
 		var out [scanBlock]int32
-		if est != nil {
+		if buckets != nil {
 			var rows [scanBlock]int32
 			for r := lo; r < hi; {
 				b := 0
 				for ; r < hi && b < scanBlock; r++ {
-					if estBucket(est[r]) >= thr {
+					if int(buckets[r]) >= thr {
 						rows[b] = int32(r)
 						b++
 					}
@@ -279,21 +289,21 @@ func (m *matrix) scanCodes(q16 []int16, k int, est []float32, thr int) []Scored 
 	return sortedTop(all, k)
 }
 
-// estimates holds the sign estimates' buffers between queries: at a
-// million passages one is 11 MB, garbage the collector would otherwise
-// have to chase every few queries.
-var estimates floatPool
+// estimates holds the sign estimates' buckets between queries: at a
+// million passages one array is 5 MB, garbage the collector would
+// otherwise have to chase every few queries.
+var estimates bucketPool
 
-type floatPool struct{ p sync.Pool }
+type bucketPool struct{ p sync.Pool }
 
-func (fp *floatPool) get(n int) []float32 {
-	if b, ok := fp.p.Get().(*[]float32); ok && cap(*b) >= n {
+func (bp *bucketPool) get(n int) []uint16 {
+	if b, ok := bp.p.Get().(*[]uint16); ok && cap(*b) >= n {
 		return (*b)[:n]
 	}
-	return make([]float32, n)
+	return make([]uint16, n)
 }
 
-func (fp *floatPool) put(b []float32) { fp.p.Put(&b) }
+func (bp *bucketPool) put(b []uint16) { bp.p.Put(&b) }
 
 // exactNearest is nearest by a full exact scan; it measures what the
 // compact scan loses (Index.CompactRecall). It calls drop after every

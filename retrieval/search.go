@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/viterin/vek/vek32"
@@ -80,13 +81,12 @@ func (ix *Index) searchWith(ctx context.Context, e Embedder, q Query, k int, m M
 	if e.ID() != ix.EmbedderID {
 		return nil, &EmbedderMismatchError{Index: ix.EmbedderID, Configured: e.ID()}
 	}
-	// The BM25 scores need no vector: they are computed on the other core
-	// while the query is embedded (together some 10 ms at 100k passages).
+	// The BM25 top lists need no vector: they are found on the other core
+	// while the query is embedded.
 	lexDone := make(chan *lexical, 1)
-	go func() { lexDone <- ix.lexical(q) }()
+	go func() { lexDone <- ix.lexical(q, k) }()
 	vecs, err := e.Embed(ctx, []string{q.Text})
 	lex := <-lexDone
-	defer lex.release()
 	if err != nil {
 		return nil, fmt.Errorf("embedding the query: %w", err)
 	}
@@ -108,14 +108,19 @@ type features struct {
 	sentBM25, sentCos []float64 // per sentence of the passage
 }
 
-// lexical is a query's BM25 scores over the passages and the sentences,
-// with the best candidates of each.
+// lexical is a query's BM25 over the passages and the sentences: the best
+// candidates of each, and the query prepared to score any other doc.
 type lexical struct {
-	pass, sent       *Sparse
-	passTop, sentTop []Scored // the best candidates, best first
+	pass, sent *bm25Query
+	// passTop holds the best max(candidates, k) passages, sentTop the best
+	// candidates sentences, best first.
+	passTop, sentTop []Scored
+	// passScore and sentScore hold the scores of the docs features reads
+	// (lookUp).
+	passScore, sentScore map[int]float64
 }
 
-func (ix *Index) lexical(q Query) *lexical {
+func (ix *Index) lexical(q Query, k int) *lexical {
 	if len(ix.passages) == 0 {
 		return nil
 	}
@@ -123,17 +128,51 @@ func (ix *Index) lexical(q Query) *lexical {
 	for _, t := range Terms(strings.Join(formulaic.FindAllString(q.Text, -1), " ")) {
 		delete(terms, t) // "stand for" says what is asked, not what about
 	}
-	l := &lexical{pass: ix.bm25.ScoresWeighted(terms), sent: ix.sentBM25.ScoresWeighted(terms)}
-	l.passTop, l.sentTop = l.pass.Top(candidates), l.sent.Top(candidates)
+	l := &lexical{pass: ix.bm25.prepare(terms), sent: ix.sentBM25.prepare(terms)}
+	l.passTop, l.sentTop = l.pass.top(max(candidates, k)), l.sent.top(candidates)
 	return l
 }
 
-// release gives the score arrays back (Sparse.release).
-func (l *lexical) release() {
-	if l != nil {
-		l.pass.release()
-		l.sent.release()
+// candidates is passTop cut to the candidates every method starts from.
+func (l *lexical) candidates() []Scored { return l.passTop[:min(candidates, len(l.passTop))] }
+
+// lookUp scores passages (sorted) and all their sentences, the passages'
+// and the sentences' on a core each.
+func (l *lexical) lookUp(ix *Index, passages []int) {
+	var sents []int
+	for _, pi := range passages {
+		first := int(ix.sentFirst[pi])
+		for j := range ix.passages[pi].Sentences {
+			sents = append(sents, first+j)
+		}
 	}
+	done := make(chan []float64, 1)
+	go func() { done <- l.sent.scores(sents) }()
+	ps := l.pass.scores(passages)
+	ss := <-done
+	l.passScore, l.sentScore = make(map[int]float64, len(passages)), make(map[int]float64, len(sents))
+	for i, d := range passages {
+		l.passScore[d] = ps[i]
+	}
+	for i, d := range sents {
+		l.sentScore[d] = ss[i]
+	}
+}
+
+// passageBM25 and sentenceBM25 are a doc's BM25, looked up if lookUp did
+// not.
+func (l *lexical) passageBM25(pi int) float64 {
+	if s, ok := l.passScore[pi]; ok {
+		return s
+	}
+	return l.pass.scores([]int{pi})[0]
+}
+
+func (l *lexical) sentenceBM25(si int) float64 {
+	if s, ok := l.sentScore[si]; ok {
+		return s
+	}
+	return l.sent.scores([]int{si})[0]
 }
 
 // best is the best score of a top list (Sparse.Max: 0 when empty).
@@ -145,9 +184,7 @@ func best(top []Scored) float64 {
 }
 
 func (ix *Index) search(ctx context.Context, q Query, qv []float32, k int, m Method, w Weights) (*Response, error) {
-	lex := ix.lexical(q)
-	defer lex.release()
-	return ix.searchLexical(ctx, q, qv, lex, k, m, w)
+	return ix.searchLexical(ctx, q, qv, ix.lexical(q, k), k, m, w)
 }
 
 func (ix *Index) searchLexical(ctx context.Context, q Query, qv []float32, lex *lexical, k int, m Method, w Weights) (*Response, error) {
@@ -156,7 +193,6 @@ func (ix *Index) searchLexical(ctx context.Context, q Query, qv []float32, lex *
 	if len(ix.passages) == 0 || k <= 0 {
 		return resp, nil
 	}
-	passBM, sentBM := lex.pass, lex.sent
 	passBMMax, sentBMMax := best(lex.passTop), best(lex.sentTop)
 
 	// Cosines of the nearest sentences and passages. Anything not among them
@@ -184,7 +220,7 @@ func (ix *Index) searchLexical(ctx context.Context, q Query, qv []float32, lex *
 
 	// Candidates: the best passages of each retriever.
 	cand := map[int]bool{}
-	for _, s := range lex.passTop {
+	for _, s := range lex.candidates() {
 		cand[s.Doc] = true
 	}
 	for _, s := range lex.sentTop {
@@ -196,20 +232,33 @@ func (ix *Index) searchLexical(ctx context.Context, q Query, qv []float32, lex *
 	for pi := range passCos {
 		cand[pi] = true
 	}
+	// The BM25 of every candidate and its sentences, and of the best
+	// passages by BM25 that BM25Only returns.
+	look := make([]int, 0, len(cand)+k)
+	for pi := range cand {
+		look = append(look, pi)
+	}
+	if m == BM25Only {
+		for _, s := range lex.passTop[:min(k, len(lex.passTop))] {
+			look = append(look, s.Doc)
+		}
+	}
+	slices.Sort(look)
+	lex.lookUp(ix, slices.Compact(look))
 	feat := func(pi int) features {
 		f := features{passCos: passFloor}
 		if c, ok := passCos[pi]; ok {
 			f.passCos = c
 		}
 		if passBMMax > 0 {
-			f.passBM25 = passBM.Get(pi) / passBMMax
+			f.passBM25 = lex.passageBM25(pi) / passBMMax
 		}
 		first := int(ix.sentFirst[pi])
 		n := len(ix.passages[pi].Sentences)
 		f.sentBM25, f.sentCos = make([]float64, n), make([]float64, n)
 		for j := 0; j < n; j++ {
 			if sentBMMax > 0 {
-				f.sentBM25[j] = sentBM.Get(first+j) / sentBMMax
+				f.sentBM25[j] = lex.sentenceBM25(first+j) / sentBMMax
 			}
 			f.sentCos[j] = sentFloor
 			if c, ok := sentCos[first+j]; ok {
@@ -234,7 +283,10 @@ func (ix *Index) searchLexical(ctx context.Context, q Query, qv []float32, lex *
 	bestSent := map[int]int{}
 	switch m {
 	case BM25Only:
-		scores = passBM.Map()
+		// The best k by BM25: what topK below keeps of every score.
+		for _, s := range lex.passTop[:min(k, len(lex.passTop))] {
+			scores[s.Doc] = s.Score
+		}
 	case VectorOnly:
 		for pi := range cand {
 			f := feat(pi)
@@ -247,7 +299,7 @@ func (ix *Index) searchLexical(ctx context.Context, q Query, qv []float32, lex *
 			f := feat(pi)
 			vs[pi] = f.sentCos[argmax(f.sentCos)] + 0.25*f.passCos
 		}
-		for _, ranked := range [][]Scored{lex.passTop, topK(vs, candidates)} {
+		for _, ranked := range [][]Scored{lex.candidates(), topK(vs, candidates)} {
 			for rank, x := range ranked {
 				scores[x.Doc] += 1 / float64(60+rank+1)
 			}

@@ -12,6 +12,14 @@ import "golang.org/x/sys/cpu"
 //go:noescape
 func signSums512AVX2(codes *byte, planes *uint64, rows int, out *uint32)
 
+// signSums512AVX512 is signSums512AVX2 with AVX-512's word population
+// count, a quarter of the instructions a row.
+//
+//go:noescape
+func signSums512AVX512(codes *byte, planes *uint64, rows int, out *uint32)
+
+var hasPopcnt512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512VPOPCNTDQ
+
 func signSums(codes []byte, q *signQuery, out []uint32) {
 	if len(out) == 0 {
 		return
@@ -21,5 +29,9 @@ func signSums(codes []byte, q *signQuery, out []uint32) {
 		return
 	}
 	_ = codes[len(out)*64-1] // the kernel reads this far
+	if hasPopcnt512 {
+		signSums512AVX512(&codes[0], &q.planes[0], len(out), &out[0])
+		return
+	}
 	signSums512AVX2(&codes[0], &q.planes[0], len(out), &out[0])
 }
