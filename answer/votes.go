@@ -125,7 +125,7 @@ func answerValues(ix *retrieval.Index, qa *question, lex Lexicon, text string) m
 
 // properNames are the words of text that name someone or something:
 // capitalised words inside the sentence, and its first word when it is no
-// common English word ("Iran was behind…", not "The…").
+// common English word ("Smith said…", not "The…").
 func properNames(lex Lexicon, text string) []string {
 	var out []string
 	for i, m := range wordRE.FindAllString(text, -1) {
