@@ -86,14 +86,17 @@ func (ix *Index) searchWith(ctx context.Context, e Embedder, q Query, k int, m M
 	lexDone := make(chan *lexical, 1)
 	go func() { lexDone <- ix.lexical(q, k) }()
 	vecs, err := e.Embed(ctx, []string{q.Text})
-	lex := <-lexDone
 	if err != nil {
 		return nil, fmt.Errorf("embedding the query: %w", err)
 	}
 	if len(vecs) != 1 || len(vecs[0]) != ix.Dim {
 		return nil, fmt.Errorf("embedding the query: got %d vectors, want one of dimension %d", len(vecs), ix.Dim)
 	}
-	return ix.searchLexical(ctx, q, vecs[0], lex, k, m, DefaultWeights)
+	// The vector scans do not wait for them either: at a million passages
+	// the sentences' BM25 top outlasts the embedding, and the scans,
+	// bound by memory, share the cores with it better than they wait.
+	nv := ix.nearestVectors(vecs[0], m, DefaultWeights)
+	return ix.searchLexical(ctx, q, vecs[0], <-lexDone, nv, k, m, DefaultWeights)
 }
 
 // SearchVector ranks passages for a query whose embedding is already
@@ -129,7 +132,13 @@ func (ix *Index) lexical(q Query, k int) *lexical {
 		delete(terms, t) // "stand for" says what is asked, not what about
 	}
 	l := &lexical{pass: ix.bm25.prepare(terms), sent: ix.sentBM25.prepare(terms)}
-	l.passTop, l.sentTop = l.pass.top(max(candidates, k)), l.sent.top(candidates)
+	// The two lists on two goroutines: with two cores the wait is the
+	// longer of the two (the sentences', at a million passages), not
+	// their sum.
+	sentTop := make(chan []Scored, 1)
+	go func() { sentTop <- l.sent.top(candidates) }()
+	l.passTop = l.pass.top(max(candidates, k))
+	l.sentTop = <-sentTop
 	return l
 }
 
@@ -184,25 +193,24 @@ func best(top []Scored) float64 {
 }
 
 func (ix *Index) search(ctx context.Context, q Query, qv []float32, k int, m Method, w Weights) (*Response, error) {
-	return ix.searchLexical(ctx, q, qv, ix.lexical(q, k), k, m, w)
+	return ix.searchLexical(ctx, q, qv, ix.lexical(q, k), ix.nearestVectors(qv, m, w), k, m, w)
 }
 
-func (ix *Index) searchLexical(ctx context.Context, q Query, qv []float32, lex *lexical, k int, m Method, w Weights) (*Response, error) {
-	query := q.Text
-	resp := &Response{Query: query, Vector: qv}
-	if len(ix.passages) == 0 || k <= 0 {
-		return resp, nil
-	}
-	passBMMax, sentBMMax := best(lex.passTop), best(lex.sentTop)
+// nearestVectors are the cosines of the sentences and passages nearest to
+// a query vector. Anything not among them gets the lowest cosine seen (the
+// floor): it is at most that close.
+type nearestVectors struct {
+	sentCos, passCos     map[int]float64
+	sentFloor, passFloor float64
+}
 
-	// Cosines of the nearest sentences and passages. Anything not among them
-	// gets the lowest cosine seen: it is at most that close.
+func (ix *Index) nearestVectors(qv []float32, m Method, w Weights) *nearestVectors {
+	nv := &nearestVectors{sentFloor: 1, passFloor: 1}
 	sentRes := ix.sentMatrix.nearest(qv, 3*candidates, sentenceCosine)
-	sentCos := make(map[int]float64, len(sentRes))
-	sentFloor := 1.0
+	nv.sentCos = make(map[int]float64, len(sentRes))
 	for _, r := range sentRes {
-		sentCos[r.Doc] = r.Score
-		sentFloor = math.Min(sentFloor, r.Score)
+		nv.sentCos[r.Doc] = r.Score
+		nv.sentFloor = math.Min(nv.sentFloor, r.Score)
 	}
 	// Whole-passage cosines only matter to the vector-only ranking and when
 	// the hybrid weighs them; skipping the scan saves a pass over every
@@ -211,12 +219,22 @@ func (ix *Index) searchLexical(ctx context.Context, q Query, qv []float32, lex *
 	if m == VectorOnly || m == RRF || w.PassageCosine != 0 {
 		passRes = ix.passMatrix.nearest(chromemQuery(qv), candidates, chromemCosine)
 	}
-	passCos := make(map[int]float64, len(passRes))
-	passFloor := 1.0
+	nv.passCos = make(map[int]float64, len(passRes))
 	for _, r := range passRes {
-		passCos[r.Doc] = r.Score
-		passFloor = math.Min(passFloor, r.Score)
+		nv.passCos[r.Doc] = r.Score
+		nv.passFloor = math.Min(nv.passFloor, r.Score)
 	}
+	return nv
+}
+
+func (ix *Index) searchLexical(ctx context.Context, q Query, qv []float32, lex *lexical, nv *nearestVectors, k int, m Method, w Weights) (*Response, error) {
+	query := q.Text
+	resp := &Response{Query: query, Vector: qv}
+	if len(ix.passages) == 0 || k <= 0 {
+		return resp, nil
+	}
+	passBMMax, sentBMMax := best(lex.passTop), best(lex.sentTop)
+	sentCos, sentFloor, passCos, passFloor := nv.sentCos, nv.sentFloor, nv.passCos, nv.passFloor
 
 	// Candidates: the best passages of each retriever.
 	cand := map[int]bool{}
