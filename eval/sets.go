@@ -71,6 +71,8 @@ func Sets() []Set {
 			About: "a fourth blind Discord-style set, written before the answer-redundancy work; only run to report"},
 		{Name: "other-corpus-3", Role: Test, file: "test/othercorpus3/questions.yaml", corpus: "test/othercorpus3",
 			About: "a third blind corpus (an intrusion into a water utility's controls), written before the answer-redundancy work; only run to report"},
+		{Name: "discord-e", Role: Test, file: "test/discord-e.yaml",
+			About: "a fifth blind Discord-style set, written before the 2026-12-02 (second) session's work; only run to report"},
 	}
 }
 
