@@ -10,7 +10,7 @@ import (
 // The question sets, built into the program so `incidentbot eval` runs
 // from anywhere.
 //
-//go:embed train/*.yaml test/*.yaml test/othercorpus test/othercorpus2 test/othercorpus3
+//go:embed train/*.yaml test/*.yaml test/othercorpus test/othercorpus2 test/othercorpus3 test/othercorpus4
 var files embed.FS
 
 // Role says what a set may be used for. Training sets may be tuned and
@@ -73,6 +73,8 @@ func Sets() []Set {
 			About: "a third blind corpus (an intrusion into a water utility's controls), written before the answer-redundancy work; only run to report"},
 		{Name: "discord-e", Role: Test, file: "test/discord-e.yaml",
 			About: "a fifth blind Discord-style set, written before the 2026-12-02 (second) session's work; only run to report"},
+		{Name: "other-corpus-4", Role: Test, file: "test/othercorpus4/questions.yaml", corpus: "test/othercorpus4",
+			About: "a fourth blind corpus (a ransomware attack on a regional airport), written before the same session's work; only run to report"},
 	}
 }
 

@@ -28,7 +28,7 @@ type setResult struct {
 func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := newCommand("eval", stderr)
 	questions := c.fs.String("questions", "", "one evaluation file, about the corpus in use (default: every built-in set)")
-	setName := c.fs.String("set", "", "one built-in set: questions, heldout, heldout2, heldout3 (training); discord-a, discord-b, discord-c, discord-d, discord-e, other-corpus, other-corpus-2, other-corpus-3 (test)")
+	setName := c.fs.String("set", "", "one built-in set: questions, heldout, heldout2, heldout3 (training); discord-a, discord-b, discord-c, discord-d, discord-e, other-corpus, other-corpus-2, other-corpus-3, other-corpus-4 (test)")
 	show := c.fs.Bool("show", false, "with one training set: print each wrong answer (test sets are never shown)")
 	tune := c.fs.Bool("tune", false, "search the hybrid weights on the training set instead, and print the best ones")
 	if err := c.parse(args); err != nil {
