@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/incidentbot/incidentbot"
@@ -120,6 +121,9 @@ func (a *Answerer) ask(ctx context.Context, req Request, q string, start time.Ti
 	}
 	retrieved := time.Since(start)
 	ans := a.extractive(&qa, cands, resp)
+	if err := a.eachPart(ctx, &qa, req.History, ans); err != nil {
+		return nil, err
+	}
 	ans.TimingsMS = map[string]float64{"retrieve": ms(retrieved)}
 	for k, v := range qa.timings {
 		ans.TimingsMS[k] = v
@@ -183,8 +187,42 @@ func retrievalQuery(ix *retrieval.Index, q string, history []incidentbot.Turn) s
 	if len(contentTerms(read)) >= 2 && !pointsBack.MatchString(read) {
 		return q
 	}
-	return history[len(history)-1].Question + " " + q
+	prev := history[len(history)-1]
+	return strings.TrimSpace(prev.Question + " " + q + " " + strings.Join(answerCues(prev.Answer), " "))
 }
+
+// maxCues bounds the names and figures an earlier answer adds to a
+// follow-up's search: the follow-up's own words must still count most.
+const maxCues = 6
+
+// answerCues are the names and figures of an earlier answer, in order:
+// what a follow-up's "he", "that" or "it" most likely points to ("who
+// said that?" after an answer quoting a figure is asked about the
+// sentence that gave it). A refusal names nothing.
+func answerCues(answer string) []string {
+	if answer == "" || strings.HasPrefix(answer, prompts.Refusal()) {
+		return nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, w := range strings.Fields(citationMarker.ReplaceAllString(answer, " ")) {
+		w = strings.Trim(w, ".,;:!?\"'“”‘’()[]…")
+		w = strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "’s")
+		r, _ := utf8.DecodeRuneInString(w)
+		if w == "" || !(unicode.IsUpper(r) || unicode.IsDigit(r)) || retrieval.IsStopWord(strings.ToLower(w)) || seen[strings.ToLower(w)] {
+			continue
+		}
+		seen[strings.ToLower(w)] = true
+		out = append(out, w)
+		if len(out) == maxCues {
+			break
+		}
+	}
+	return out
+}
+
+// citationMarker is an answer's "[1]" after a quote.
+var citationMarker = regexp.MustCompile(`\[\d+\]`)
 
 // pointsBack matches the English words by which a follow-up refers to
 // what came before: pronouns and an opening "and", "so", "what about".

@@ -176,3 +176,26 @@ func TestSecondSentenceKeepsToTheSubject(t *testing.T) {
 		t.Errorf("want the reason (the MEK) and nothing on Mohammadnia, got %q", ans.Text)
 	}
 }
+
+// A message asking two things whose answers are in different articles'
+// passages gets both, each quoted and cited; each part asked alone gets
+// one.
+func TestEachPartOfAQuestionIsAnswered(t *testing.T) {
+	a := answer.New(testStore(t), wiring.AnswerOptions(answer.Options{}, wiring.MustLanguage()))
+	ans := ask(t, a, "when was the e-albania portal attacked and how many computers hit kosova telecom")
+	if ans.Refused || !strings.Contains(ans.Text, "30,000") || !strings.Contains(ans.Text, "e-Albania") || len(ans.Citations) < 2 {
+		t.Errorf("want the portal's attack and Kosova Telecom's 30,000 computers, each cited: %q (%d citations)", ans.Text, len(ans.Citations))
+	}
+	if docs := map[string]bool{}; true {
+		for _, c := range ans.Citations {
+			docs[c.Doc] = true
+		}
+		if len(docs) < 2 {
+			t.Errorf("the two answers come from different articles, cited %v", docs)
+		}
+	}
+	alone := ask(t, a, "how many computers hit kosova telecom")
+	if strings.Contains(alone.Text, "e-Albania") {
+		t.Errorf("a question of one part is answered once: %q", alone.Text)
+	}
+}

@@ -78,6 +78,9 @@ type TrainingReport struct {
 	// CVAUC: how well the cross-validated answerability ranks answerable
 	// questions above unanswerable ones (1 is perfect, 0.5 chance).
 	CVAUC float64 `json:"cv_auc"`
+	// Reachable: of the answerable questions, the share with any right
+	// candidate at all, the ceiling retrieval sets on CVTop1.
+	Reachable float64 `json:"reachable"`
 }
 
 // DefaultReader is the reader built into the program. It fails only when

@@ -116,3 +116,20 @@ func (s Set) Corpus() fs.FS {
 
 // CorpusName names the set's corpus in messages.
 func (s Set) CorpusName() string { return path.Join("eval", s.corpus) }
+
+// Training returns the questions of every training set about the shipped
+// corpus: what the reader and the retrieval weights are fitted on.
+func Training() ([]Question, error) {
+	var out []Question
+	for _, s := range Sets() {
+		if s.Role != Train || s.Corpus() != nil {
+			continue
+		}
+		qs, err := s.Questions()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, qs...)
+	}
+	return out, nil
+}

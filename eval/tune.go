@@ -18,33 +18,35 @@ type Tuned struct {
 
 // TuneRetrieval scores every combination of the candidate weights on the
 // answerable questions, best (hit@1 + recall@5) first. Questions are
-// embedded once.
+// read and embedded once, as the answerer reads them.
 func TuneRetrieval(ctx context.Context, ix *retrieval.Index, e retrieval.Embedder, qs []Question) ([]Tuned, error) {
 	type q struct {
 		Question
-		vec []float32
+		query retrieval.Query
+		vec   []float32
 	}
 	var answerable []q
 	for _, x := range qs {
 		if x.Unanswerable {
 			continue
 		}
-		v, err := e.Embed(ctx, []string{x.Question})
+		rq := ix.Analyze(x.Question)
+		v, err := e.Embed(ctx, []string{rq.Text})
 		if err != nil {
 			return nil, fmt.Errorf("embedding %s: %w", x.ID, err)
 		}
-		answerable = append(answerable, q{x, v[0]})
+		answerable = append(answerable, q{x, rq, v[0]})
 	}
 	var out []Tuned
-	for _, sb := range []float64{0.25, 0.5, 0.75} {
-		for _, sc := range []float64{1, 1.5, 2} {
-			for _, pb := range []float64{0.5, 1} {
-				for _, pc := range []float64{0, 0.25} {
+	for _, sb := range []float64{0, 0.25, 0.5, 1} {
+		for _, sc := range []float64{1, 1.5, 2, 3} {
+			for _, pb := range []float64{0.5, 1, 1.5} {
+				for _, pc := range []float64{0, 0.25, 0.5} {
 					for _, ak := range []float64{0.3, 0.6, 0.9} {
 						w := retrieval.Weights{SentenceBM25: sb, SentenceCosine: sc, PassageBM25: pb, PassageCosine: pc, AnswerKind: ak}
 						t := Tuned{Weights: w}
 						for _, x := range answerable {
-							resp, err := ix.SearchWeights(ctx, x.Question.Question, x.vec, 5, w)
+							resp, err := ix.SearchWeights(ctx, x.query, x.vec, 5, w)
 							if err != nil {
 								return nil, err
 							}

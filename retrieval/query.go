@@ -63,6 +63,20 @@ type QueryOptions struct {
 	// Definitions, if set, let a query word stand for a name of the corpus
 	// whose definition holds it (definitions.go).
 	Definitions Definer
+	// Phrases, if set, expand a verb and the particle after it with the
+	// phrase's synonyms ("kicked out" → expel).
+	Phrases Phraser
+}
+
+// Phraser knows the words of many words: a dictionary's multi-word
+// entries ("kick out", "cut off", "brush off") and their synonyms.
+type Phraser interface {
+	// Synonyms returns the words that share a sense with phrase, most
+	// frequent senses first; none when phrase is no entry.
+	Synonyms(phrase string) []string
+	// Rank is a word's place in English by frequency (1 the commonest),
+	// 0 when unknown.
+	Rank(word string) int
 }
 
 // Expansion limits: near words count for less than the question's own,
@@ -219,7 +233,8 @@ func (ix *Index) Analyze(text string) Query {
 		}
 	}
 	seen := map[string]bool{}
-	for _, orig := range rawWords(q.Text) {
+	raw := rawWords(q.Text)
+	for i, orig := range raw {
 		orig = strings.TrimSuffix(strings.TrimSuffix(orig, "'s"), "’s")
 		w := strings.ToLower(foldAccents(orig))
 		if seen[w] || aliased[w] {
@@ -243,6 +258,9 @@ func (ix *Index) Analyze(text string) Query {
 			qw.Terms = append(qw.Terms, WeightedTerm{Term: t, Weight: 1})
 		}
 		if !unicode.IsUpper([]rune(orig)[0]) {
+			if i+1 < len(raw) {
+				qw.Terms = append(qw.Terms, r.phrasal(ix, w, strings.ToLower(raw[i+1]), own)...)
+			}
 			qw.Terms = append(qw.Terms, r.near(w, own)...)
 		}
 		q.Words = append(q.Words, qw)
@@ -269,6 +287,51 @@ func (r *queryReader) entityWord(word, canon string) QueryWord {
 		add(n, 1)
 	}
 	return qw
+}
+
+// Phrasal verbs: a verb and a particle among the commonest English words
+// ("out", "off", "after") that a dictionary lists together are read as
+// one word, and the verb stands also for the phrase's synonyms that the
+// corpus uses (people say "kicked out" and "cut off" where articles write
+// "expelled" and "severed"). The particle stays a word of its own: the
+// articles use phrasal verbs too ("took place").
+const (
+	particleRank   = 300 // a particle is among the commonest words
+	phrasalWeight  = 0.8 // a synonym counts for less than the word itself
+	phrasalPerWord = 4
+)
+
+// phrasal returns, when w and next are one dictionary entry, the terms of
+// its synonyms that the corpus has (the first phrasalPerWord, most
+// frequent senses first); nil otherwise.
+func (r *queryReader) phrasal(ix *Index, w, next string, own []string) []WeightedTerm {
+	p := r.opts.Phrases
+	if p == nil || stopWords[w] {
+		return nil
+	}
+	if n := p.Rank(next); n == 0 || n > particleRank {
+		return nil
+	}
+	have := map[string]bool{}
+	for _, t := range own {
+		have[t] = true
+	}
+	var out []WeightedTerm
+	for _, syn := range p.Synonyms(w + " " + next) {
+		if strings.Contains(syn, " ") {
+			continue
+		}
+		for _, t := range Terms(syn) {
+			if !have[t] && ix.KnowsTerm(t) {
+				have[t] = true
+				out = append(out, WeightedTerm{Term: t, Weight: phrasalWeight})
+			}
+		}
+		if len(out) >= phrasalPerWord {
+			break
+		}
+	}
+	return out
 }
 
 // near returns the corpus's words closest in meaning to w, as weighted

@@ -420,8 +420,9 @@ func (e *EmbedderMismatchError) Error() string {
 	return fmt.Sprintf("the index was built with embedder %q but %q is configured; vectors from different models cannot be compared: re-index with `incidentbot index --rebuild`", e.Index, e.Configured)
 }
 
-// SearchWeights ranks with the hybrid method and the given weights; the
-// evaluation uses it to tune DefaultWeights.
-func (ix *Index) SearchWeights(ctx context.Context, query string, qv []float32, k int, w Weights) (*Response, error) {
-	return ix.search(ctx, ix.Analyze(query), qv, k, Hybrid, w)
+// SearchWeights ranks an analysed query, whose embedding is qv, with the
+// hybrid method and the given weights; the evaluation uses it to fit
+// DefaultWeights.
+func (ix *Index) SearchWeights(ctx context.Context, q Query, qv []float32, k int, w Weights) (*Response, error) {
+	return ix.search(ctx, q, qv, k, Hybrid, w)
 }

@@ -40,7 +40,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	t := r.Trained
 	fmt.Fprintf(stdout, "trained on %v: %d questions, %d candidates (%d right)\n", t.Sets, t.Questions, t.Candidates, t.Positives)
-	fmt.Fprintf(stdout, "5-fold CV: the best candidate is right for %.3f of the answerable questions\n", t.CVTop1)
+	fmt.Fprintf(stdout, "5-fold CV: the best candidate is right for %.3f of the answerable questions (some candidate is right for %.3f)\n", t.CVTop1, t.Reachable)
 	fmt.Fprintf(stdout, "refusal threshold %.2f (5-fold CV: %.3f of answerable answered rightly, %.3f wrongly refused, %.3f of unanswerable refused; answerability AUC %.3f; score %.3f)\n", r.Threshold, t.CVAnswered, t.CVFalseRefused, t.CVRefused, t.CVAUC, t.CVScore)
 	fmt.Fprintf(stdout, "wrote %s\n", *out)
 	return nil

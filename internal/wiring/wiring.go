@@ -37,6 +37,7 @@ func QueryOptions(p *corpus.Profile, res *lang.Resources) retrieval.QueryOptions
 	if res != nil {
 		o.Vectors = res
 		o.Definitions = res
+		o.Phrases = res
 		o.NewSpeller = func(vocab map[string]int) retrieval.Speller { return lang.NewSpeller(res, vocab) }
 	}
 	return o
