@@ -27,7 +27,7 @@ type example struct {
 	answerable bool
 	// qf holds the question's own answerability features (unseen share,
 	// unknown name, kind wanted); the rest come from the best candidate.
-	qf [nAnswerable]float64
+	qf  [nAnswerable]float64
 	set string // the training set it came from: a fold of the cross-validation
 }
 
@@ -304,4 +304,3 @@ func fitLogistic(names []string, xs [][]float64, ys []bool) Logistic {
 	}
 	return l
 }
-
