@@ -46,7 +46,7 @@ func (a *Answerer) otherLanguage(q string) bool {
 		}
 		return corrected[strings.ToLower(strings.TrimRight(m, ".'’"))]
 	}
-	var english, other int
+	var english, other, function, all int
 	for _, m := range wordRE.FindAllString(q, -1) {
 		w := strings.ToLower(strings.TrimRight(m, ".'’"))
 		if i := strings.IndexAny(w, "'’"); i == 1 {
@@ -54,6 +54,10 @@ func (a *Answerer) otherLanguage(q string) bool {
 			w = w[i+n:] // an elision: French l'Albanie, d'Iran
 		} else if i > 0 {
 			w = w[:i]
+		}
+		all++
+		if utf8.RuneCountInString(w) >= minFunction && (retrieval.IsStopWord(w) || a.opts.Lexicon.IsEnglishWord(w) && inRank(a.opts.Lexicon.Rank(w), commonEnglish)) {
+			function++
 		}
 		switch {
 		case w == "" || retrieval.IsDigits(w):
@@ -67,22 +71,58 @@ func (a *Answerer) otherLanguage(q string) bool {
 			other++
 		}
 	}
-	return english+other >= minOtherWords && other > english
+	if english+other >= minOtherWords && other > english {
+		return true
+	}
+	// The speller reads a foreign word as the English word it is nearest
+	// to ("membri" as "member"), as it reads "wat" as "what", and
+	// dictionaries hold many a foreign word as a name ("Como", "para"): a
+	// message is also in another language when its letters read as one
+	// and it has none of the words nearly every English question has (the
+	// commonest of three letters or more: "the", "did", "what", "say").
+	d, ok := a.opts.Lexicon.(interface{ NotEnglish(string) float64 })
+	return ok && all >= minOtherWords && function == 0 && d.NotEnglish(q) >= minNotEnglish
 }
+
+// minCognate is the length from which a lower-case word of another
+// language is looked up as one of the articles' words.
+const minCognate = 5
+
+// minFunction: shorter common words ("a", "in", "do", "me") are as common
+// in other languages.
+const minFunction = 3
+
+// commonEnglish: an English word among the commonest this many is one
+// nearly every English question has.
+const commonEnglish = 150
+
+func inRank(r, n int) bool { return r > 0 && r <= n }
+
+// minNotEnglish is the trigram detector's confidence above which a
+// message's letters read as another language.
+const minNotEnglish = 0.5
 
 func (a *Answerer) otherLanguageAnswer(ctx context.Context, q string, start time.Time) (*incidentbot.Answer, error) {
 	ix := a.src.Index()
 	vocab := ix.Vocabulary()
+	// What the question shares with the articles: its names, its figures,
+	// and the words that are nearly the articles' own (the speller reads
+	// "iranianë" as "iranian", "diplomatici" as "diplomatic"; a short word
+	// is too likely a foreign function word read as an English one).
 	var names []string
 	for _, m := range wordRE.FindAllString(q, -1) {
 		// "l'Albanie": elided articles are not part of the name.
 		for _, part := range strings.FieldsFunc(m, func(r rune) bool { return r == '\'' || r == '’' }) {
-			if !isCapitalised(part) {
+			if retrieval.IsDigits(part) {
+				names = append(names, part)
+				continue
+			}
+			if !isCapitalised(part) && utf8.RuneCountInString(part) < minCognate {
 				continue
 			}
 			// The corpus may spell the name its own way (Albanie, Albania):
 			// the index's speller corrects a name only to a word it has.
-			if w := strings.ToLower(ix.Analyze(part).Text); vocab[w] > 0 {
+			if w := strings.ToLower(ix.Analyze(part).Text); vocab[w] > 0 && !retrieval.IsStopWord(w) {
 				names = append(names, w)
 			}
 		}

@@ -38,10 +38,27 @@ func TestOtherLanguageOffline(t *testing.T) {
 			t.Errorf("%q is English, got the English-only reply", q)
 		}
 	}
-	for _, q := range []string{"Wann hat Albanien die Beziehungen zum Iran abgebrochen?", "¿Cuándo rompió Albania relaciones con Irán?"} {
+	for _, q := range []string{"Wann hat Albanien die Beziehungen zum Iran abgebrochen?", "¿Cuándo rompió Albania relaciones con Irán?",
+		// Words the speller would read as English ("membri") or that a
+		// dictionary lists ("secondo", "del", "la").
+		"Quanti membri del MEK vivono in Albania secondo la DW?", "Wer ist Afshin Shahi und an welcher Uni arbeitet er?"} {
 		if other := ask(t, a, q); !other.OtherLanguage {
 			t.Errorf("%q is not English, got %q", q, other.Text)
 		}
+	}
+	// The closest sources come from what the question shares with the
+	// articles: names, figures, and words nearly the articles' own
+	// ("iranianë" for Iranian, "diplomatë" for diplomat).
+	other := ask(t, a, "Sa diplomatë iranianë u larguan nga Shqipëria dhe në cilën ditë?")
+	if !other.OtherLanguage || len(other.Closest) == 0 {
+		t.Fatalf("want the English-only reply with sources, got %+v", other)
+	}
+	found := false
+	for _, c := range other.Closest {
+		found = found || strings.Contains(c.Quote, "diplomat")
+	}
+	if !found {
+		t.Errorf("no closest source is about the Iranian diplomats: %+v", other.Closest)
 	}
 }
 

@@ -61,6 +61,9 @@ func trainReader(ctx context.Context, a *answer.Answerer) (*answer.Reader, error
 		}
 		names = append(names, s.Name)
 		for _, q := range set {
+			if q.Style == "other-language" {
+				continue // read by another path: the reader reads English
+			}
 			qs = append(qs, answer.TrainingQuestion{Set: s.Name, ID: q.ID, Question: q.Question, History: q.Context,
 				Answerable: !q.Unanswerable, Docs: q.Docs, Right: q.Satisfied})
 		}
