@@ -121,8 +121,8 @@ func (s Set) Corpus() fs.FS {
 // CorpusName names the set's corpus in messages.
 func (s Set) CorpusName() string { return path.Join("eval", s.corpus) }
 
-// Training returns the questions of every training set about the shipped
-// corpus: what the reader and the retrieval weights are fitted on.
+// Training returns the English questions of every training set about the
+// shipped corpus: what the retrieval weights are fitted on.
 func Training() ([]Question, error) {
 	var out []Question
 	for _, s := range Sets() {
@@ -133,7 +133,11 @@ func Training() ([]Question, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, qs...)
+		for _, q := range qs {
+			if q.Style != "other-language" {
+				out = append(out, q)
+			}
+		}
 	}
 	return out, nil
 }

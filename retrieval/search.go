@@ -30,16 +30,20 @@ func (m Method) String() string {
 
 // Weights of the hybrid score. A passage is scored by its best sentence:
 // that sentence's BM25 (scaled by the query's best sentence BM25, so [0, 1])
-// and its cosine with the query; plus the passage's own BM25 and cosine, and
-// a bonus when the sentence holds the kind of answer asked for (a date for
-// "when", a number for "how many"). Tuned on eval/questions.yaml with
-// `incidentbot eval --tune`.
+// and its cosine with the query; plus the passage's own BM25 and cosine,
+// its neighbours' and its article's BM25, and a bonus when the sentence
+// holds the kind of answer asked for (a date for "when", a number for "how
+// many"). Fitted on every training set with `incidentbot eval --tune`.
 type Weights struct {
 	SentenceBM25, SentenceCosine, PassageBM25, PassageCosine, AnswerKind float64
+	// ArticleBM25 weighs the best passage BM25 of the passage's article,
+	// NeighbourBM25 the better of the passages before and after it: an
+	// answer often sits beside the passage that has the question's words.
+	ArticleBM25, NeighbourBM25 float64
 }
 
-// DefaultWeights are the tuned weights.
-var DefaultWeights = Weights{SentenceBM25: 0.25, SentenceCosine: 1.5, PassageBM25: 1, PassageCosine: 0, AnswerKind: 0.6}
+// DefaultWeights are the fitted weights.
+var DefaultWeights = Weights{SentenceBM25: 0.25, SentenceCosine: 1.5, PassageBM25: 1, PassageCosine: 0, AnswerKind: 0.6, NeighbourBM25: 0.1}
 
 // candidates: how many passages each retriever contributes before fusion.
 const candidates = 100
@@ -348,6 +352,9 @@ func (ix *Index) searchLexical(ctx context.Context, q Query, qv []float32, lex *
 			scores[pi] = best + w.PassageBM25*f.passBM25 + w.PassageCosine*f.passCos
 			bestSent[pi] = bj
 		}
+		if w.ArticleBM25 != 0 || w.NeighbourBM25 != 0 {
+			ix.addContext(scores, lex, passBMMax, w)
+		}
 	}
 	scored := topK(scores, k)
 	buf := make([]float32, ix.Dim)
@@ -376,6 +383,34 @@ func (ix *Index) searchLexical(ctx context.Context, q Query, qv []float32, lex *
 	}
 	runtime.KeepAlive(ix) // its exact vectors were read until here
 	return resp, nil
+}
+
+// addContext adds to each scored passage its article's best passage BM25
+// and its neighbours' (both scaled to [0, 1] like the passage's own).
+func (ix *Index) addContext(scores map[int]float64, lex *lexical, passBMMax float64, w Weights) {
+	if passBMMax <= 0 {
+		return
+	}
+	bm := func(pi int) float64 { return lex.passageBM25(pi) / passBMMax }
+	byArticle := map[string]float64{}
+	for pi := range scores {
+		a := ix.passages[pi].ArticleID
+		byArticle[a] = max(byArticle[a], bm(pi))
+	}
+	add := make(map[int]float64, len(scores))
+	for pi := range scores {
+		p := ix.passages[pi]
+		var nb float64
+		for _, q := range []int{pi - 1, pi + 1} {
+			if q >= 0 && q < len(ix.passages) && ix.passages[q].ArticleID == p.ArticleID {
+				nb = max(nb, bm(q))
+			}
+		}
+		add[pi] = w.ArticleBM25*byArticle[p.ArticleID] + w.NeighbourBM25*nb
+	}
+	for pi, x := range add {
+		scores[pi] += x
+	}
 }
 
 func argmax(xs []float64) int {

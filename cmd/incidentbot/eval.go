@@ -48,7 +48,11 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "in use: %+v\n", retrieval.DefaultWeights)
+		for _, r := range res {
+			if r.Weights == retrieval.DefaultWeights {
+				fmt.Fprintf(stdout, "in use: hit@1 %.3f recall@5 %.3f  %+v\n", r.HitAt1, r.RecallAt5, r.Weights)
+			}
+		}
 		for _, r := range res[:min(10, len(res))] {
 			fmt.Fprintf(stdout, "hit@1 %.3f recall@5 %.3f  %+v\n", r.HitAt1, r.RecallAt5, r.Weights)
 		}
