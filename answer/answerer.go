@@ -187,8 +187,10 @@ func retrievalQuery(ix *retrieval.Index, q string, history []incidentbot.Turn) s
 	if len(contentTerms(read)) >= 2 && !pointsBack.MatchString(read) {
 		return q
 	}
+	// The follow-up first: its own question word says what it asks ("who
+	// came to help them?" after "when did the hack start?" asks who).
 	prev := history[len(history)-1]
-	return strings.TrimSpace(prev.Question + " " + q + " " + strings.Join(answerCues(prev.Answer), " "))
+	return strings.TrimSpace(q + " " + prev.Question + " " + strings.Join(answerCues(prev.Answer), " "))
 }
 
 // maxCues bounds the names and figures an earlier answer adds to a

@@ -199,3 +199,20 @@ func TestEachPartOfAQuestionIsAnswered(t *testing.T) {
 		t.Errorf("a question of one part is answered once: %q", alone.Text)
 	}
 }
+
+// When the question as a whole finds no answer but one of its parts does,
+// that part is answered and the asker is told the rest is not in the
+// articles.
+func TestAPartlyAnsweredQuestionSaysSo(t *testing.T) {
+	a := answer.New(testStore(t), wiring.AnswerOptions(answer.Options{}, wiring.MustLanguage()))
+	ans := ask(t, a, "when was the mek founded and what is its annual budget")
+	if ans.Refused || !strings.Contains(ans.Text, "1965") {
+		t.Fatalf("want the founding year answered: %+v", ans)
+	}
+	if !strings.Contains(ans.Notice, "only part") {
+		t.Errorf("want a notice that the budget is not in the articles, got %q", ans.Notice)
+	}
+	if whole := ask(t, a, "when was the mek founded"); whole.Notice != "" {
+		t.Errorf("a question of one part answered whole has no such notice: %q", whole.Notice)
+	}
+}

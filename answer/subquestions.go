@@ -22,6 +22,11 @@ import (
 // yes-no question.
 var subQuestion = regexp.MustCompile(`(?i)^(?:(?:on|in|at|since|by|until|for|from|to)\s+)?(?:who|whom|whose|what|which|when|where|why|how|did|does|do|is|are|was|were|has|have|had|can|could|will|would)\b`)
 
+// subBreak is where one question may end and the next begin: a part
+// break, or a lower-case letter alone between them, chat's shorthand for
+// a conjunction ("when was it hit n who did it").
+var subBreak = regexp.MustCompile(partBreak.String() + `|\s+\p{Ll}\s+`)
+
 // subQuestions splits a question (spelling corrected) into the questions
 // it asks, in order: at each break ("and", a comma, a question mark) that a
 // new question follows. A break inside one question ("when did albania
@@ -30,7 +35,7 @@ func subQuestions(text string) []string {
 	text = strings.TrimSpace(text)
 	var out []string
 	from := 0
-	for _, m := range partBreak.FindAllStringIndex(text, -1) {
+	for _, m := range subBreak.FindAllStringIndex(text, -1) {
 		if m[0] > from && subQuestion.MatchString(text[m[1]:]) {
 			out = append(out, text[from:m[0]])
 			from = m[1]
@@ -54,6 +59,7 @@ func (a *Answerer) eachPart(ctx context.Context, qa *question, history []inciden
 		return nil
 	}
 	var added []string
+	refused, unanswered := ans.Refused, 0
 	for i, part := range parts {
 		earlier := history
 		if i > 0 {
@@ -64,6 +70,7 @@ func (a *Answerer) eachPart(ctx context.Context, qa *question, history []inciden
 			return err
 		}
 		if pqa.total == 0 || len(cands) == 0 || a.answerable(&pqa, cands) < a.reader.Threshold {
+			unanswered++
 			continue
 		}
 		best := cands[0]
@@ -83,9 +90,16 @@ func (a *Answerer) eachPart(ctx context.Context, qa *question, history []inciden
 	}
 	if len(added) > 0 {
 		ans.Text = strings.TrimSpace(ans.Text + " " + strings.Join(added, " "))
+		if refused && unanswered > 0 {
+			ans.Notice = joinNotice(ans.Notice, partlyAnswered)
+		}
 	}
 	return nil
 }
+
+// partlyAnswered tells the asker that what is quoted answers only some of
+// what they asked: the rest the articles do not say.
+const partlyAnswered = "The articles answer only part of this question; they do not say the rest."
 
 // cited reports whether ans already quotes some of c's text.
 func cited(ans *incidentbot.Answer, c *candidate) bool {

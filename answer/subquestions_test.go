@@ -17,6 +17,8 @@ func TestSubQuestionsSplitWhereANewQuestionStarts(t *testing.T) {
 		{"when was the police system attacked and when did they blame iran for it", []string{"when was the police system attacked", "when did they blame iran for it"}},
 		{"who is john hultquist, what did he say?", []string{"who is john hultquist", "what did he say"}},
 		{"how many left and did they go home", []string{"how many left", "did they go home"}},
+		{"wen was e-albania hit n who did rama blame", []string{"wen was e-albania hit", "who did rama blame"}},
+		{"did u know who did it", []string{"did u know who did it"}},
 		{"who blamed iran, albania or the us", []string{"who blamed iran, albania or the us"}},
 		{"when did albania and iran cut ties", []string{"when did albania and iran cut ties"}},
 	} {
