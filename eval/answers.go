@@ -198,9 +198,24 @@ func Percentile(xs []float64, p float64) float64 {
 	return s[min(max(i, 0), len(s)-1)]
 }
 
+// AskInThread asks q as in a Discord thread: each earlier question of its
+// Context first, with the bot's answers to them as the thread's history,
+// then q itself.
+func (q Question) AskInThread(ctx context.Context, ask func(ctx context.Context, question string, history []incidentbot.Turn) (*incidentbot.Answer, error)) (*incidentbot.Answer, error) {
+	var history []incidentbot.Turn
+	for _, c := range q.Context {
+		prev, err := ask(ctx, c, history)
+		if err != nil {
+			return nil, fmt.Errorf("the earlier question %q: %w", c, err)
+		}
+		history = append(history, incidentbot.Turn{Question: c, Answer: prev.Text})
+	}
+	return ask(ctx, q.Question, history)
+}
+
 // History turns a follow-up's Context into the conversation's earlier
-// turns (their answers are not known to the set, and not needed to read
-// the follow-up).
+// turns without their answers: what the reader is trained on, where the
+// answers would depend on the reader being fitted.
 func (q Question) History() []incidentbot.Turn {
 	var out []incidentbot.Turn
 	for _, c := range q.Context {

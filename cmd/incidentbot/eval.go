@@ -134,18 +134,10 @@ func evalSet(ctx context.Context, a *app, name string, role eval.Role, qs []eval
 	for _, art := range ix.Articles() {
 		articles[art.ID] = art
 	}
-	// A follow-up is asked as in a thread: after the bot has answered the
-	// earlier questions, whose answers it then sees.
 	ask := func(ctx context.Context, q eval.Question) (*incidentbot.Answer, error) {
-		var history []incidentbot.Turn
-		for _, c := range q.Context {
-			prev, err := a.answerer.Ask(ctx, answer.Request{Question: c, History: history})
-			if err != nil {
-				return nil, fmt.Errorf("the earlier question %q: %w", c, err)
-			}
-			history = append(history, incidentbot.Turn{Question: c, Answer: prev.Text})
-		}
-		return a.answerer.Ask(ctx, answer.Request{Question: q.Question, History: history})
+		return q.AskInThread(ctx, func(ctx context.Context, question string, history []incidentbot.Turn) (*incidentbot.Answer, error) {
+			return a.answerer.Ask(ctx, answer.Request{Question: question, History: history})
+		})
 	}
 	ans, err := eval.Answers(ctx, ask, articles, qs)
 	if err != nil {

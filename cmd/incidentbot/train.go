@@ -59,13 +59,17 @@ func trainReader(ctx context.Context, a *answer.Answerer) (*answer.Reader, error
 		if err != nil {
 			return nil, err
 		}
-		names = append(names, s.Name)
+		used := false
 		for _, q := range set {
 			if q.Style == "other-language" {
 				continue // read by another path: the reader reads English
 			}
+			used = true
 			qs = append(qs, answer.TrainingQuestion{Set: s.Name, ID: q.ID, Question: q.Question, History: q.Context,
 				Answerable: !q.Unanswerable, Docs: q.Docs, Right: q.Satisfied})
+		}
+		if used {
+			names = append(names, s.Name)
 		}
 	}
 	return a.Train(ctx, names, qs)
