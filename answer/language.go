@@ -51,7 +51,7 @@ func (a *Answerer) otherLanguage(q string) bool {
 		w := strings.ToLower(strings.TrimRight(m, ".'’"))
 		if i := strings.IndexAny(w, "'’"); i == 1 {
 			_, n := utf8.DecodeRuneInString(w[i:])
-			w = w[i+n:] // an elision: French l'Albanie, d'Iran
+			w = w[i+n:] // an elision: French l'Europe, d'Italie
 		} else if i > 0 {
 			w = w[:i]
 		}
@@ -107,7 +107,7 @@ func (a *Answerer) otherLanguageAnswer(ctx context.Context, q string, start time
 	vocab := ix.Vocabulary()
 	// What the question shares with the articles: its names, its figures,
 	// and the words that are nearly the articles' own (the speller reads
-	// "iranianë" as "iranian", "diplomatici" as "diplomatic"; a short word
+	// "diplomatë" as "diplomat", "diplomatici" as "diplomatic"; a short word
 	// is too likely a foreign function word read as an English one).
 	var names []string
 	for _, m := range wordRE.FindAllString(q, -1) {
