@@ -32,7 +32,8 @@ import (
 //     more and its last (govt → government, dept → department);
 //   - a word and a clitic with the apostrophe left out (whos → who's, dont
 //     → don't, albanias → albania's), when the fused form is far rarer
-//     than the word it starts with.
+//     than the word it starts with, which may itself be misspelt (wats →
+//     what's).
 //
 // P is Zipf's law over the GloVe frequency ranks, where a corpus word ranks
 // at least corpusRank, so the articles' names win over general words at the
@@ -368,6 +369,16 @@ func (s *Speller) Correct(word string) (string, bool) {
 			continue
 		}
 		rank := s.r.Rank(base)
+		extra := 0.0
+		if rank == 0 || rank > cliticMaxRank {
+			// The word before the clitic may be misspelt too: wats is
+			// wat's, what's.
+			if cb, ok := s.Correct(base); ok && !strings.ContainsAny(cb, "'’ ") {
+				if r := s.r.Rank(cb); r > 0 && r <= cliticMaxRank && !s.r.isLowerWord(cb) {
+					base, rank, extra = cb, r, costOmit
+				}
+			}
+		}
 		limit, ratio := cliticMaxRank, cliticRatio
 		switch cl.fused {
 		case "s":
@@ -402,7 +413,7 @@ func (s *Speller) Correct(word string) (string, bool) {
 		if rank == 0 || rank > limit || (typedRank > 0 && typedRank < ratio*rank) {
 			continue
 		}
-		consider(base+cl.written, s.logPrior(base)-costClitic)
+		consider(base+cl.written, s.logPrior(base)-costClitic-extra)
 	}
 	if best == "" {
 		return word, false

@@ -61,6 +61,7 @@ func TestSpellerCorrects(t *testing.T) {
 		"Montenagro":  {"Montenegro"},
 		"GOVT":        {"GOVERNMENT"},
 		"dont":        {"don't"},
+		"wats":        {"what's"},
 		"albanias":    {"albania's"},
 		"goverment":   {"government"},
 		"recieve":     {"receive"},
