@@ -186,13 +186,12 @@ func TestEachPartOfAQuestionIsAnswered(t *testing.T) {
 	if ans.Refused || !strings.Contains(ans.Text, "30,000") || !strings.Contains(ans.Text, "e-Albania") || len(ans.Citations) < 2 {
 		t.Errorf("want the portal's attack and Kosova Telecom's 30,000 computers, each cited: %q (%d citations)", ans.Text, len(ans.Citations))
 	}
-	if docs := map[string]bool{}; true {
-		for _, c := range ans.Citations {
-			docs[c.Doc] = true
-		}
-		if len(docs) < 2 {
-			t.Errorf("the two answers come from different articles, cited %v", docs)
-		}
+	docs := map[string]bool{}
+	for _, c := range ans.Citations {
+		docs[c.Doc] = true
+	}
+	if len(docs) < 2 {
+		t.Errorf("the two answers come from different articles, cited %v", docs)
 	}
 	alone := ask(t, a, "how many computers hit kosova telecom")
 	if strings.Contains(alone.Text, "e-Albania") {

@@ -53,8 +53,12 @@ func subQuestions(text string) []string {
 // replacing it). history is the conversation before the question.
 func (a *Answerer) eachPart(ctx context.Context, qa *question, history []incidentbot.Turn, ans *incidentbot.Answer) error {
 	// The question alone, spelling corrected: a follow-up's reading
-	// (qa.asked) also holds the question before it.
-	parts := subQuestions(a.src.Index().Analyze(questionPart(qa.text)).Text)
+	// (qa.asked) also holds the question before it, and is read again.
+	asked := qa.asked
+	if len(history) > 0 {
+		asked = a.src.Index().Analyze(questionPart(qa.text)).Text
+	}
+	parts := subQuestions(asked)
 	if len(parts) < 2 || qa.broad {
 		return nil
 	}
