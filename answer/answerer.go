@@ -207,14 +207,15 @@ func answerCues(answer string) []string {
 	}
 	var out []string
 	seen := map[string]bool{}
-	for _, w := range strings.Fields(citationMarker.ReplaceAllString(answer, " ")) {
+	for _, w := range strings.Fields(oneMarker.ReplaceAllString(answer, " ")) {
 		w = strings.Trim(w, ".,;:!?\"'“”‘’()[]…")
 		w = strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "’s")
 		r, _ := utf8.DecodeRuneInString(w)
-		if w == "" || !(unicode.IsUpper(r) || unicode.IsDigit(r)) || retrieval.IsStopWord(strings.ToLower(w)) || seen[strings.ToLower(w)] {
+		lower := strings.ToLower(w)
+		if w == "" || !(unicode.IsUpper(r) || unicode.IsDigit(r)) || retrieval.IsStopWord(lower) || seen[lower] {
 			continue
 		}
-		seen[strings.ToLower(w)] = true
+		seen[lower] = true
 		out = append(out, w)
 		if len(out) == maxCues {
 			break
@@ -222,9 +223,6 @@ func answerCues(answer string) []string {
 	}
 	return out
 }
-
-// citationMarker is an answer's "[1]" after a quote.
-var citationMarker = regexp.MustCompile(`\[\d+\]`)
 
 // pointsBack matches the English words by which a follow-up refers to
 // what came before: pronouns and an opening "and", "so", "what about".

@@ -61,7 +61,7 @@ type TrainingReport struct {
 	Questions  int      `json:"questions"`
 	Candidates int      `json:"candidates"`
 	Positives  int      `json:"positives"`
-	// CV figures (5 folds): of the answerable questions, the share whose
+	// CV figures (one fold per training set): of the answerable questions, the share whose
 	// best candidate was right and which were answered; of the
 	// unanswerable, the share refused.
 	CVAnswered float64 `json:"cv_answered_right"`

@@ -33,7 +33,7 @@ type example struct {
 
 // Train fits the reader on qs: the sentence model on every candidate of
 // the answerable questions, the answerability model on every question,
-// and the refusal threshold by 5-fold cross-validation. It is
+// and the refusal threshold by cross-validation, one training set held out at a time. It is
 // deterministic: the same questions and index give the same model.
 func (a *Answerer) Train(ctx context.Context, sets []string, qs []TrainingQuestion) (*Reader, error) {
 	var exs []example

@@ -121,10 +121,18 @@ func (s Set) Corpus() fs.FS {
 // CorpusName names the set's corpus in messages.
 func (s Set) CorpusName() string { return path.Join("eval", s.corpus) }
 
+// TrainingSet is a training set's English questions.
+type TrainingSet struct {
+	Name      string
+	Questions []Question
+}
+
 // Training returns the English questions of every training set about the
-// shipped corpus: what the retrieval weights are fitted on.
-func Training() ([]Question, error) {
-	var out []Question
+// shipped corpus, set by set, leaving out a set with none: what the reader
+// and the retrieval weights are fitted on. Questions in other languages
+// take another path (the reader reads English).
+func Training() ([]TrainingSet, error) {
+	var out []TrainingSet
 	for _, s := range Sets() {
 		if s.Role != Train || s.Corpus() != nil {
 			continue
@@ -133,10 +141,14 @@ func Training() ([]Question, error) {
 		if err != nil {
 			return nil, err
 		}
+		ts := TrainingSet{Name: s.Name}
 		for _, q := range qs {
 			if q.Style != "other-language" {
-				out = append(out, q)
+				ts.Questions = append(ts.Questions, q)
 			}
+		}
+		if len(ts.Questions) > 0 {
+			out = append(out, ts)
 		}
 	}
 	return out, nil

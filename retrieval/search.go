@@ -391,26 +391,36 @@ func (ix *Index) addContext(scores map[int]float64, lex *lexical, passBMMax floa
 	if passBMMax <= 0 {
 		return
 	}
+	// A neighbour that is no candidate is scored alone: there are few,
+	// and looking them up with the candidates would score their
+	// sentences too.
 	bm := func(pi int) float64 { return lex.passageBM25(pi) / passBMMax }
 	byArticle := map[string]float64{}
 	for pi := range scores {
-		a := ix.passages[pi].ArticleID
-		byArticle[a] = max(byArticle[a], bm(pi))
-	}
-	add := make(map[int]float64, len(scores))
-	for pi := range scores {
-		p := ix.passages[pi]
-		var nb float64
-		for _, q := range []int{pi - 1, pi + 1} {
-			if q >= 0 && q < len(ix.passages) && ix.passages[q].ArticleID == p.ArticleID {
-				nb = max(nb, bm(q))
-			}
+		if w.ArticleBM25 != 0 {
+			a := ix.passages[pi].ArticleID
+			byArticle[a] = max(byArticle[a], bm(pi))
 		}
-		add[pi] = w.ArticleBM25*byArticle[p.ArticleID] + w.NeighbourBM25*nb
 	}
-	for pi, x := range add {
-		scores[pi] += x
+	for pi := range scores {
+		var nb float64
+		for _, q := range ix.neighbours(pi) {
+			nb = max(nb, bm(q))
+		}
+		scores[pi] += w.ArticleBM25*byArticle[ix.passages[pi].ArticleID] + w.NeighbourBM25*nb
 	}
+}
+
+// neighbours are the passages just before and after passage pi in its
+// article.
+func (ix *Index) neighbours(pi int) []int {
+	var out []int
+	for _, q := range []int{pi - 1, pi + 1} {
+		if q >= 0 && q < len(ix.passages) && ix.passages[q].ArticleID == ix.passages[pi].ArticleID {
+			out = append(out, q)
+		}
+	}
+	return out
 }
 
 func argmax(xs []float64) int {

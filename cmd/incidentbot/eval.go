@@ -40,9 +40,13 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer a.close()
 	if *tune {
-		qs, err := eval.Training()
+		sets, err := eval.Training()
 		if err != nil {
 			return err
+		}
+		var qs []eval.Question
+		for _, s := range sets {
+			qs = append(qs, s.Questions...)
 		}
 		res, err := eval.TuneRetrieval(ctx, a.store.Index(), a.embedder, qs)
 		if err != nil {

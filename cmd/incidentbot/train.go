@@ -40,8 +40,8 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	t := r.Trained
 	fmt.Fprintf(stdout, "trained on %v: %d questions, %d candidates (%d right)\n", t.Sets, t.Questions, t.Candidates, t.Positives)
-	fmt.Fprintf(stdout, "5-fold CV: the best candidate is right for %.3f of the answerable questions (some candidate is right for %.3f)\n", t.CVTop1, t.Reachable)
-	fmt.Fprintf(stdout, "refusal threshold %.2f (5-fold CV: %.3f of answerable answered rightly, %.3f wrongly refused, %.3f of unanswerable refused; answerability AUC %.3f; score %.3f)\n", r.Threshold, t.CVAnswered, t.CVFalseRefused, t.CVRefused, t.CVAUC, t.CVScore)
+	fmt.Fprintf(stdout, "cross-validated, one set held out at a time: the best candidate is right for %.3f of the answerable questions (some candidate is right for %.3f)\n", t.CVTop1, t.Reachable)
+	fmt.Fprintf(stdout, "refusal threshold %.2f (cross-validated: %.3f of answerable answered rightly, %.3f wrongly refused, %.3f of unanswerable refused; answerability AUC %.3f; score %.3f)\n", r.Threshold, t.CVAnswered, t.CVFalseRefused, t.CVRefused, t.CVAUC, t.CVScore)
 	fmt.Fprintf(stdout, "wrote %s\n", *out)
 	return nil
 }
@@ -49,27 +49,17 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // trainReader fits the reader on every training set, about the shipped
 // corpus; test sets are never read.
 func trainReader(ctx context.Context, a *answer.Answerer) (*answer.Reader, error) {
+	sets, err := eval.Training()
+	if err != nil {
+		return nil, err
+	}
 	var qs []answer.TrainingQuestion
 	var names []string
-	for _, s := range eval.Sets() {
-		if s.Role != eval.Train || s.Corpus() != nil {
-			continue
-		}
-		set, err := s.Questions()
-		if err != nil {
-			return nil, err
-		}
-		used := false
-		for _, q := range set {
-			if q.Style == "other-language" {
-				continue // read by another path: the reader reads English
-			}
-			used = true
+	for _, s := range sets {
+		names = append(names, s.Name)
+		for _, q := range s.Questions {
 			qs = append(qs, answer.TrainingQuestion{Set: s.Name, ID: q.ID, Question: q.Question, History: q.Context,
 				Answerable: !q.Unanswerable, Docs: q.Docs, Right: q.Satisfied})
-		}
-		if used {
-			names = append(names, s.Name)
 		}
 	}
 	return a.Train(ctx, names, qs)
