@@ -79,6 +79,8 @@ func Sets() []Set {
 			About: "a fifth blind Discord-style set, written before the 2026-12-02 (second) session's work; only run to report"},
 		{Name: "other-corpus-4", Role: Test, file: "test/othercorpus4/questions.yaml", corpus: "test/othercorpus4",
 			About: "a fourth blind corpus (a ransomware attack on a regional airport), written before the same session's work; only run to report"},
+		{Name: "discord-f", Role: Test, file: "test/discord-f.yaml",
+			About: "a sixth blind Discord-style set, written before the 2026-12-02 (third) session's work; only run to report"},
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/incidentbot/incidentbot"
 	"github.com/incidentbot/incidentbot/answer"
@@ -25,10 +26,23 @@ type setResult struct {
 	Answers   *eval.AnswerScores     `json:"answers"`
 }
 
+// setNames lists the built-in sets by role, for the -set flag's help.
+func setNames() string {
+	var train, test []string
+	for _, s := range eval.Sets() {
+		if s.Role == eval.Train {
+			train = append(train, s.Name)
+		} else {
+			test = append(test, s.Name)
+		}
+	}
+	return strings.Join(train, ", ") + " (training); " + strings.Join(test, ", ") + " (test)"
+}
+
 func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := newCommand("eval", stderr)
 	questions := c.fs.String("questions", "", "one evaluation file, about the corpus in use (default: every built-in set)")
-	setName := c.fs.String("set", "", "one built-in set: questions, heldout, heldout2, heldout3 (training); discord-a, discord-b, discord-c, discord-d, discord-e, other-corpus, other-corpus-2, other-corpus-3, other-corpus-4 (test)")
+	setName := c.fs.String("set", "", "one built-in set: "+setNames())
 	show := c.fs.Bool("show", false, "with one training set: print each wrong answer (test sets are never shown)")
 	tune := c.fs.Bool("tune", false, "search the hybrid weights on the training set instead, and print the best ones")
 	if err := c.parse(args); err != nil {
