@@ -10,7 +10,7 @@ import (
 // The question sets, built into the program so `incidentbot eval` runs
 // from anywhere.
 //
-//go:embed train/*.yaml test/*.yaml test/othercorpus test/othercorpus2 test/othercorpus3 test/othercorpus4
+//go:embed train/*.yaml test/*.yaml test/othercorpus test/othercorpus2 test/othercorpus3 test/othercorpus4 test/othercorpus5
 var files embed.FS
 
 // Role says what a set may be used for. Training sets may be tuned and
@@ -81,6 +81,8 @@ func Sets() []Set {
 			About: "a fourth blind corpus (a ransomware attack on a regional airport), written before the same session's work; only run to report"},
 		{Name: "discord-f", Role: Test, file: "test/discord-f.yaml",
 			About: "a sixth blind Discord-style set, written before the 2026-12-02 (third) session's work; only run to report"},
+		{Name: "other-corpus-5", Role: Test, file: "test/othercorpus5/questions.yaml", corpus: "test/othercorpus5",
+			About: "a fifth blind corpus (a wiper attack on a land registry and city councils), written before the same session's work; only run to report"},
 	}
 }
 
