@@ -3,10 +3,12 @@ package answer
 import (
 	"context"
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/incidentbot/incidentbot"
@@ -23,16 +25,37 @@ import (
 // (names, "ok?").
 const minOtherWords = 3
 
-// otherLanguage reports whether q is not English: most of its words are
-// not English words. Three kinds of word say nothing of the question's
-// language: a number; a word of the corpus that English does not know (a
-// name, whatever its case: in chat, names are typed in lower case, "who's
-// adrienne watson?"); and a word the speller corrects (chat's "wat",
-// "abt", "shud"; a typo). A contraction is read as the word before its
-// apostrophe ("who's" as "who").
-func (a *Answerer) otherLanguage(q string) bool {
+// The language features of a message: whether it is in another language
+// is decided by a logistic regression over them (Reader.Language), fitted
+// by `incidentbot train` on the training sets' questions in nine other
+// languages against their English ones. Each alone errs: the trigram
+// detector reads chat-speak and typos as foreign, dictionaries hold many
+// a foreign word ("chi", "dell", "para"), and the speller reads a foreign
+// word as the English one it is nearest to ("membri" as "member").
+const (
+	lTrigram  = iota // the trigram detector's confidence that the letters are another language's
+	lFunction        // share of the words that are among the commonest English words of three letters or more
+	lEnglish         // share of the words English knows
+	lOther           // share neither English, nor the corpus's, nor changed by the speller
+	lChanged         // share the speller changes
+	lAccented        // share, of the words not the corpus's, with letters beyond English's
+	lLogWords        // log of the number of words
+	nLanguage
+)
+
+var languageNames = [nLanguage]string{"trigram", "function", "english", "other", "changed", "accented", "log_words"}
+
+// languageFeatures measures message q. Three kinds of word say nothing of
+// its language and count as neither English nor other: a number; a word
+// of the corpus that English does not know (a name, whatever its case: in
+// chat, names are typed in lower case, "who's adrienne watson?"); and a
+// word the speller corrects (chat's "wat", "abt", "shud"; a typo). A
+// contraction is read as the word before its apostrophe ("who's" as
+// "who"). ok is false without a lexicon or for a message too short to
+// tell.
+func (a *Answerer) languageFeatures(q string) (x []float64, ok bool) {
 	if a.opts.Lexicon == nil {
-		return false
+		return nil, false
 	}
 	ix := a.src.Index()
 	vocab := ix.Vocabulary()
@@ -46,7 +69,7 @@ func (a *Answerer) otherLanguage(q string) bool {
 		}
 		return corrected[strings.ToLower(strings.TrimRight(m, ".'’"))]
 	}
-	var english, other, function, all int
+	var english, other, function, changed, accented, all int
 	for _, m := range wordRE.FindAllString(q, -1) {
 		w := strings.ToLower(strings.TrimRight(m, ".'’"))
 		if i := strings.IndexAny(w, "'’"); i == 1 {
@@ -59,29 +82,45 @@ func (a *Answerer) otherLanguage(q string) bool {
 		if utf8.RuneCountInString(w) >= minFunction && (retrieval.IsStopWord(w) || a.opts.Lexicon.IsEnglishWord(w) && inRank(a.opts.Lexicon.Rank(w), commonEnglish)) {
 			function++
 		}
+		if vocab[w] == 0 && strings.ContainsFunc(w, func(r rune) bool { return r > unicode.MaxASCII && unicode.IsLetter(r) }) {
+			accented++
+		}
 		switch {
 		case w == "" || retrieval.IsDigits(w):
 		case vocab[w] > 0 && isCapitalised(m):
 			// A name of the corpus as written there.
 		case a.opts.Lexicon.IsEnglishWord(w):
 			english++
-		case vocab[w] > 0 || !unchanged(m):
-			// A name of the corpus, or a word the speller changed.
+		case vocab[w] > 0:
+			// A name of the corpus.
+		case !unchanged(m):
+			changed++
 		default:
 			other++
 		}
 	}
-	if english+other >= minOtherWords && other > english {
-		return true
+	if all < minOtherWords {
+		return nil, false
 	}
-	// The speller reads a foreign word as the English word it is nearest
-	// to ("membri" as "member"), as it reads "wat" as "what", and
-	// dictionaries hold many a foreign word as a name ("Como", "para"): a
-	// message is also in another language when its letters read as one
-	// and it has none of the words nearly every English question has (the
-	// commonest of three letters or more: "the", "did", "what", "say").
-	d, ok := a.opts.Lexicon.(interface{ NotEnglish(string) float64 })
-	return ok && all >= minOtherWords && function == 0 && d.NotEnglish(q) >= minNotEnglish
+	x = make([]float64, nLanguage)
+	if d, ok := a.opts.Lexicon.(interface{ NotEnglish(string) float64 }); ok {
+		x[lTrigram] = d.NotEnglish(q)
+	}
+	n := float64(all)
+	x[lFunction], x[lEnglish], x[lOther] = float64(function)/n, float64(english)/n, float64(other)/n
+	x[lChanged], x[lAccented], x[lLogWords] = float64(changed)/n, float64(accented)/n, math.Log(n)
+	return x, true
+}
+
+// otherLanguage reports whether q is not in English, by the fitted
+// language model; never without one.
+func (a *Answerer) otherLanguage(q string) bool {
+	m := &a.reader.Language
+	if len(m.Weights) == 0 {
+		return false
+	}
+	x, ok := a.languageFeatures(q)
+	return ok && sigmoid(m.Logit(x)) >= a.reader.LanguageThreshold
 }
 
 // minCognate is the length from which a lower-case word of another
@@ -97,10 +136,6 @@ const minFunction = 3
 const commonEnglish = 150
 
 func inRank(r, n int) bool { return r > 0 && r <= n }
-
-// minNotEnglish is the trigram detector's confidence above which a
-// message's letters read as another language.
-const minNotEnglish = 0.5
 
 func (a *Answerer) otherLanguageAnswer(ctx context.Context, q string, start time.Time) (*incidentbot.Answer, error) {
 	ix := a.src.Index()

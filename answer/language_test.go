@@ -33,7 +33,8 @@ func TestOtherLanguageOffline(t *testing.T) {
 		t.Errorf("an English question is answered: %+v", en)
 	}
 	// Chat English: names typed in lower case, contractions, shorthand.
-	for _, q := range []string{"who's adrienne watson?", "wat did konjevic say abt the hackers", "wat 3 things did lita say the govt shud do for cyber security", "who's john hultquist n wat did he say abt albania's move"} {
+	for _, q := range []string{"who's adrienne watson?", "wat did konjevic say abt the hackers", "wat 3 things did lita say the govt shud do for cyber security", "who's john hultquist n wat did he say abt albania's move",
+		"wat type of attack hit kosovo n wen"} {
 		if en := ask(t, a, q); en.OtherLanguage {
 			t.Errorf("%q is English, got the English-only reply", q)
 		}
@@ -41,7 +42,9 @@ func TestOtherLanguageOffline(t *testing.T) {
 	for _, q := range []string{"Wann hat Albanien die Beziehungen zum Iran abgebrochen?", "¿Cuándo rompió Albania relaciones con Irán?",
 		// Words the speller would read as English ("membri") or that a
 		// dictionary lists ("secondo", "del", "la").
-		"Quanti membri del MEK vivono in Albania secondo la DW?", "Wer ist Afshin Shahi und an welcher Uni arbeitet er?"} {
+		"Quanti membri del MEK vivono in Albania secondo la DW?", "Wer ist Afshin Shahi und an welcher Uni arbeitet er?",
+		// Short words that English also has ("chi", "dell", "ha").
+		"Chi è John Hultquist e cosa ha detto sulla risposta dell'Albania all'attacco?", "¿Quién es Adrienne Watson?"} {
 		if other := ask(t, a, q); !other.OtherLanguage {
 			t.Errorf("%q is not English, got %q", q, other.Text)
 		}

@@ -50,6 +50,11 @@ type Reader struct {
 	// Threshold is the answerability probability below which the question
 	// is refused, chosen by cross-validation on the training questions.
 	Threshold float64 `json:"threshold"`
+	// Language tells a message in another language from an English one
+	// (language.go); LanguageThreshold is the probability from which it
+	// does, chosen by cross-validation.
+	Language          Logistic `json:"language"`
+	LanguageThreshold float64  `json:"language_threshold"`
 	// Trained records what the model was fitted on and its
 	// cross-validated figures, for the README and the reproduction test.
 	Trained TrainingReport `json:"trained"`
@@ -81,6 +86,12 @@ type TrainingReport struct {
 	// Reachable: of the answerable questions, the share with any right
 	// candidate at all, the ceiling retrieval sets on CVTop1.
 	Reachable float64 `json:"reachable"`
+	// The language model's cross-validated figures: of the questions in
+	// other languages, the share it finds; of the English ones, the share
+	// it takes for another language.
+	OtherLanguage     int     `json:"other_language"`
+	CVOtherFound      float64 `json:"cv_other_found"`
+	CVEnglishMistaken float64 `json:"cv_english_mistaken"`
 }
 
 // DefaultReader is the reader built into the program. It fails only when
@@ -97,7 +108,8 @@ func ParseReader(data []byte) (*Reader, error) {
 	for _, c := range []struct {
 		have, want []string
 		n          int // parameters per feature, for the logistic model
-	}{{r.Sentence.Features, featureNames[:], len(r.Sentence.Weights)}, {r.Answerable.Features, answerableNames[:], len(r.Answerable.Weights)}} {
+	}{{r.Sentence.Features, featureNames[:], len(r.Sentence.Weights)}, {r.Answerable.Features, answerableNames[:], len(r.Answerable.Weights)},
+		{r.Language.Features, languageNames[:], len(r.Language.Weights)}} {
 		if len(c.have) == 0 {
 			continue // unfitted: every candidate scores alike (only while training the first model)
 		}

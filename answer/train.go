@@ -14,7 +14,10 @@ type TrainingQuestion struct {
 	Question   string
 	History    []string
 	Answerable bool
-	Docs       []string
+	// OtherLanguage: the question is in another language; the reader is
+	// not fitted on it, the language model is.
+	OtherLanguage bool
+	Docs          []string
 	// Right reports whether text (a candidate's sentences) holds the
 	// answer.
 	Right func(text string) bool
@@ -40,6 +43,9 @@ func (a *Answerer) Train(ctx context.Context, sets []string, qs []TrainingQuesti
 	r := &Reader{Version: 1}
 	positives, total := 0, 0
 	for _, q := range qs {
+		if q.OtherLanguage {
+			continue
+		}
 		qa, cands, _, err := a.candidatesFor(ctx, q.Question, turns(q.History))
 		if err != nil {
 			return nil, fmt.Errorf("%s %s: %w", q.Set, q.ID, err)
@@ -141,7 +147,80 @@ func (a *Answerer) Train(ctx context.Context, sets []string, qs []TrainingQuesti
 	r.Trained.CVTop1 /= max(nAns, 1)
 	r.Trained.Reachable /= max(nAns, 1)
 	r.Trained.Sets, r.Trained.Questions, r.Trained.Candidates, r.Trained.Positives = sets, len(qs), total, positives
+	a.trainLanguage(r, qs)
 	return r, nil
+}
+
+// languageFolds is the language model's number of cross-validation
+// folds. Its questions are held out every languageFolds-th, not by set:
+// the questions in other languages are all of one set.
+const languageFolds = 5
+
+// trainLanguage fits r's language model on every question, English or
+// not, and its threshold by cross-validation: the one that decides the
+// most questions rightly, counting an English question taken for another
+// language (which then goes unanswered) as one wrong decision and a
+// foreign one read as English as another.
+func (a *Answerer) trainLanguage(r *Reader, qs []TrainingQuestion) {
+	var xs [][]float64
+	var ys []bool
+	short := 0 // other-language questions too short to tell: never found
+	for _, q := range qs {
+		x, ok := a.languageFeatures(q.Question)
+		if !ok {
+			if q.OtherLanguage {
+				short++
+			}
+			continue
+		}
+		xs = append(xs, x)
+		ys = append(ys, q.OtherLanguage)
+	}
+	r.Language = fitLogistic(languageNames[:], xs, ys)
+	p := make([]float64, len(xs))
+	for k := 0; k < languageFolds; k++ {
+		var tx [][]float64
+		var ty []bool
+		for i := range xs {
+			if i%languageFolds != k {
+				tx, ty = append(tx, xs[i]), append(ty, ys[i])
+			}
+		}
+		m := fitLogistic(languageNames[:], tx, ty)
+		for i := k; i < len(xs); i += languageFolds {
+			p[i] = sigmoid(m.Logit(xs[i]))
+		}
+	}
+	var nOther, nEnglish float64
+	for _, y := range ys {
+		if y {
+			nOther++
+		} else {
+			nEnglish++
+		}
+	}
+	best := -1
+	// From the highest threshold down, so that of equally good ones the
+	// one that takes the fewest English questions for foreign wins.
+	for t := 0.95; t >= 0.049; t -= 0.01 {
+		var found, mistaken int
+		for i, y := range ys {
+			if p[i] >= t {
+				if y {
+					found++
+				} else {
+					mistaken++
+				}
+			}
+		}
+		if right := found + int(nEnglish) - mistaken; right > best {
+			best = right
+			r.LanguageThreshold = math.Round(t*100) / 100
+			r.Trained.CVOtherFound = float64(found) / max(nOther+float64(short), 1)
+			r.Trained.CVEnglishMistaken = float64(mistaken) / max(nEnglish, 1)
+		}
+	}
+	r.Trained.OtherLanguage = int(nOther) + short
 }
 
 // folds are the cross-validation's folds: one per training set. Each set

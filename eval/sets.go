@@ -129,6 +129,9 @@ func (s Set) CorpusName() string { return path.Join("eval", s.corpus) }
 type TrainingSet struct {
 	Name      string
 	Questions []Question
+	// OtherLanguage holds the set's questions in other languages, which
+	// the reader is not fitted on; the language detector is.
+	OtherLanguage []Question
 }
 
 // Training returns the English questions of every training set about the
@@ -149,9 +152,11 @@ func Training() ([]TrainingSet, error) {
 		for _, q := range qs {
 			if q.Style != "other-language" {
 				ts.Questions = append(ts.Questions, q)
+			} else {
+				ts.OtherLanguage = append(ts.OtherLanguage, q)
 			}
 		}
-		if len(ts.Questions) > 0 {
+		if len(ts.Questions)+len(ts.OtherLanguage) > 0 {
 			out = append(out, ts)
 		}
 	}

@@ -42,6 +42,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "trained on %v: %d questions, %d candidates (%d right)\n", t.Sets, t.Questions, t.Candidates, t.Positives)
 	fmt.Fprintf(stdout, "cross-validated, one set held out at a time: the best candidate is right for %.3f of the answerable questions (some candidate is right for %.3f)\n", t.CVTop1, t.Reachable)
 	fmt.Fprintf(stdout, "refusal threshold %.2f (cross-validated: %.3f of answerable answered rightly, %.3f wrongly refused, %.3f of unanswerable refused; answerability AUC %.3f; score %.3f)\n", r.Threshold, t.CVAnswered, t.CVFalseRefused, t.CVRefused, t.CVAUC, t.CVScore)
+	fmt.Fprintf(stdout, "language: %d questions in other languages; threshold %.2f (cross-validated: %.3f of them found, %.3f of the English taken for another language)\n", t.OtherLanguage, r.LanguageThreshold, t.CVOtherFound, t.CVEnglishMistaken)
 	fmt.Fprintf(stdout, "wrote %s\n", *out)
 	return nil
 }
@@ -60,6 +61,10 @@ func trainReader(ctx context.Context, a *answer.Answerer) (*answer.Reader, error
 		for _, q := range s.Questions {
 			qs = append(qs, answer.TrainingQuestion{Set: s.Name, ID: q.ID, Question: q.Question, History: q.Context,
 				Answerable: !q.Unanswerable, Docs: q.Docs, Right: q.Satisfied})
+		}
+		for _, q := range s.OtherLanguage {
+			qs = append(qs, answer.TrainingQuestion{Set: s.Name, ID: q.ID, Question: q.Question, History: q.Context,
+				Answerable: !q.Unanswerable, OtherLanguage: true, Docs: q.Docs, Right: q.Satisfied})
 		}
 	}
 	return a.Train(ctx, names, qs)

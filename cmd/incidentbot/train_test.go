@@ -35,10 +35,13 @@ func TestTrainingReproducesTheBuiltInReader(t *testing.T) {
 	if got.Threshold != want.Threshold {
 		t.Errorf("threshold: trained %.2f, built in %.2f", got.Threshold, want.Threshold)
 	}
+	if got.LanguageThreshold != want.LanguageThreshold {
+		t.Errorf("language threshold: trained %.2f, built in %.2f", got.LanguageThreshold, want.LanguageThreshold)
+	}
 	for _, m := range []struct {
 		name      string
 		got, want answer.Logistic
-	}{{"sentence", got.Sentence, want.Sentence}, {"answerable", got.Answerable, want.Answerable}} {
+	}{{"sentence", got.Sentence, want.Sentence}, {"answerable", got.Answerable, want.Answerable}, {"language", got.Language, want.Language}} {
 		if len(m.got.Weights) != len(m.want.Weights) {
 			t.Fatalf("%s: %d weights trained, %d built in", m.name, len(m.got.Weights), len(m.want.Weights))
 		}
