@@ -67,7 +67,7 @@ func (a *Answerer) candidatesFor(ctx context.Context, q string, history []incide
 		return qa, nil, nil, fmt.Errorf("searching the corpus: %w", err)
 	}
 	t2 := time.Now()
-	qa.parts = questionParts(rq.Text, qa.kind)
+	qa.parts = questionParts(ix, rq.Text, qa.kind)
 	cands := candidates(ix, &qa, resp, newMatcher(&qa, a.opts.Lexicon))
 	qa.timings = map[string]float64{"analyse": ms(t1.Sub(t0)), "search": ms(t2.Sub(t1)), "read": ms(time.Since(t2))}
 	for _, c := range cands {

@@ -138,13 +138,13 @@ var partBreak = regexp.MustCompile(`(?i)\s*(?:[,;]|\?\s+|\s&\s|\s\+\s)\s*(?:and\
 // questionParts returns the kinds of answer the parts of question ask
 // for when it has more than one part asking for different kinds, kind
 // (the whole question's) first.
-func questionParts(question string, kind retrieval.Kind) []retrieval.Kind {
+func questionParts(ix *retrieval.Index, question string, kind retrieval.Kind) []retrieval.Kind {
 	if kind == retrieval.KindAny {
 		return nil
 	}
 	kinds := []retrieval.Kind{kind}
 	for _, seg := range partBreak.Split(question, -1) {
-		k := retrieval.KindOf(seg)
+		k := ix.KindOf(seg)
 		if k != retrieval.KindAny && !slices.Contains(kinds, k) {
 			kinds = append(kinds, k)
 		}

@@ -76,6 +76,57 @@ func (r *Resources) Synonyms(word string) []string {
 	return out
 }
 
+// MainSenseIsA reports whether word's commonest sense as a noun is a kind
+// of class's commonest noun sense, through any number of hypernym steps:
+// a diplomat and a colonel are persons; a ministry, a group and a finding
+// are not. Only the commonest sense counts: most nouns have some sense that
+// is a person (a party to a lawsuit, a power as a mighty person).
+func (r *Resources) MainSenseIsA(word, class string) bool {
+	first := func(w string) (uint32, bool) {
+		for _, b := range r.lemmas(normLemma(w)) {
+			l, ok := r.lemmaOf(b)
+			if !ok {
+				continue
+			}
+			for _, s := range r.lemmaSyn[r.lemmaSynOff[l]:r.lemmaSynOff[l+1]] {
+				if r.synPOS[s] == 'n' {
+					return s, true
+				}
+			}
+		}
+		return 0, false
+	}
+	c, ok := first(class)
+	if !ok {
+		return false
+	}
+	s, ok := first(word)
+	if !ok {
+		return false
+	}
+	_, is := r.ancestors([]uint32{s}, maxMainSenseDepth)[c]
+	return is
+}
+
+// maxMainSenseDepth bounds MainSenseIsA's climb: WordNet's deepest nouns
+// sit some 18 steps below its root.
+const maxMainSenseDepth = 20
+
+// MainlyVerb reports whether some base form of w is tagged as a verb in
+// WordNet's sense-tagged texts more often than as a noun, adjective or
+// adverb: "thought" (think), "said", "restored" are; "attack" and "vote"
+// are not.
+func (r *Resources) MainlyVerb(w string) bool {
+	for _, b := range r.lemmas(normLemma(w)) {
+		if l, ok := r.lemmaOf(b); ok {
+			if v := r.tagsPOS(l, flagVerb); v > 0 && v > r.tagsPOS(l, flagNoun|flagAdj|flagAdv) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // hypernyms returns synset s's hypernyms and instance hypernyms.
 func (r *Resources) hypernyms(s uint32) []uint32 {
 	return r.hyp[r.hypOff[s]:r.hypOff[s+1]]

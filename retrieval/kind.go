@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/incidentbot/incidentbot"
 )
@@ -42,7 +43,7 @@ var (
 	leadWord        = regexp.MustCompile(`(?i)\b(?:(?:on|in|at|since|by|until|for|from|to)\s+)?(?:who|whom|whose|what|which|when|where|why|how)\b`)
 	whenQuestion    = regexp.MustCompile(`(?i)^(?:on\s+|since\s+|until\s+)?(when|what (day|date|month|time)|which (day|date|month))\b`)
 	yearQuestion    = regexp.MustCompile(`(?i)^(?:in\s+|since\s+)?(what|which) year\b|^since when\b`)
-	whoQuestion     = regexp.MustCompile(`(?i)^(who|whom)\b|^(which|what) (\w+ )?(analyst|minister|expert|official|leader|spokesman|spokesperson|person|journalist|professor|director|colonel|president|diplomat|ambassador|man|woman|prime minister)\b`)
+	whoQuestion     = regexp.MustCompile(`(?i)^(who|whom)\b`)
 	acronymQuestion = regexp.MustCompile(`\b(?:does|is|are)\s+(\p{Lu}[\p{Lu}\d-]{1,9})\s+(?:stand for|short for|mean)\b`)
 	whyQuestion     = regexp.MustCompile(`(?i)^(?:for\s+)?why\b|^(what|which) (was|were|is) the (reason|motive|motivation|cause)|^what (led|prompted|caused|motivated)\b`)
 	reasonMention   = regexp.MustCompile(`(?i)\b(because|due to|in response to|in retaliation|retaliat\w*|as a result|in proportion|motivat\w*|reasons?|after an? |following an? |for the reference that|since)\b`)
@@ -85,6 +86,44 @@ func KindOf(question string) Kind {
 	}
 	return KindAny
 }
+
+// KindWith is KindOf, with nouns (if not nil) to read "which …" and
+// "what …" questions by the head of the noun phrase after the question
+// word: "which two foreign diplomats did …" and "which analyst thought …"
+// ask for persons, "which foreign group …" does not.
+func KindWith(question string, nouns NounKinds) Kind {
+	k := KindOf(question)
+	if k != KindAny || nouns == nil {
+		return k
+	}
+	q := strings.TrimSpace(question)
+	if loc := leadWord.FindStringIndex(q); loc != nil {
+		q = q[loc[0]:]
+	}
+	m := whichQuestion.FindStringSubmatch(q)
+	if m == nil {
+		return KindAny
+	}
+	// The noun phrase ends before a function word or a verb ("thought",
+	// "said"); its first word may look like a verb ("retired colonel").
+	head := ""
+	for i, w := range strings.Fields(m[1]) {
+		lw := strings.ToLower(strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "’s"))
+		acronym := len(w) > 1 && strings.ToUpper(w) == w // "IT expert": no pronoun
+		if stopWords[lw] && !acronym || i > 0 && nouns.MainlyVerb(lw) && !unicode.IsUpper([]rune(w)[0]) {
+			break
+		}
+		head = lw
+	}
+	if head != "" && nouns.MainSenseIsA(head, "person") {
+		return KindPerson
+	}
+	return KindAny
+}
+
+// whichQuestion is "which" or "what" and the words after it that may be
+// its noun phrase.
+var whichQuestion = regexp.MustCompile(`(?i)^(?:which|what)\s+((?:[\p{L}\d’'-]+\s*){1,5})`)
 
 func hasKind(text string, k Kind) bool {
 	switch k {

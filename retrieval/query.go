@@ -18,7 +18,7 @@ import (
 type Query struct {
 	Original string // as typed
 	Text     string // spelling corrected: what is embedded
-	Kind     Kind   // KindOf(Text)
+	Kind     Kind   // KindWith(Text, the index's nouns)
 	Words    []QueryWord
 }
 
@@ -63,9 +63,21 @@ type QueryOptions struct {
 	// Definitions, if set, let a query word stand for a name of the corpus
 	// whose definition holds it (definitions.go).
 	Definitions Definer
+	// Nouns, if set, tell what a "which …" question asks for: "which two
+	// diplomats" wants persons as "who" does (kind.go).
+	Nouns NounKinds
 	// Phrases, if set, expand a verb and the particle after it with the
 	// phrase's synonyms ("kicked out" → expel).
 	Phrases Phraser
+}
+
+// NounKinds knows what English words name; *lang.Resources satisfies it.
+type NounKinds interface {
+	// MainSenseIsA reports whether word's commonest noun sense is a kind
+	// of class's.
+	MainSenseIsA(word, class string) bool
+	// MainlyVerb reports whether w is used as a verb more than otherwise.
+	MainlyVerb(w string) bool
 }
 
 // Phraser knows the words of many words: a dictionary's multi-word
@@ -220,7 +232,7 @@ func (ix *Index) Analyze(text string) Query {
 	r := &ix.reader
 	r.init(ix)
 	q := Query{Original: text, Text: r.correct(text)}
-	q.Kind = KindOf(q.Text)
+	q.Kind = KindWith(q.Text, r.opts.Nouns)
 	// Multi-word names first ("islamic republic"), then single words.
 	lower := strings.ToLower(foldAccents(q.Text))
 	aliased := map[string]bool{}
@@ -267,6 +279,13 @@ func (ix *Index) Analyze(text string) Query {
 	}
 	r.defined(ix, &q)
 	return q
+}
+
+// KindOf is the kind of answer text asks for, read with the index's
+// knowledge of nouns (KindWith).
+func (ix *Index) KindOf(text string) Kind {
+	ix.reader.init(ix)
+	return KindWith(text, ix.reader.opts.Nouns)
 }
 
 // entityWord is a word that names an entity of the profile: every name

@@ -407,7 +407,7 @@ func TestAnswerKindsGuideRanking(t *testing.T) {
 		t.Errorf("the spelled-out acronym should rank first, got %q", resp.Hits[0].Passage.Text)
 	}
 	if KindOf("When did Montenegro come under attack?") != KindDate || KindOf("In what year did Albania take in the MEK?") != KindYear ||
-		KindOf("How many representatives left?") != KindNumber || KindOf("Which minister said it?") != KindPerson || KindOf("Why did Albania cut ties?") != KindReason {
+		KindOf("How many representatives left?") != KindNumber || KindOf("Who said it?") != KindPerson || KindOf("Why did Albania cut ties?") != KindReason {
 		t.Error("question kinds misread")
 	}
 }

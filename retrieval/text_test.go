@@ -184,7 +184,6 @@ func TestKindComesFromTheLeadQuestionWord(t *testing.T) {
 		"but why did the ministry wait until the weekend":    KindReason,
 		"what was the reason the officials gave":             KindReason,
 		"tell me how long the outage lasted":                 KindNumber,
-		"which spokesman answered when reporters asked why?": KindPerson,
 	} {
 		if got := KindOf(q); got != want {
 			t.Errorf("KindOf(%q) = %v, want %v", q, got, want)
