@@ -23,6 +23,8 @@ type Lexicon interface {
 	// Rank is a word's place in English by frequency (1 the commonest),
 	// 0 when unknown.
 	Rank(word string) int
+	// IsName reports whether English knows w only as a name ("serbia").
+	IsName(w string) bool
 }
 
 // The reader's features of one candidate: general measures of how well a

@@ -30,6 +30,7 @@ func TestNearMissesAndTheirNeighbours(t *testing.T) {
 		"Which Iranian officials did the US Treasury sanction over the attack on Albania?", // no article mentions the Treasury
 		"When did Iran expel Albania's diplomats in retaliation?",                          // Albania expelled Iran's
 		"Who heads Montenegro's National Security Agency?",                                 // the agency is quoted, its head never named
+		"wat did portugal say abt albania cutting ties",                                    // a name in lower case the articles never mention
 	}
 	refused := 0
 	for _, q := range nearMisses {
@@ -76,6 +77,6 @@ func TestNearMissesAndTheirNeighbours(t *testing.T) {
 
 // Today's figures (go test -run NearMisses -v ./answer).
 const (
-	minNearMissesRefused  = 4
+	minNearMissesRefused  = 6
 	minNeighboursAnswered = 9
 )

@@ -126,6 +126,9 @@ func analyseQuestion(ix *retrieval.Index, rq retrieval.Query, lex Lexicon) quest
 			if qa.unknownName == "" && !known && !ix.KnowsTerm(t) {
 				qa.unknownName = w.Orig
 			}
+		} else if qa.unknownName == "" && lex != nil && !known && !ix.KnowsTerm(t) && lex.IsName(w.Word) {
+			// In chat, names come in lower case: "wat did serbia say".
+			qa.unknownName = w.Orig
 		}
 	}
 	return qa

@@ -4,6 +4,7 @@ import (
 	"math"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // WordNet relations. Every function reads a word through its base forms
@@ -361,6 +362,34 @@ func (r *Resources) IsEnglishWord(word string) bool {
 	rank := r.Rank(w)
 	return rank > 0 && rank <= englishRank
 }
+
+// IsName reports whether WordNet knows word only as a name: a lemma no
+// synset lists in lower case and whose every synonym is a name too
+// ("serbia", "giuliani"; not "hq", which is headquarters), so that a
+// question typed in lower case still names something. Words of three
+// letters or fewer are left out: chat's "tho" and "ops" are names in
+// WordNet too.
+func (r *Resources) IsName(word string) bool {
+	w := normLemma(word)
+	if utf8.RuneCountInString(w) < minNameLetters {
+		return false
+	}
+	l, ok := r.lemmaOf(w)
+	if !ok || r.lemmaFlags[l]&flagLower != 0 {
+		return false
+	}
+	for _, s := range r.lemmaSyn[r.lemmaSynOff[l]:r.lemmaSynOff[l+1]] {
+		for _, t := range r.synLem[r.synLemOff[s]:r.synLemOff[s+1]] {
+			if m, ok := r.lemmaOf(r.term(t)); ok && r.lemmaFlags[m]&flagLower != 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// minNameLetters is the length from which a lower-case word may be a name.
+const minNameLetters = 4
 
 // isCommonLemma reports whether w (normalised) or a base form of it is a
 // lower-case WordNet lemma in common use: SemCor tags it at least once, or

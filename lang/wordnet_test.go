@@ -167,3 +167,38 @@ func TestDefinition(t *testing.T) {
 		t.Errorf("Definition of an unknown word = %v, want none", got)
 	}
 }
+
+// A word WordNet knows only as a name names something even typed in
+// lower case; a common word, an abbreviation of one ("hq") and chat's
+// short words ("tho") do not.
+func TestIsName(t *testing.T) {
+	r := load(t)
+	for w, want := range map[string]bool{
+		"serbia": true, "portugal": true, "tokyo": true, "everest": true,
+		"turkey": false, "hq": false, "tho": false, "job": false, "attack": false, "qqzzxq": false,
+	} {
+		if got := r.IsName(w); got != want {
+			t.Errorf("IsName(%q) = %v, want %v", w, got, want)
+		}
+	}
+}
+
+// MainSenseIsA reads a noun by its commonest sense only; MainlyVerb by
+// WordNet's tagged counts.
+func TestMainSenseAndVerbs(t *testing.T) {
+	r := load(t)
+	for _, c := range []struct {
+		word, class string
+		want        bool
+	}{{"diplomats", "person", true}, {"colonel", "person", true}, {"surgeon", "person", true},
+		{"group", "person", false}, {"party", "person", false}, {"findings", "person", false}} {
+		if got := r.MainSenseIsA(c.word, c.class); got != c.want {
+			t.Errorf("MainSenseIsA(%q, %q) = %v, want %v", c.word, c.class, got, c.want)
+		}
+	}
+	for w, want := range map[string]bool{"thought": true, "said": true, "restored": true, "ministry": false, "analyst": false} {
+		if got := r.MainlyVerb(w); got != want {
+			t.Errorf("MainlyVerb(%q) = %v, want %v", w, got, want)
+		}
+	}
+}
