@@ -173,17 +173,17 @@ func TestHasWordLike(t *testing.T) {
 // inside a clause ("… react when …") does not make it a "when" question.
 func TestKindComesFromTheLeadQuestionWord(t *testing.T) {
 	for q, want := range map[string]Kind{
-		"how did they react when the ministry accused them":  KindAny,
-		"so when did the embassy close":                      KindDate,
-		"and on what day was it":                             KindDate,
-		"how many staff left and when":                       KindNumber,
-		"who spoke first when the talks began":               KindPerson,
-		"what happened when the servers went down":           KindAny,
-		"in which year was the law passed":                   KindYear,
-		"the embassy closed when?":                           KindDate,
-		"but why did the ministry wait until the weekend":    KindReason,
-		"what was the reason the officials gave":             KindReason,
-		"tell me how long the outage lasted":                 KindNumber,
+		"how did they react when the ministry accused them": KindAny,
+		"so when did the embassy close":                     KindDate,
+		"and on what day was it":                            KindDate,
+		"how many staff left and when":                      KindNumber,
+		"who spoke first when the talks began":              KindPerson,
+		"what happened when the servers went down":          KindAny,
+		"in which year was the law passed":                  KindYear,
+		"the embassy closed when?":                          KindDate,
+		"but why did the ministry wait until the weekend":   KindReason,
+		"what was the reason the officials gave":            KindReason,
+		"tell me how long the outage lasted":                KindNumber,
 	} {
 		if got := KindOf(q); got != want {
 			t.Errorf("KindOf(%q) = %v, want %v", q, got, want)
