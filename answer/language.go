@@ -14,6 +14,7 @@ import (
 	"github.com/incidentbot/incidentbot"
 	"github.com/incidentbot/incidentbot/prompts"
 	"github.com/incidentbot/incidentbot/retrieval"
+	"github.com/mozillazg/go-unidecode"
 )
 
 // Offline, the reader reads English only. A question in another language
@@ -137,6 +138,42 @@ const commonEnglish = 150
 
 func inRank(r, n int) bool { return r > 0 && r <= n }
 
+// isLatin reports whether every letter of w is a Latin one.
+func isLatin(w string) bool {
+	for _, r := range w {
+		if unicode.IsLetter(r) && !unicode.Is(unicode.Latin, r) {
+			return false
+		}
+	}
+	return true
+}
+
+// closestAcross is the best passage of each of the first maxClosest
+// articles among the hits, then the next best passages: a question the
+// reader cannot read is pointed to as many articles as the few sources
+// allow, since its names alone cannot tell which of them answers.
+func closestAcross(resp *retrieval.Response) []incidentbot.Citation {
+	var picked []int
+	seen := map[string]bool{}
+	for i, h := range resp.Hits {
+		if len(picked) < maxClosest && !seen[h.Article.ID] {
+			seen[h.Article.ID] = true
+			picked = append(picked, i)
+		}
+	}
+	for i := range resp.Hits {
+		if len(picked) < maxClosest && !slices.Contains(picked, i) {
+			picked = append(picked, i)
+		}
+	}
+	var out []incidentbot.Citation
+	for n, i := range picked {
+		h := resp.Hits[i]
+		out = append(out, citation(n+1, h.Article, incidentbot.Span{Start: h.Passage.Start, End: h.Passage.End}, h.Score))
+	}
+	return out
+}
+
 func (a *Answerer) otherLanguageAnswer(ctx context.Context, q string, start time.Time) (*incidentbot.Answer, error) {
 	ix := a.src.Index()
 	vocab := ix.Vocabulary()
@@ -146,6 +183,12 @@ func (a *Answerer) otherLanguageAnswer(ctx context.Context, q string, start time
 	// is too likely a foreign function word read as an English one).
 	var names []string
 	for _, m := range wordRE.FindAllString(q, -1) {
+		if !isLatin(m) {
+			// Another script's names are the articles' names spelled in
+			// its letters ("Албания"): read in Latin letters (go-unidecode's
+			// tables), the speller finds the articles' spelling.
+			m = unidecode.Unidecode(m)
+		}
 		// "l'Albanie": elided articles are not part of the name.
 		for _, part := range strings.FieldsFunc(m, func(r rune) bool { return r == '\'' || r == '’' }) {
 			if retrieval.IsDigits(part) {
@@ -165,11 +208,11 @@ func (a *Answerer) otherLanguageAnswer(ctx context.Context, q string, start time
 	ans := &incidentbot.Answer{Question: q, Mode: incidentbot.ModeExtractive, Refused: true, OtherLanguage: true,
 		Text: prompts.OtherLanguage(), TimingsMS: map[string]float64{}}
 	if len(names) > 0 {
-		resp, err := a.src.Search(ctx, strings.Join(names, " "), a.opts.TopK)
+		resp, err := a.src.Search(ctx, strings.Join(names, " "), max(a.opts.TopK, 2*maxClosest))
 		if err != nil {
 			return nil, err
 		}
-		ans.Closest = closest(resp)
+		ans.Closest = closestAcross(resp)
 	}
 	ans.TimingsMS["total"] = ms(time.Since(start))
 	return ans, nil

@@ -63,6 +63,21 @@ func TestOtherLanguageOffline(t *testing.T) {
 	if !found {
 		t.Errorf("no closest source is about the Iranian diplomats: %+v", other.Closest)
 	}
+	// Another script's names are read in Latin letters ("россия" is
+	// Russia), and the few sources come from as many articles as they can.
+	ru := ask(t, a, "почему сначала думали что это россия")
+	if !ru.OtherLanguage || len(ru.Closest) == 0 {
+		t.Fatalf("want the English-only reply with sources, got %+v", ru)
+	}
+	found = false
+	articles := map[string]bool{}
+	for _, c := range ru.Closest {
+		found = found || strings.Contains(c.Quote, "Russia")
+		articles[c.Doc] = true
+	}
+	if !found || len(articles) < len(ru.Closest) {
+		t.Errorf("want sources naming Russia, each from another article: %+v", ru.Closest)
+	}
 }
 
 // With a language model, the question is put into English, answered and

@@ -59,6 +59,8 @@ func Sets() []Set {
 			About: "written for training: 45 follow-ups in threads and 35 questions of several parts, Discord style, and 25 near misses of both kinds"},
 		{Name: "otherlang", Role: Train, file: "train/otherlang.yaml",
 			About: "written for training: 48 questions in nine other languages, answered offline by the English-only reply and the sources their names and figures point to"},
+		{Name: "otherlang2", Role: Train, file: "train/otherlang2.yaml",
+			About: "written for training: 60 questions in fourteen other languages typed as in chat (short, lower case, no accents, abbreviations), for the language model"},
 		{Name: "offtopic", Role: Train, file: "train/offtopic.yaml",
 			About: "written for training: 40 questions about other subjects, chit-chat and instructions to the bot, all to refuse"},
 		{Name: "discord-a", Role: Test, file: "test/discord-a.yaml",
