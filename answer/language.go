@@ -138,6 +138,38 @@ const commonEnglish = 150
 
 func inRank(r, n int) bool { return r > 0 && r <= n }
 
+// minCognatePrefix is how long a beginning a word of another language must
+// share with one of the articles' words to be read as it: European
+// languages share stems longer than their endings ("diplomaticos",
+// "diplomatet" and "diplomatic", "diplomat").
+const minCognatePrefix = 6
+
+// cognate returns the articles' word that shares the longest beginning,
+// of minCognatePrefix letters or more and at least three quarters of the
+// shorter word, with w; "" when none does. Only a question the reader
+// cannot read comes here, so a scan of the vocabulary is affordable.
+func cognate(vocab map[string]int, w string) string {
+	best, bestN := "", 0
+	for v := range vocab {
+		n := commonPrefix(v, w)
+		if n < minCognatePrefix || 4*n < 3*min(len(v), len(w)) || retrieval.IsStopWord(v) {
+			continue
+		}
+		if n > bestN || n == bestN && (vocab[v] > vocab[best] || vocab[v] == vocab[best] && v < best) {
+			best, bestN = v, n
+		}
+	}
+	return best
+}
+
+func commonPrefix(a, b string) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
+}
+
 // isLatin reports whether every letter of w is a Latin one.
 func isLatin(w string) bool {
 	for _, r := range w {
@@ -202,6 +234,8 @@ func (a *Answerer) otherLanguageAnswer(ctx context.Context, q string, start time
 			// the index's speller corrects a name only to a word it has.
 			if w := strings.ToLower(ix.Analyze(part).Text); vocab[w] > 0 && !retrieval.IsStopWord(w) {
 				names = append(names, w)
+			} else if c := cognate(vocab, strings.ToLower(retrieval.FoldAccents(part))); c != "" {
+				names = append(names, c)
 			}
 		}
 	}

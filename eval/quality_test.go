@@ -31,8 +31,8 @@ var floors = map[string]struct {
 	"discord-train": {accuracy: 0.60, refused: 0.45, falseRefusals: 12, recall5: 0.83},
 	"coverage":      {accuracy: 0.59, refused: 0.36, falseRefusals: 17, recall5: 0.81},
 	"threads":       {accuracy: 0.46, refused: 0.08, falseRefusals: 7, recall5: 0.58},
-	"otherlang":     {accuracy: 0.82, refused: -0.03, falseRefusals: 2, recall5: 0.74},
-	"otherlang2":    {accuracy: 0.52, refused: -0.03, falseRefusals: 5, recall5: 0.55},
+	"otherlang":     {accuracy: 0.80, refused: -0.03, falseRefusals: 2, recall5: 0.74},
+	"otherlang2":    {accuracy: 0.57, refused: -0.03, falseRefusals: 5, recall5: 0.55},
 	"offtopic":      {accuracy: -0.03, refused: 0.90, falseRefusals: 2, recall5: -0.03},
 }
 

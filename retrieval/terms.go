@@ -86,6 +86,9 @@ func words(text string) []string {
 	return out
 }
 
+// FoldAccents is s with its letters' accents removed ("é" → "e").
+func FoldAccents(s string) string { return foldAccents(s) }
+
 func foldAccents(s string) string {
 	d := norm.NFKD.String(s)
 	var b strings.Builder
