@@ -370,11 +370,12 @@ const (
 	aEntityClash        // it is about another entity than the question
 	aCover              // its exact cover: a near miss shares the question's topic, not its very words
 	aVote               // the other sentences' support for its answer
+	aQWeight            // log of the question's total weight: how much it specifies
 	nAnswerable
 )
 
 var answerableNames = [nAnswerable]string{"best_logit", "unseen", "unknown_name", "kind_wanted", "kind_found", "gap",
-	"cosine", "soft_cover", "focus", "focus_exact", "missing", "unmatched", "names", "entity_clash", "cover", "vote"}
+	"cosine", "soft_cover", "focus", "focus_exact", "missing", "unmatched", "names", "entity_clash", "cover", "vote", "question_weight"}
 
 // questionFeatures are the answerability features of the question alone.
 func questionFeatures(qa *question) [nAnswerable]float64 {
@@ -389,6 +390,7 @@ func questionFeatures(qa *question) [nAnswerable]float64 {
 	if qa.kind != retrieval.KindAny {
 		a[aKindWanted] = 1
 	}
+	a[aQWeight] = math.Log1p(qa.total)
 	a[aBest] = -10 // no candidate
 	return a
 }
