@@ -28,8 +28,9 @@ const minOtherWords = 3
 
 // The language features of a message: whether it is in another language
 // is decided by a logistic regression over them (Reader.Language), fitted
-// by `incidentbot train` on the training sets' questions in nine other
-// languages against their English ones. Each alone errs: the trigram
+// by `incidentbot train` on the training sets' questions in other
+// languages (fourteen and more, formal and typed as in chat) against their
+// English ones. Each alone errs: the trigram
 // detector reads chat-speak and typos as foreign, dictionaries hold many
 // a foreign word ("chi", "dell", "para"), and the speller reads a foreign
 // word as the English one it is nearest to ("membri" as "member").

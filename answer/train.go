@@ -153,7 +153,8 @@ func (a *Answerer) Train(ctx context.Context, sets []string, qs []TrainingQuesti
 
 // languageFolds is the language model's number of cross-validation
 // folds. Its questions are held out every languageFolds-th, not by set:
-// the questions in other languages are all of one set.
+// the questions in other languages come from only two sets, written to
+// train it.
 const languageFolds = 5
 
 // trainLanguage fits r's language model on every question, English or
