@@ -58,16 +58,25 @@ type candidate struct {
 func (a *Answerer) candidatesFor(ctx context.Context, q string, history []incidentbot.Turn) (question, []*candidate, *retrieval.Response, error) {
 	ix := a.src.Index()
 	t0 := time.Now()
-	rq := ix.Analyze(retrievalQuery(ix, q, history))
+	read := retrievalQuery(ix, q, history)
+	rq := ix.Analyze(read)
 	qa := analyseQuestion(ix, rq, a.opts.Lexicon)
 	qa.text = q
+	// A follow-up is read with the question before it, but what shape of
+	// answer it wants is its own: "and who did it?" after "what happened
+	// in …?" asks for no overview, nor for what the earlier one asked.
+	own := rq.Text
+	if read != questionPart(q) {
+		own = ix.Analyze(questionPart(q)).Text
+		qa.broad = qa.kind == retrieval.KindAny && broadQuestion.MatchString(own)
+	}
 	t1 := time.Now()
 	resp, err := a.src.SearchQuery(ctx, rq, a.opts.TopK)
 	if err != nil {
 		return qa, nil, nil, fmt.Errorf("searching the corpus: %w", err)
 	}
 	t2 := time.Now()
-	qa.parts = questionParts(ix, rq.Text, qa.kind)
+	qa.parts = questionParts(ix, own, qa.kind)
 	cands := candidates(ix, &qa, resp, newMatcher(&qa, a.opts.Lexicon))
 	qa.timings = map[string]float64{"analyse": ms(t1.Sub(t0)), "search": ms(t2.Sub(t1)), "read": ms(time.Since(t2))}
 	for _, c := range cands {
