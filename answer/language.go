@@ -30,10 +30,10 @@ const minOtherWords = 3
 // is decided by a logistic regression over them (Reader.Language), fitted
 // by `incidentbot train` on the training sets' questions in other
 // languages (fourteen and more, formal and typed as in chat) against their
-// English ones. Each alone errs: the trigram
-// detector reads chat-speak and typos as foreign, dictionaries hold many
-// a foreign word ("chi", "dell", "para"), and the speller reads a foreign
-// word as the English one it is nearest to ("membri" as "member").
+// English ones. Each alone errs: the trigram detector reads chat-speak and
+// typos as foreign, dictionaries hold many a foreign word ("chi", "dell",
+// "para"), and the speller reads a foreign word as the English one it is
+// nearest to ("membri" as "member").
 const (
 	lTrigram  = iota // the trigram detector's confidence that the letters are another language's
 	lFunction        // share of the words that are among the commonest English words of three letters or more
