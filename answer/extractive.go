@@ -240,9 +240,14 @@ func closest(resp *retrieval.Response) []incidentbot.Citation {
 		if i == maxClosest {
 			break
 		}
-		out = append(out, citation(i+1, h.Article, incidentbot.Span{Start: h.Passage.Start, End: h.Passage.End}, h.Score))
+		out = append(out, passageCitation(i+1, &h))
 	}
 	return out
+}
+
+// passageCitation cites hit h's whole passage as source n.
+func passageCitation(n int, h *retrieval.Hit) incidentbot.Citation {
+	return citation(n, h.Article, incidentbot.Span{Start: h.Passage.Start, End: h.Passage.End}, h.Score)
 }
 
 // candidates featurises every sentence of the retrieved passages, and

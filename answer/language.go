@@ -201,8 +201,7 @@ func closestAcross(resp *retrieval.Response) []incidentbot.Citation {
 	}
 	var out []incidentbot.Citation
 	for n, i := range picked {
-		h := resp.Hits[i]
-		out = append(out, citation(n+1, h.Article, incidentbot.Span{Start: h.Passage.Start, End: h.Passage.End}, h.Score))
+		out = append(out, passageCitation(n+1, &resp.Hits[i]))
 	}
 	return out
 }
