@@ -277,6 +277,17 @@ func (ix *Index) Analyze(text string) Query {
 		}
 		q.Words = append(q.Words, qw)
 	}
+	// In the order the question says them: the multi-word names were
+	// found first (and in map order), but what a question asks for is
+	// read from its words' order ("who's the CEO of Kosova Telekom" asks
+	// for a CEO).
+	at := func(w QueryWord) int {
+		if i := phraseIndex(lower, w.Word); i >= 0 {
+			return i
+		}
+		return len(lower)
+	}
+	sort.SliceStable(q.Words, func(i, j int) bool { return at(q.Words[i]) < at(q.Words[j]) })
 	r.defined(ix, &q)
 	return q
 }
@@ -493,17 +504,21 @@ func rawWords(text string) []string {
 }
 
 // containsPhrase reports whether phrase occurs in text as whole words.
-func containsPhrase(text, phrase string) bool {
+func containsPhrase(text, phrase string) bool { return phraseIndex(text, phrase) >= 0 }
+
+// phraseIndex is the offset of phrase's first occurrence in text as whole
+// words, -1 when there is none.
+func phraseIndex(text, phrase string) int {
 	for i := 0; ; {
 		j := strings.Index(text[i:], phrase)
 		if j < 0 {
-			return false
+			return -1
 		}
 		s, e := i+j, i+j+len(phrase)
 		before := s == 0 || !isWordByte(text[s-1])
 		after := e == len(text) || !isWordByte(text[e])
 		if before && after {
-			return true
+			return s
 		}
 		i = s + 1
 	}
