@@ -10,7 +10,7 @@ import (
 // The question sets, built into the program so `incidentbot eval` runs
 // from anywhere.
 //
-//go:embed train/*.yaml test/*.yaml test/othercorpus test/othercorpus2 test/othercorpus3 test/othercorpus4 test/othercorpus5
+//go:embed train/*.yaml test/*.yaml test/othercorpus test/othercorpus2 test/othercorpus3 test/othercorpus4 test/othercorpus5 test/othercorpus6
 var files embed.FS
 
 // Role says what a set may be used for. Training sets may be tuned and
@@ -61,6 +61,8 @@ func Sets() []Set {
 			About: "written for training: 48 questions in nine other languages, answered offline by the English-only reply and the sources their names and figures point to"},
 		{Name: "otherlang2", Role: Train, file: "train/otherlang2.yaml",
 			About: "written for training: 60 questions in fourteen other languages typed as in chat (short, lower case, no accents, abbreviations), for the language model"},
+		{Name: "mixed", Role: Train, file: "train/mixed.yaml",
+			About: "written for training: 40 broad overview asks, 40 casual, 40 paraphrases, 30 of several parts or follow-ups, and 60 near misses"},
 		{Name: "offtopic", Role: Train, file: "train/offtopic.yaml",
 			About: "written for training: 40 questions about other subjects, chit-chat and instructions to the bot, all to refuse"},
 		{Name: "discord-a", Role: Test, file: "test/discord-a.yaml",
@@ -85,6 +87,10 @@ func Sets() []Set {
 			About: "a sixth blind Discord-style set, written before the 2026-12-02 (third) session's work; only run to report"},
 		{Name: "other-corpus-5", Role: Test, file: "test/othercorpus5/questions.yaml", corpus: "test/othercorpus5",
 			About: "a fifth blind corpus (a wiper attack on a land registry and city councils), written before the same session's work; only run to report"},
+		{Name: "discord-g", Role: Test, file: "test/discord-g.yaml",
+			About: "a seventh blind Discord-style set, written before the 2026-12-03 session's tuning; only run to report"},
+		{Name: "other-corpus-6", Role: Test, file: "test/othercorpus6/questions.yaml", corpus: "test/othercorpus6",
+			About: "a sixth blind corpus (a ransomware attack on a national railway), written before the same session's tuning; only run to report"},
 	}
 }
 
