@@ -197,6 +197,8 @@ func (m *matcher) features(ix *retrieval.Index, c *candidate, prev map[string]bo
 		if qa.kind == retrieval.KindDate && !c.hasKind(ix, retrieval.KindDay) {
 			f[fKind] = 0.5 // a month answers "when" less well than a day
 		}
+	} else if qa.kind == retrieval.KindDate && c.hasKind(ix, retrieval.KindYear) {
+		f[fKind] = 0.5 // so does a year ("when was it founded?" "in 1965")
 	}
 	if qa.kind != retrieval.KindAny {
 		if f[fKind] == 0 {
@@ -269,7 +271,8 @@ func newValue(qa *question, text string) bool {
 				return true
 			}
 		}
-		return false
+		// A year alone answers "when" too.
+		return slices.ContainsFunc(retrieval.Years(text), func(y string) bool { return !slices.Contains(qa.years, y) })
 	case retrieval.KindYear:
 		for _, y := range retrieval.Years(text) {
 			if !slices.Contains(qa.years, y) {
@@ -368,14 +371,14 @@ const (
 	aUnmatched          // its share of unmatched weighty words
 	aNames              // its share of the question's names
 	aEntityClash        // it is about another entity than the question
-	aCover              // its exact cover: a near miss shares the question's topic, not its very words
 	aVote               // the other sentences' support for its answer
 	aQWeight            // log of the question's total weight: how much it specifies
+	aBroad              // it asks for an overview ("what happened with …"), which names a subject, not a detail the articles may lack
 	nAnswerable
 )
 
 var answerableNames = [nAnswerable]string{"best_logit", "unseen", "unknown_name", "kind_wanted", "kind_found", "gap",
-	"cosine", "soft_cover", "focus", "focus_exact", "missing", "unmatched", "names", "entity_clash", "cover", "vote", "question_weight"}
+	"cosine", "soft_cover", "focus", "focus_exact", "missing", "unmatched", "names", "entity_clash", "vote", "question_weight", "broad"}
 
 // questionFeatures are the answerability features of the question alone.
 func questionFeatures(qa *question) [nAnswerable]float64 {
@@ -391,6 +394,9 @@ func questionFeatures(qa *question) [nAnswerable]float64 {
 		a[aKindWanted] = 1
 	}
 	a[aQWeight] = math.Log1p(qa.total)
+	if qa.broad {
+		a[aBroad] = 1
+	}
 	a[aBest] = -10 // no candidate
 	return a
 }
@@ -406,7 +412,6 @@ func withBest(qf [nAnswerable]float64, f *[nFeatures]float64, best, second float
 	a[aKindFound] = f[fKind]
 	a[aCosine], a[aSoft], a[aFocus], a[aFocusExact] = f[fCosine], f[fSoft], f[fFocus], f[fFocusExact]
 	a[aMissing], a[aUnmatched], a[aNames], a[aEntityClash] = f[fMissing], f[fUnmatched], f[fNames], f[fEntityClash]
-	a[aCover] = f[fCover]
 	a[aVote] = f[fVote]
 	return a[:]
 }
