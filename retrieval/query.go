@@ -279,7 +279,7 @@ func (ix *Index) Analyze(text string) Query {
 	}
 	// In the order the question says them: the multi-word names were
 	// found first (and in map order), but what a question asks for is
-	// read from its words' order ("who's the CEO of Kosova Telekom" asks
+	// read from its words' order ("who's the CEO of the phone company" asks
 	// for a CEO).
 	at := func(w QueryWord) int {
 		if i := phraseIndex(lower, w.Word); i >= 0 {
