@@ -10,7 +10,7 @@ import (
 // The question sets, built into the program so `incidentbot eval` runs
 // from anywhere.
 //
-//go:embed train/*.yaml test/*.yaml test/othercorpus test/othercorpus2 test/othercorpus3 test/othercorpus4 test/othercorpus5 test/othercorpus6
+//go:embed train/*.yaml test/*.yaml test/othercorpus test/othercorpus2 test/othercorpus3 test/othercorpus4 test/othercorpus5 test/othercorpus6 test/othercorpus7
 var files embed.FS
 
 // Role says what a set may be used for. Training sets may be tuned and
@@ -91,6 +91,8 @@ func Sets() []Set {
 			About: "a seventh blind Discord-style set, written before the 2026-12-03 session's tuning; only run to report"},
 		{Name: "other-corpus-6", Role: Test, file: "test/othercorpus6/questions.yaml", corpus: "test/othercorpus6",
 			About: "a sixth blind corpus (a ransomware attack on a national railway), written before the same session's tuning; only run to report"},
+		{Name: "other-corpus-7", Role: Test, file: "test/othercorpus7/questions.yaml", corpus: "test/othercorpus7",
+			About: "a seventh blind corpus (an attack on a national election commission during an election), written before the 2026-12-03 (second) session's tuning; only run to report"},
 	}
 }
 
