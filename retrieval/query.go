@@ -69,6 +69,9 @@ type QueryOptions struct {
 	// Phrases, if set, expand a verb and the particle after it with the
 	// phrase's synonyms ("kicked out" → expel).
 	Phrases Phraser
+	// Lemmas, if set, let a word stand for the corpus's other forms of it
+	// that stemming does not join ("lead" → led; forms.go).
+	Lemmas Lemmatizer
 }
 
 // NounKinds knows what English words name; *lang.Resources satisfies it.
@@ -122,6 +125,8 @@ type queryReader struct {
 	// canonical name.
 	entity map[string]string
 	defs   definitions
+	// formGroups: the corpus's terms grouped by base form (forms.go).
+	formGroups map[string][]string
 }
 
 func (r *queryReader) init(ix *Index) {
@@ -131,6 +136,9 @@ func (r *queryReader) init(ix *Index) {
 		}
 		if r.opts.NewSpeller != nil {
 			r.speller = r.opts.NewSpeller(r.vocab)
+		}
+		if r.opts.Lemmas != nil {
+			r.formGroups = buildForms(r.vocab, r.opts.Lemmas)
 		}
 		if r.opts.Vectors != nil {
 			ws := make([]string, 0, len(r.vocab))
@@ -273,6 +281,7 @@ func (ix *Index) Analyze(text string) Query {
 			if i+1 < len(raw) {
 				qw.Terms = append(qw.Terms, r.phrasal(ix, w, strings.ToLower(raw[i+1]), own)...)
 			}
+			qw.Terms = append(qw.Terms, r.forms(w, termsOf(qw.Terms))...)
 			qw.Terms = append(qw.Terms, r.near(w, own)...)
 		}
 		q.Words = append(q.Words, qw)
@@ -360,6 +369,15 @@ func (r *queryReader) phrasal(ix *Index, w, next string, own []string) []Weighte
 		if len(out) >= phrasalPerWord {
 			break
 		}
+	}
+	return out
+}
+
+// termsOf returns the terms of ts.
+func termsOf(ts []WeightedTerm) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = t.Term
 	}
 	return out
 }
