@@ -29,7 +29,17 @@ type QueryWord struct {
 	Orig  string // as written (capitalisation kept), after correction
 	Word  string // lower-cased
 	Terms []WeightedTerm
+	// Minor: the word says how, not what ("actually", "again", "exactly":
+	// English uses it mainly as an adverb), so it counts for minorWeight
+	// of a word however rare it is in the corpus.
+	Minor bool
 }
+
+// minorWeight is what a minor word's own term counts for in the search.
+// Chat is full of adverbs ("did they actually leave", "wat exactly
+// happened") that the articles rarely use, which made them the weightiest
+// words of the question.
+const minorWeight = 0.3
 
 // WeightedTerm is a BM25 term and how much it counts.
 type WeightedTerm struct {
@@ -81,6 +91,9 @@ type NounKinds interface {
 	MainSenseIsA(word, class string) bool
 	// MainlyVerb reports whether w is used as a verb more than otherwise.
 	MainlyVerb(w string) bool
+	// MainlyAdverb reports whether w is used as an adverb more than
+	// otherwise.
+	MainlyAdverb(w string) bool
 }
 
 // Phraser knows the words of many words: a dictionary's multi-word
@@ -274,10 +287,15 @@ func (ix *Index) Analyze(text string) Query {
 			continue
 		}
 		qw := QueryWord{Orig: orig, Word: w}
-		for _, t := range own {
-			qw.Terms = append(qw.Terms, WeightedTerm{Term: t, Weight: 1})
+		qw.Minor = r.opts.Nouns != nil && !unicode.IsUpper([]rune(orig)[0]) && r.opts.Nouns.MainlyAdverb(w)
+		own1 := 1.0
+		if qw.Minor {
+			own1 = minorWeight
 		}
-		if !unicode.IsUpper([]rune(orig)[0]) {
+		for _, t := range own {
+			qw.Terms = append(qw.Terms, WeightedTerm{Term: t, Weight: own1})
+		}
+		if !unicode.IsUpper([]rune(orig)[0]) && !qw.Minor {
 			if i+1 < len(raw) {
 				qw.Terms = append(qw.Terms, r.phrasal(ix, w, strings.ToLower(raw[i+1]), own)...)
 			}
