@@ -93,9 +93,6 @@ func analyseQuestion(ix *retrieval.Index, rq retrieval.Query, lex Lexicon) quest
 			near = max(near, x.Weight*xidf)
 		}
 		switch {
-		case w.Minor:
-			// An adverb says how, not what (retrieval.QueryWord.Minor).
-			wt = commonWeight
 		case known:
 		case near > 0:
 			// The corpus says it in other words ("papers" → documents).

@@ -152,7 +152,7 @@ func (r *queryReader) defined(ix *Index, q *Query) {
 	}
 	matches := map[int]*match{}
 	for wi, w := range q.Words {
-		if len(w.Terms) == 0 || stopWords[w.Word] || w.Minor {
+		if len(w.Terms) == 0 || stopWords[w.Word] {
 			continue
 		}
 		own := w.Terms[0].Term

@@ -29,17 +29,7 @@ type QueryWord struct {
 	Orig  string // as written (capitalisation kept), after correction
 	Word  string // lower-cased
 	Terms []WeightedTerm
-	// Minor: the word says how, not what ("actually", "again", "exactly":
-	// English uses it mainly as an adverb), so it counts for minorWeight
-	// of a word however rare it is in the corpus.
-	Minor bool
 }
-
-// minorWeight is what a minor word's own term counts for in the search.
-// Chat is full of adverbs ("did they actually leave", "wat exactly
-// happened") that the articles rarely use, which made them the weightiest
-// words of the question.
-const minorWeight = 0.3
 
 // WeightedTerm is a BM25 term and how much it counts.
 type WeightedTerm struct {
@@ -79,9 +69,6 @@ type QueryOptions struct {
 	// Phrases, if set, expand a verb and the particle after it with the
 	// phrase's synonyms ("kicked out" → expel).
 	Phrases Phraser
-	// Lemmas, if set, let a word stand for the corpus's other forms of it
-	// that stemming does not join ("lead" → led; forms.go).
-	Lemmas Lemmatizer
 }
 
 // NounKinds knows what English words name; *lang.Resources satisfies it.
@@ -91,9 +78,6 @@ type NounKinds interface {
 	MainSenseIsA(word, class string) bool
 	// MainlyVerb reports whether w is used as a verb more than otherwise.
 	MainlyVerb(w string) bool
-	// MainlyAdverb reports whether w is used as an adverb more than
-	// otherwise.
-	MainlyAdverb(w string) bool
 }
 
 // Phraser knows the words of many words: a dictionary's multi-word
@@ -138,8 +122,6 @@ type queryReader struct {
 	// canonical name.
 	entity map[string]string
 	defs   definitions
-	// formGroups: the corpus's terms grouped by base form (forms.go).
-	formGroups map[string][]string
 }
 
 func (r *queryReader) init(ix *Index) {
@@ -149,9 +131,6 @@ func (r *queryReader) init(ix *Index) {
 		}
 		if r.opts.NewSpeller != nil {
 			r.speller = r.opts.NewSpeller(r.vocab)
-		}
-		if r.opts.Lemmas != nil {
-			r.formGroups = buildForms(r.vocab, r.opts.Lemmas)
 		}
 		if r.opts.Vectors != nil {
 			ws := make([]string, 0, len(r.vocab))
@@ -287,19 +266,13 @@ func (ix *Index) Analyze(text string) Query {
 			continue
 		}
 		qw := QueryWord{Orig: orig, Word: w}
-		qw.Minor = r.opts.Nouns != nil && !unicode.IsUpper([]rune(orig)[0]) && r.opts.Nouns.MainlyAdverb(w)
-		own1 := 1.0
-		if qw.Minor {
-			own1 = minorWeight
-		}
 		for _, t := range own {
-			qw.Terms = append(qw.Terms, WeightedTerm{Term: t, Weight: own1})
+			qw.Terms = append(qw.Terms, WeightedTerm{Term: t, Weight: 1})
 		}
-		if !unicode.IsUpper([]rune(orig)[0]) && !qw.Minor {
+		if !unicode.IsUpper([]rune(orig)[0]) {
 			if i+1 < len(raw) {
 				qw.Terms = append(qw.Terms, r.phrasal(ix, w, strings.ToLower(raw[i+1]), own)...)
 			}
-			qw.Terms = append(qw.Terms, r.forms(w, termsOf(qw.Terms))...)
 			qw.Terms = append(qw.Terms, r.near(w, own)...)
 		}
 		q.Words = append(q.Words, qw)
@@ -387,15 +360,6 @@ func (r *queryReader) phrasal(ix *Index, w, next string, own []string) []Weighte
 		if len(out) >= phrasalPerWord {
 			break
 		}
-	}
-	return out
-}
-
-// termsOf returns the terms of ts.
-func termsOf(ts []WeightedTerm) []string {
-	out := make([]string, len(ts))
-	for i, t := range ts {
-		out[i] = t.Term
 	}
 	return out
 }

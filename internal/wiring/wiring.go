@@ -38,7 +38,6 @@ func QueryOptions(p *corpus.Profile, res *lang.Resources) retrieval.QueryOptions
 		o.Vectors = res
 		o.Definitions = res
 		o.Phrases = res
-		o.Lemmas = res
 		o.Nouns = res
 		o.NewSpeller = func(vocab map[string]int) retrieval.Speller { return lang.NewSpeller(res, vocab) }
 	}
