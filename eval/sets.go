@@ -91,6 +91,8 @@ func Sets() []Set {
 			About: "a seventh blind Discord-style set, written before the 2026-12-03 session's tuning; only run to report"},
 		{Name: "other-corpus-6", Role: Test, file: "test/othercorpus6/questions.yaml", corpus: "test/othercorpus6",
 			About: "a sixth blind corpus (a ransomware attack on a national railway), written before the same session's tuning; only run to report"},
+		{Name: "discord-h", Role: Test, file: "test/discord-h.yaml",
+			About: "an eighth blind Discord-style set, commissioned at the start of the second 2026-12-03 session; first run on that session's final code; only run to report"},
 		{Name: "other-corpus-7", Role: Test, file: "test/othercorpus7/questions.yaml", corpus: "test/othercorpus7",
 			About: "a seventh blind corpus (an attack on a national election commission during an election), written before the 2026-12-03 (second) session's tuning; only run to report"},
 	}
