@@ -92,6 +92,12 @@ type TrainingReport struct {
 	OtherLanguage     int     `json:"other_language"`
 	CVOtherFound      float64 `json:"cv_other_found"`
 	CVEnglishMistaken float64 `json:"cv_english_mistaken"`
+	// Outcomes: for each training set, in its order (questions in other
+	// languages left out), whether the cross-validated reader decided each
+	// question right at the threshold: answered an answerable one rightly,
+	// refused an unanswerable one. For comparing two fits question by
+	// question (`train -baseline`); not saved with the model.
+	Outcomes map[string][]bool `json:"-"`
 }
 
 // DefaultReader is the reader built into the program. It fails only when

@@ -75,6 +75,7 @@ func (a *Answerer) Train(ctx context.Context, sets []string, qs []TrainingQuesti
 		p          float64
 		answerable bool
 		right      bool // the best candidate is right
+		set        string
 	}
 	var cv []scored
 	for _, fold := range folds(exs) {
@@ -89,7 +90,7 @@ func (a *Answerer) Train(ctx context.Context, sets []string, qs []TrainingQuesti
 		s, an := fitBoth(train)
 		for _, ex := range test {
 			best, right := bestOf(&s, ex)
-			cv = append(cv, scored{p: sigmoid(an.Logit(answerableRow(ex, &s, best))), answerable: ex.answerable, right: right})
+			cv = append(cv, scored{p: sigmoid(an.Logit(answerableRow(ex, &s, best))), answerable: ex.answerable, right: right, set: ex.set})
 			if ex.answerable && right {
 				r.Trained.CVTop1++
 			}
@@ -127,6 +128,11 @@ func (a *Answerer) Train(ctx context.Context, sets []string, qs []TrainingQuesti
 		}
 	}
 	r.Threshold = math.Round(bestT*100) / 100
+	r.Trained.Outcomes = map[string][]bool{}
+	for _, x := range cv {
+		ok := x.answerable && x.p >= bestT && x.right || !x.answerable && x.p < bestT
+		r.Trained.Outcomes[x.set] = append(r.Trained.Outcomes[x.set], ok)
+	}
 	// AUC of the cross-validated answerability: how well it ranks the
 	// answerable questions above the others.
 	var pairs, above float64

@@ -54,6 +54,10 @@ type AnswerScores struct {
 	Failures []string `json:"failures,omitempty"`
 	// Wrong holds, for each failure, what was asked and answered.
 	Wrong []Miss `json:"wrong,omitempty"`
+	// Outcomes says, in the set's order, whether each question was
+	// answered right: what a paired comparison with another run needs
+	// (paired.go). It names no question, and eval prints only its counts.
+	Outcomes []bool `json:"outcomes,omitempty"`
 }
 
 // Miss is one wrong answer, for reading a training set's misses.
@@ -88,6 +92,7 @@ func Answers(ctx context.Context, ask Asker, articles map[string]*incidentbot.Ar
 		if ok {
 			st.Right++
 		}
+		s.Outcomes = append(s.Outcomes, ok)
 	}
 	var words []int
 	var lat []float64

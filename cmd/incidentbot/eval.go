@@ -45,6 +45,8 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	setName := c.fs.String("set", "", "one built-in set: "+setNames())
 	show := c.fs.Bool("show", false, "with one training set: print each wrong answer (test sets are never shown)")
 	tune := c.fs.Bool("tune", false, "search the hybrid weights on the training set instead, and print the best ones")
+	outcomes := c.fs.String("outcomes", "", "write whether each question was answered right to this file, for a later -baseline")
+	baseline := c.fs.String("baseline", "", "compare question by question with the run that wrote this -outcomes file")
 	if err := c.parse(args); err != nil {
 		return err
 	}
@@ -85,7 +87,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err != nil {
 			return err
 		}
-		return printEval(stdout, c.flags.json, []*setResult{r}, true, *show)
+		return finishEval(stdout, c.flags.json, []*setResult{r}, true, *show, *outcomes, *baseline)
 	}
 	sets := eval.Sets()
 	if *setName != "" {
@@ -139,7 +141,63 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		results = append(results, r)
 	}
-	return printEval(stdout, c.flags.json, results, len(results) == 1, *show)
+	return finishEval(stdout, c.flags.json, results, len(results) == 1, *show, *outcomes, *baseline)
+}
+
+// finishEval prints the results, compares them with a baseline run's
+// outcomes and saves this run's, in that order, so that a run can be
+// compared with the file it is about to replace.
+func finishEval(w io.Writer, asJSON bool, results []*setResult, detail, show bool, outcomesFile, baselineFile string) error {
+	if err := printEval(w, asJSON, results, detail, show); err != nil {
+		return err
+	}
+	now := outcomeFile{Sets: map[string][]bool{}}
+	for _, r := range results {
+		now.Sets[r.Set] = r.Answers.Outcomes
+	}
+	if baselineFile != "" {
+		base, err := readOutcomes(baselineFile)
+		if err != nil {
+			return err
+		}
+		if err := printPaired(w, results, base.Sets); err != nil {
+			return err
+		}
+	}
+	if outcomesFile != "" {
+		return writeOutcomes(outcomesFile, now)
+	}
+	return nil
+}
+
+// printPaired prints, set by set and pooled by role, how many questions
+// this run gets right that the baseline got wrong and the reverse: only
+// counts, so a test set's misses stay unread.
+func printPaired(w io.Writer, results []*setResult, base map[string][]bool) error {
+	fmt.Fprintln(w, "\nAgainst the baseline, question by question:")
+	pooled := map[eval.Role]*eval.Paired{}
+	for _, r := range results {
+		b, ok := base[r.Set]
+		if !ok {
+			fmt.Fprintf(w, "  %-14s not in the baseline\n", r.Set)
+			continue
+		}
+		p, err := eval.ComparePaired(b, r.Answers.Outcomes)
+		if err != nil {
+			return fmt.Errorf("set %s: %w", r.Set, err)
+		}
+		fmt.Fprintf(w, "  %-14s %s\n", r.Set, p)
+		if pooled[r.Role] == nil {
+			pooled[r.Role] = &eval.Paired{}
+		}
+		*pooled[r.Role] = pooled[r.Role].Add(p)
+	}
+	for _, role := range []eval.Role{eval.Train, eval.Test} {
+		if p := pooled[role]; p != nil {
+			fmt.Fprintf(w, "  all %-10s %s\n", role, p)
+		}
+	}
+	return nil
 }
 
 func evalSet(ctx context.Context, a *app, name string, role eval.Role, qs []eval.Question) (*setResult, error) {
@@ -179,12 +237,15 @@ func printEval(w io.Writer, asJSON bool, results []*setResult, detail, show bool
 		}
 		return nil
 	}
-	fmt.Fprintf(w, "%-13s %-5s %9s %8s %9s %9s %10s %8s %9s\n", "set", "role", "accuracy", "support", "false ref", "refused", "near miss", "recall@5", "hit@1")
+	fmt.Fprintf(w, "%-14s %-5s %9s %8s %9s %9s %10s %8s %9s %13s\n", "set", "role", "accuracy", "support", "false ref", "refused", "near miss", "recall@5", "hit@1", "accuracy 95%")
 	for _, r := range results {
 		h, s := r.Retrieval[len(r.Retrieval)-1], r.Answers
-		fmt.Fprintf(w, "%-13s %-5s %9.3f %8.3f %4d of %-3d %3d of %-3d %4d of %-3d %8.3f %9.3f\n", r.Set, r.Role, s.Accuracy, s.CitationSupport,
+		// The interval says how far the accuracy of this many questions
+		// can move by chance alone.
+		lo, hi := eval.Wilson(int(s.Accuracy*float64(s.Answerable)+0.5), s.Answerable)
+		fmt.Fprintf(w, "%-14s %-5s %9.3f %8.3f %4d of %-3d %3d of %-3d %4d of %-3d %8.3f %9.3f   %.3f–%.3f\n", r.Set, r.Role, s.Accuracy, s.CitationSupport,
 			s.FalseRefusals, s.Answerable, int(s.RefusalAccuracy*float64(s.Unanswerable)+0.5), s.Unanswerable,
-			s.NearMissRefused, s.NearMisses, h.RecallAt5, h.HitAt1)
+			s.NearMissRefused, s.NearMisses, h.RecallAt5, h.HitAt1, lo, hi)
 	}
 	fmt.Fprintln(w, "\nRight answers by kind of question:")
 	for _, r := range results {
@@ -196,7 +257,7 @@ func printEval(w io.Writer, asJSON bool, results []*setResult, detail, show bool
 			a, b := slices.Index(eval.Styles, styles[i]), slices.Index(eval.Styles, styles[j])
 			return a < b || a == b && styles[i] < styles[j]
 		})
-		fmt.Fprintf(w, "  %-13s", r.Set)
+		fmt.Fprintf(w, "  %-14s", r.Set)
 		for _, st := range styles {
 			x := r.Answers.ByStyle[st]
 			fmt.Fprintf(w, " %s %d/%d", st, x.Right, x.Questions)

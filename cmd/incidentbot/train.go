@@ -15,6 +15,8 @@ import (
 func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := newCommand("train", stderr)
 	out := c.fs.String("out", "answer/reader.json", "where to write the fitted model")
+	outcomes := c.fs.String("outcomes", "", "write each training question's cross-validated outcome to this file, for a later -baseline")
+	baseline := c.fs.String("baseline", "", "compare the cross-validated outcomes question by question with the fit that wrote this -outcomes file")
 	if err := c.parse(args); err != nil {
 		return err
 	}
@@ -44,6 +46,28 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "refusal threshold %.2f (cross-validated: %.3f of answerable answered rightly, %.3f wrongly refused, %.3f of unanswerable refused; answerability AUC %.3f; score %.3f)\n", r.Threshold, t.CVAnswered, t.CVFalseRefused, t.CVRefused, t.CVAUC, t.CVScore)
 	fmt.Fprintf(stdout, "language: %d questions in other languages; threshold %.2f (cross-validated: %.3f of them found, %.3f of the English taken for another language)\n", t.OtherLanguage, r.LanguageThreshold, t.CVOtherFound, t.CVEnglishMistaken)
 	fmt.Fprintf(stdout, "wrote %s\n", *out)
+	if *baseline != "" {
+		base, err := readOutcomes(*baseline)
+		if err != nil {
+			return err
+		}
+		var pooled eval.Paired
+		for _, set := range t.Sets {
+			b, ok := base.Sets[set]
+			if !ok || t.Outcomes[set] == nil {
+				continue
+			}
+			p, err := eval.ComparePaired(b, t.Outcomes[set])
+			if err != nil {
+				return fmt.Errorf("set %s: %w", set, err)
+			}
+			pooled = pooled.Add(p)
+		}
+		fmt.Fprintf(stdout, "against the baseline, cross-validated decisions question by question: %s\n", pooled)
+	}
+	if *outcomes != "" {
+		return writeOutcomes(*outcomes, outcomeFile{Sets: t.Outcomes})
+	}
 	return nil
 }
 

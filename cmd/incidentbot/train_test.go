@@ -17,7 +17,8 @@ func TestTrainingReproducesTheBuiltInReader(t *testing.T) {
 		t.Skip("trains the reader (several seconds)")
 	}
 	out := filepath.Join(t.TempDir(), "reader.json")
-	if _, _, err := runCmd(t, sharedData, "", "train", "--out", out); err != nil {
+	outcomes := filepath.Join(t.TempDir(), "outcomes.json")
+	if _, _, err := runCmd(t, sharedData, "", "train", "--out", out, "--outcomes", outcomes); err != nil {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(out)
@@ -54,5 +55,18 @@ func TestTrainingReproducesTheBuiltInReader(t *testing.T) {
 	}
 	if got.Trained.Questions == 0 || got.Trained.Positives == 0 {
 		t.Errorf("trained on nothing: %+v", got.Trained)
+	}
+	// The cross-validated outcomes, for `train -baseline`: one per English
+	// training question, of every set.
+	f, err := readOutcomes(outcomes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, set := range got.Trained.Sets {
+		n += len(f.Sets[set])
+	}
+	if want := got.Trained.Questions - got.Trained.OtherLanguage; n != want {
+		t.Errorf("%d cross-validated outcomes saved, want one per English training question (%d)", n, want)
 	}
 }

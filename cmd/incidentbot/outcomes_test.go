@@ -1,0 +1,62 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// `eval -outcomes` saves which questions a run got right and `-baseline`
+// counts, question by question, what a later run gained and lost: the
+// comparison a maintainer needs to tell a real change from chance.
+func TestEvalComparesWithABaselineQuestionByQuestion(t *testing.T) {
+	dir := t.TempDir()
+	qs := filepath.Join(dir, "q.yaml")
+	if err := os.WriteFile(qs, []byte(`- id: q1
+  question: "Which police system was attacked on September 9?"
+  docs: [002_013f2565afa33a21]
+  must: ["TIMS"]
+  kind: what
+- id: q2
+  question: "What is the best recipe for banana bread?"
+  unanswerable: true
+  docs: []
+  must: []
+  kind: what
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	first := filepath.Join(dir, "first.json")
+	if _, _, err := runCmd(t, sharedData, "", "eval", "--questions", qs, "--outcomes", first); err != nil {
+		t.Fatal(err)
+	}
+	f, err := readOutcomes(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := f.Sets[qs]
+	if len(got) != 2 || !got[0] || !got[1] {
+		t.Fatalf("outcomes %v, want both questions right (answered, refused)", got)
+	}
+	// A baseline that got the first question wrong: this run is one
+	// better on it.
+	worse := filepath.Join(dir, "worse.json")
+	if err := writeOutcomes(worse, outcomeFile{Sets: map[string][]bool{qs: {false, true}}}); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := runCmd(t, sharedData, "", "eval", "--questions", qs, "--baseline", worse)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "1 better, 0 worse, 1 the same") {
+		t.Fatalf("no paired comparison in the output:\n%s", out)
+	}
+	// A baseline of other questions is an error, not a comparison.
+	if err := writeOutcomes(worse, outcomeFile{Sets: map[string][]bool{qs: {true}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := runCmd(t, sharedData, "", "eval", "--questions", qs, "--baseline", worse); err == nil || !strings.Contains(err.Error(), "not the same questions") {
+		t.Fatalf("a baseline of one question compared with two: err %v", err)
+	}
+}
