@@ -95,6 +95,8 @@ func Sets() []Set {
 			About: "an eighth blind Discord-style set, commissioned at the start of the second 2026-12-03 session; first run on that session's final code; only run to report"},
 		{Name: "other-corpus-7", Role: Test, file: "test/othercorpus7/questions.yaml", corpus: "test/othercorpus7",
 			About: "a seventh blind corpus (an attack on a national election commission during an election), written before the 2026-12-03 (second) session's tuning; only run to report"},
+		{Name: "discord-i", Role: Test, file: "test/discord-i.yaml",
+			About: "a ninth blind Discord-style set (200 + 60), commissioned at the start of the third 2026-12-03 session and first run before its changes; only run to report"},
 	}
 }
 
