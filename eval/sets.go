@@ -10,7 +10,7 @@ import (
 // The question sets, built into the program so `incidentbot eval` runs
 // from anywhere.
 //
-//go:embed train/*.yaml test/*.yaml test/othercorpus test/othercorpus2 test/othercorpus3 test/othercorpus4 test/othercorpus5 test/othercorpus6 test/othercorpus7
+//go:embed train/*.yaml test/*.yaml test/othercorpus test/othercorpus2 test/othercorpus3 test/othercorpus4 test/othercorpus5 test/othercorpus6 test/othercorpus7 test/othercorpus8
 var files embed.FS
 
 // Role says what a set may be used for. Training sets may be tuned and
@@ -97,6 +97,8 @@ func Sets() []Set {
 			About: "a seventh blind corpus (an attack on a national election commission during an election), written before the 2026-12-03 (second) session's tuning; only run to report"},
 		{Name: "discord-i", Role: Test, file: "test/discord-i.yaml",
 			About: "a ninth blind Discord-style set (200 + 60), commissioned at the start of the third 2026-12-03 session and first run before its changes; only run to report"},
+		{Name: "other-corpus-8", Role: Test, file: "test/othercorpus8/questions.yaml", corpus: "test/othercorpus8",
+			About: "an eighth blind corpus (ransomware that stopped a national postal service's international parcels), written at the start of the third 2026-12-03 session and first run before its changes; only run to report"},
 	}
 }
 
