@@ -104,8 +104,10 @@ func (a *Answerer) Train(ctx context.Context, sets []string, qs []TrainingQuesti
 			nUn++
 		}
 	}
-	bestT, bestScore := 0.5, math.Inf(-1)
-	for t := 0.05; t < 0.951; t += 0.01 {
+	// The cross-validated figures of each threshold on a grid of 0.01.
+	var curve []thresholdPoint
+	for i := 5; i <= 95; i++ {
+		t := float64(i) / 100
 		var answered, refused, falseRefused float64
 		for _, x := range cv {
 			switch {
@@ -121,12 +123,12 @@ func (a *Answerer) Train(ctx context.Context, sets []string, qs []TrainingQuesti
 		// unanswerable one gains, even when the answer would have been
 		// wrong: "the articles don't say" is then untrue.
 		score := (answered-falseRefused)/max(nAns, 1) + refused/max(nUn, 1)
-		if score > bestScore+1e-12 {
-			bestT, bestScore = t, score
-			r.Trained.CVAnswered, r.Trained.CVRefused = answered/max(nAns, 1), refused/max(nUn, 1)
-			r.Trained.CVFalseRefused, r.Trained.CVScore = falseRefused/max(nAns, 1), score
-		}
+		curve = append(curve, thresholdPoint{t, score, answered / max(nAns, 1), refused / max(nUn, 1), falseRefused / max(nAns, 1)})
 	}
+	p := curve[chooseThreshold(curve)]
+	bestT := p.t
+	r.Trained.CVAnswered, r.Trained.CVRefused = p.answered, p.refused
+	r.Trained.CVFalseRefused, r.Trained.CVScore = p.falseRefused, p.score
 	r.Threshold = math.Round(bestT*100) / 100
 	r.Trained.Outcomes = map[string][]bool{}
 	for _, x := range cv {
@@ -156,6 +158,38 @@ func (a *Answerer) Train(ctx context.Context, sets []string, qs []TrainingQuesti
 	a.trainLanguage(r, qs)
 	return r, nil
 }
+
+// thresholdPoint is a refusal threshold's cross-validated figures.
+type thresholdPoint struct {
+	t, score, answered, refused, falseRefused float64
+}
+
+// chooseThreshold returns the index of the threshold whose neighbourhood
+// (thresholdWindow grid steps either side) scores best on average, not the
+// single best point: the curve is flat near its top, and its highest
+// point moved by up to a tenth with changes to the reader that moved the
+// figures by noise, which made two readers' figures incomparable.
+func chooseThreshold(curve []thresholdPoint) int {
+	best, bestMean := 0, math.Inf(-1)
+	for i := range curve {
+		var sum float64
+		n := 0
+		for j := max(0, i-thresholdWindow); j <= min(len(curve)-1, i+thresholdWindow); j++ {
+			sum += curve[j].score
+			n++
+		}
+		// Of equal neighbourhoods (near the grid's ends they overlap), the
+		// better point.
+		if mean := sum / float64(n); mean > bestMean+1e-12 || mean > bestMean-1e-12 && curve[i].score > curve[best].score {
+			best, bestMean = i, mean
+		}
+	}
+	return best
+}
+
+// thresholdWindow is how many grid steps (of 0.01) either side of a
+// threshold its neighbourhood spans when the refusal threshold is chosen.
+const thresholdWindow = 4
 
 // languageFolds is the language model's number of cross-validation
 // folds. Its questions are held out every languageFolds-th, not by set:

@@ -47,6 +47,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	tune := c.fs.Bool("tune", false, "search the hybrid weights on the training set instead, and print the best ones")
 	outcomes := c.fs.String("outcomes", "", "write whether each question was answered right to this file, for a later -baseline")
 	baseline := c.fs.String("baseline", "", "compare question by question with the run that wrote this -outcomes file")
+	threshold := c.fs.Float64("threshold", -1, "refuse below this answerability instead of the reader's threshold (0: refuse only what the reader cannot answer at all), to compare two readers' answers at one operating point")
 	if err := c.parse(args); err != nil {
 		return err
 	}
@@ -83,6 +84,11 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err != nil {
 			return err
 		}
+		if *threshold >= 0 {
+			if err := withThreshold(a, *threshold); err != nil {
+				return err
+			}
+		}
 		r, err := evalSet(ctx, a, *questions, "", qs)
 		if err != nil {
 			return err
@@ -103,37 +109,15 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err != nil {
 			return err
 		}
-		on := a
-		if fsys := s.Corpus(); fsys != nil {
-			// The set's own corpus: indexed in a folder of its own, so the
-			// shipped index is left as it is.
-			dir, err := os.MkdirTemp("", "incidentbot-eval-")
-			if err != nil {
+		on, closeSet, err := openSetCorpus(ctx, c, a, s)
+		if err != nil {
+			return err
+		}
+		defer closeSet()
+		if *threshold >= 0 {
+			if err := withThreshold(on, *threshold); err != nil {
 				return err
 			}
-			defer os.RemoveAll(dir)
-			cfg := c.cfg
-			cfg.Data = dir
-			name := s.CorpusName()
-			data, err := fs.ReadFile(fsys, corpus.ProfileFile)
-			if err != nil {
-				return fmt.Errorf("set %s: %w", s.Name, err)
-			}
-			p, err := corpus.ParseProfile(name+"/"+corpus.ProfileFile, data)
-			if err != nil {
-				return err
-			}
-			on, err = openAppWith(ctx, cfg, c.log, openOptions{}, func() ([]*incidentbot.Article, error) {
-				sub, err := fsSub(fsys, "articles")
-				if err != nil {
-					return nil, err
-				}
-				return corpus.Load(sub, name+"/articles")
-			}, p)
-			if err != nil {
-				return fmt.Errorf("set %s: %w", s.Name, err)
-			}
-			defer on.close()
 		}
 		r, err := evalSet(ctx, on, s.Name, s.Role, qs)
 		if err != nil {
@@ -198,6 +182,60 @@ func printPaired(w io.Writer, results []*setResult, base map[string][]bool) erro
 		}
 	}
 	return nil
+}
+
+// withThreshold makes a's answerer refuse below threshold t instead of its
+// reader's own.
+func withThreshold(a *app, t float64) error {
+	r, err := answer.DefaultReader()
+	if err != nil {
+		return err
+	}
+	r.Threshold = t
+	o := a.answerOpts
+	o.Reader = r
+	a.answerer = answer.New(answer.WithProfile(a.store, a.answerer.Profile()), o)
+	return nil
+}
+
+// openSetCorpus returns the app a set's questions are asked of: a, for a
+// set about the shipped corpus, or one opened on the set's own corpus,
+// indexed in a folder of its own so the shipped index is left as it is;
+// closing it removes that folder.
+func openSetCorpus(ctx context.Context, c *command, a *app, s eval.Set) (*app, func(), error) {
+	fsys := s.Corpus()
+	if fsys == nil {
+		return a, func() {}, nil
+	}
+	dir, err := os.MkdirTemp("", "incidentbot-eval-")
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg := c.cfg
+	cfg.Data = dir
+	name := s.CorpusName()
+	data, err := fs.ReadFile(fsys, corpus.ProfileFile)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, fmt.Errorf("set %s: %w", s.Name, err)
+	}
+	p, err := corpus.ParseProfile(name+"/"+corpus.ProfileFile, data)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	on, err := openAppWith(ctx, cfg, c.log, openOptions{}, func() ([]*incidentbot.Article, error) {
+		sub, err := fsSub(fsys, "articles")
+		if err != nil {
+			return nil, err
+		}
+		return corpus.Load(sub, name+"/articles")
+	}, p)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, fmt.Errorf("set %s: %w", s.Name, err)
+	}
+	return on, func() { on.close(); os.RemoveAll(dir) }, nil
 }
 
 func evalSet(ctx context.Context, a *app, name string, role eval.Role, qs []eval.Question) (*setResult, error) {

@@ -60,3 +60,44 @@ func TestEvalComparesWithABaselineQuestionByQuestion(t *testing.T) {
 		t.Fatalf("a baseline of one question compared with two: err %v", err)
 	}
 }
+
+// `eval -threshold` answers at the given refusal threshold instead of the
+// reader's: at 1 every question is refused, at 0 none is for want of an
+// answer, near misses included.
+func TestEvalThresholdOverridesTheReaders(t *testing.T) {
+	dir := t.TempDir()
+	qs := filepath.Join(dir, "q.yaml")
+	if err := os.WriteFile(qs, []byte(`- id: q1
+  question: "Which police system was attacked on September 9?"
+  docs: [002_013f2565afa33a21]
+  must: ["TIMS"]
+  kind: what
+- id: q2
+  question: "How much ransom did the hackers demand from Albania?"
+  unanswerable: true
+  docs: []
+  must: []
+  kind: how-many
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		threshold string
+		want      []bool
+	}{
+		{"1", []bool{false, true}}, // the answerable one refused, the near miss too
+		{"0", []bool{true, false}}, // both answered
+	} {
+		out := filepath.Join(dir, "o"+c.threshold+".json")
+		if _, _, err := runCmd(t, sharedData, "", "eval", "--questions", qs, "--threshold", c.threshold, "--outcomes", out); err != nil {
+			t.Fatal(err)
+		}
+		f, err := readOutcomes(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f.Sets[qs]; len(got) != 2 || got[0] != c.want[0] || got[1] != c.want[1] {
+			t.Errorf("threshold %s: outcomes %v, want %v", c.threshold, got, c.want)
+		}
+	}
+}
