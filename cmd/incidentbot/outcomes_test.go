@@ -12,21 +12,7 @@ import (
 // comparison a maintainer needs to tell a real change from chance.
 func TestEvalComparesWithABaselineQuestionByQuestion(t *testing.T) {
 	dir := t.TempDir()
-	qs := filepath.Join(dir, "q.yaml")
-	if err := os.WriteFile(qs, []byte(`- id: q1
-  question: "Which police system was attacked on September 9?"
-  docs: [002_013f2565afa33a21]
-  must: ["TIMS"]
-  kind: what
-- id: q2
-  question: "What is the best recipe for banana bread?"
-  unanswerable: true
-  docs: []
-  must: []
-  kind: what
-`), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	qs := twoQuestions(t, dir, "What is the best recipe for banana bread?", "what")
 	first := filepath.Join(dir, "first.json")
 	if _, _, err := runCmd(t, sharedData, "", "eval", "--questions", qs, "--outcomes", first); err != nil {
 		t.Fatal(err)
@@ -66,21 +52,7 @@ func TestEvalComparesWithABaselineQuestionByQuestion(t *testing.T) {
 // answer, near misses included.
 func TestEvalThresholdOverridesTheReaders(t *testing.T) {
 	dir := t.TempDir()
-	qs := filepath.Join(dir, "q.yaml")
-	if err := os.WriteFile(qs, []byte(`- id: q1
-  question: "Which police system was attacked on September 9?"
-  docs: [002_013f2565afa33a21]
-  must: ["TIMS"]
-  kind: what
-- id: q2
-  question: "How much ransom did the hackers demand from Albania?"
-  unanswerable: true
-  docs: []
-  must: []
-  kind: how-many
-`), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	qs := twoQuestions(t, dir, "How much ransom did the hackers demand from Albania?", "how-many")
 	for _, c := range []struct {
 		threshold string
 		want      []bool
@@ -100,4 +72,26 @@ func TestEvalThresholdOverridesTheReaders(t *testing.T) {
 			t.Errorf("threshold %s: outcomes %v, want %v", c.threshold, got, c.want)
 		}
 	}
+}
+
+// twoQuestions writes a question file in dir: one the articles answer,
+// then unanswerable, one they do not (of kind kind).
+func twoQuestions(t *testing.T, dir, unanswerable, kind string) string {
+	t.Helper()
+	qs := filepath.Join(dir, "q.yaml")
+	if err := os.WriteFile(qs, []byte(`- id: q1
+  question: "Which police system was attacked on September 9?"
+  docs: [002_013f2565afa33a21]
+  must: ["TIMS"]
+  kind: what
+- id: q2
+  question: "`+unanswerable+`"
+  unanswerable: true
+  docs: []
+  must: []
+  kind: `+kind+`
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return qs
 }
