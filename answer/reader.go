@@ -76,7 +76,8 @@ type TrainingReport struct {
 	CVRefused float64 `json:"cv_refused"`
 	// CVFalseRefused: of the answerable questions, the share refused.
 	CVFalseRefused float64 `json:"cv_false_refused"`
-	// CVScore is what the threshold maximises: answered rightly minus
+	// CVScore is the score at the chosen threshold (which maximises its
+	// neighbourhood's mean, chooseThreshold): answered rightly minus
 	// wrongly refused (shares of the answerable) plus refused (share of
 	// the rest). It compares two readers in one figure.
 	CVScore float64 `json:"cv_score"`
