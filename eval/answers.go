@@ -56,8 +56,9 @@ type AnswerScores struct {
 	Wrong []Miss `json:"wrong,omitempty"`
 	// Outcomes says, in the set's order, whether each question was
 	// answered right: what a paired comparison with another run needs
-	// (paired.go). It names no question, and eval prints only its counts.
-	Outcomes []bool `json:"outcomes,omitempty"`
+	// (paired.go). It names no question, and eval prints only its counts;
+	// `eval -outcomes` saves it, so --json leaves it out.
+	Outcomes []bool `json:"-"`
 }
 
 // Miss is one wrong answer, for reading a training set's misses.

@@ -159,7 +159,7 @@ func finishEval(w io.Writer, asJSON bool, results []*setResult, detail, show boo
 // counts, so a test set's misses stay unread.
 func printPaired(w io.Writer, results []*setResult, base map[string][]bool) error {
 	fmt.Fprintln(w, "\nAgainst the baseline, question by question:")
-	pooled := map[eval.Role]*eval.Paired{}
+	pooled := map[eval.Role]eval.Paired{}
 	for _, r := range results {
 		b, ok := base[r.Set]
 		if !ok {
@@ -171,13 +171,10 @@ func printPaired(w io.Writer, results []*setResult, base map[string][]bool) erro
 			return fmt.Errorf("set %s: %w", r.Set, err)
 		}
 		fmt.Fprintf(w, "  %-14s %s\n", r.Set, p)
-		if pooled[r.Role] == nil {
-			pooled[r.Role] = &eval.Paired{}
-		}
-		*pooled[r.Role] = pooled[r.Role].Add(p)
+		pooled[r.Role] = pooled[r.Role].Add(p)
 	}
 	for _, role := range []eval.Role{eval.Train, eval.Test} {
-		if p := pooled[role]; p != nil {
+		if p, ok := pooled[role]; ok {
 			fmt.Fprintf(w, "  all %-10s %s\n", role, p)
 		}
 	}
@@ -185,15 +182,19 @@ func printPaired(w io.Writer, results []*setResult, base map[string][]bool) erro
 }
 
 // withThreshold makes a's answerer refuse below threshold t instead of its
-// reader's own.
+// reader's own (the built-in one unless a's options name another).
 func withThreshold(a *app, t float64) error {
-	r, err := answer.DefaultReader()
-	if err != nil {
-		return err
+	r := a.answerOpts.Reader
+	if r == nil {
+		var err error
+		if r, err = answer.DefaultReader(); err != nil {
+			return err
+		}
 	}
-	r.Threshold = t
+	with := *r
+	with.Threshold = t
 	o := a.answerOpts
-	o.Reader = r
+	o.Reader = &with
 	a.answerer = answer.New(answer.WithProfile(a.store, a.answerer.Profile()), o)
 	return nil
 }
