@@ -25,8 +25,10 @@ type question struct {
 	total  float64
 	unseen float64 // weight of terms no sentence of the corpus has
 	maxIDF float64
-	// focus is the term of the thing asked for: the first content word
-	// after the question word ("ransom" in "how much ransom did…").
+	// focus is the term of the thing asked for: the head of the noun
+	// phrase after the question word ("groups" in "how many hacker groups
+	// did…"), else the first content word ("ransom" in "how much ransom
+	// did…").
 	focus qword
 	names []qword // capitalised words after the first: the names asked about
 	// entities are the profile's entities the question names (canonical).
@@ -118,7 +120,10 @@ func analyseQuestion(ix *retrieval.Index, rq retrieval.Query, lex Lexicon) quest
 		qa.total += wt
 		qa.maxIDF = max(qa.maxIDF, wt)
 		qa.words = append(qa.words, qw)
-		if qa.focus.term == "" && !isQuestionWord(w.Word) && !frameWords[w.Word] {
+		if !isQuestionWord(w.Word) && !frameWords[w.Word] && (qa.focus.term == "" || w.Word == rq.Focus) {
+			// The thing asked for: the head of the noun phrase after the
+			// question word ("groups" in "how many hacker groups"), else
+			// the first content word.
 			qa.focus = qw
 		}
 		if i > 0 && isCapitalised(w.Orig) && !isQuestionWord(w.Word) {

@@ -96,34 +96,44 @@ func KindWith(question string, nouns NounKinds) Kind {
 	if k != KindAny || nouns == nil {
 		return k
 	}
+	if head := AskedHead(question, nouns); head != "" && nouns.MainSenseIsA(head, "person") {
+		return KindPerson
+	}
+	return KindAny
+}
+
+// AskedHead returns the head of the noun phrase a "which …", "what …",
+// "how many …" or "how much …" question asks for, lower-cased: "groups"
+// in "how many hacker groups did …", "analyst" in "which analyst thought
+// …"; "" when the question word is not followed by one. English noun
+// phrases end in their head, so it is the phrase's last word; the phrase
+// ends before a function word or a verb ("thought", "said"), though its
+// first word may look like a verb ("retired colonel"). nouns may be nil:
+// then only function words end the phrase.
+func AskedHead(question string, nouns NounKinds) string {
 	q := strings.TrimSpace(question)
 	if loc := leadWord.FindStringIndex(q); loc != nil {
 		q = q[loc[0]:]
 	}
 	m := whichQuestion.FindStringSubmatch(q)
 	if m == nil {
-		return KindAny
+		return ""
 	}
-	// The noun phrase ends before a function word or a verb ("thought",
-	// "said"); its first word may look like a verb ("retired colonel").
 	head := ""
 	for i, w := range strings.Fields(m[1]) {
 		lw := strings.ToLower(strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "’s"))
 		acronym := len(w) > 1 && strings.ToUpper(w) == w // "IT expert": no pronoun
-		if stopWords[lw] && !acronym || i > 0 && nouns.MainlyVerb(lw) && !unicode.IsUpper([]rune(w)[0]) {
+		if stopWords[lw] && !acronym || i > 0 && nouns != nil && nouns.MainlyVerb(lw) && !unicode.IsUpper([]rune(w)[0]) {
 			break
 		}
 		head = lw
 	}
-	if head != "" && nouns.MainSenseIsA(head, "person") {
-		return KindPerson
-	}
-	return KindAny
+	return head
 }
 
-// whichQuestion is "which" or "what" and the words after it that may be
-// its noun phrase.
-var whichQuestion = regexp.MustCompile(`(?i)^(?:which|what)\s+((?:[\p{L}\d’'-]+\s*){1,5})`)
+// whichQuestion is "which", "what", "how many" or "how much" and the
+// words after it that may be its noun phrase.
+var whichQuestion = regexp.MustCompile(`(?i)^(?:which|what|how\s+many|how\s+much)\s+((?:[\p{L}\d’'-]+\s*){1,5})`)
 
 func hasKind(text string, k Kind) bool {
 	switch k {

@@ -35,3 +35,27 @@ func TestWhichNounAsksForAPersonByWordNet(t *testing.T) {
 		}
 	}
 }
+
+// The thing a question asks for is the head of the noun phrase after its
+// question word, so "how many hacker groups" is answered by a count of
+// groups, not of hackers; a verb ends the phrase, and a question word
+// followed by no noun phrase names none.
+func TestAskedHeadIsTheNounPhrasesLastWord(t *testing.T) {
+	res, err := lang.Load("")
+	if err != nil {
+		t.Fatalf("language pack not installed (make model): %v", err)
+	}
+	for q, want := range map[string]string{
+		"how many hacker groups did the prime minister name?": "groups",
+		"How much ransom did they ask for":                    "ransom",
+		"which retired army colonel said it":                  "colonel",
+		"Which analyst thought the move was hasty?":           "analyst",
+		"so what police system went down next":                "system",
+		"what did the minister say":                           "",
+		"when did the outage end":                             "",
+	} {
+		if got := AskedHead(q, res); got != want {
+			t.Errorf("AskedHead(%q) = %q, want %q", q, got, want)
+		}
+	}
+}

@@ -19,6 +19,9 @@ type Query struct {
 	Original string // as typed
 	Text     string // spelling corrected: what is embedded
 	Kind     Kind   // KindWith(Text, the index's nouns)
+	// Focus is the head of the noun phrase the question asks for
+	// (AskedHead), lower-cased; "" when it names none.
+	Focus string
 	Words    []QueryWord
 }
 
@@ -233,6 +236,7 @@ func (ix *Index) Analyze(text string) Query {
 	r.init(ix)
 	q := Query{Original: text, Text: r.correct(text)}
 	q.Kind = KindWith(q.Text, r.opts.Nouns)
+	q.Focus = AskedHead(q.Text, r.opts.Nouns)
 	// Multi-word names first ("islamic republic"), then single words.
 	lower := strings.ToLower(foldAccents(q.Text))
 	aliased := map[string]bool{}
