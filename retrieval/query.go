@@ -22,7 +22,7 @@ type Query struct {
 	// Focus is the head of the noun phrase the question asks for
 	// (AskedHead), lower-cased; "" when it names none.
 	Focus string
-	Words    []QueryWord
+	Words []QueryWord
 }
 
 // QueryWord is one content word of a query with the terms that stand for
