@@ -10,7 +10,7 @@ import (
 // The question sets, built into the program so `incidentbot eval` runs
 // from anywhere.
 //
-//go:embed train/*.yaml test/*.yaml test/othercorpus test/othercorpus2 test/othercorpus3 test/othercorpus4 test/othercorpus5 test/othercorpus6 test/othercorpus7 test/othercorpus8
+//go:embed train/*.yaml test/*.yaml test/othercorpus test/othercorpus2 test/othercorpus3 test/othercorpus4 test/othercorpus5 test/othercorpus6 test/othercorpus7 test/othercorpus8 test/othercorpus9
 var files embed.FS
 
 // Role says what a set may be used for. Training sets may be tuned and
@@ -99,6 +99,8 @@ func Sets() []Set {
 			About: "a ninth blind Discord-style set (200 + 60), commissioned at the start of the third 2026-12-03 session and first run before its changes; only run to report"},
 		{Name: "other-corpus-8", Role: Test, file: "test/othercorpus8/questions.yaml", corpus: "test/othercorpus8",
 			About: "an eighth blind corpus (ransomware that stopped a national postal service's international parcels), written at the start of the third 2026-12-03 session and first run before its changes; only run to report"},
+		{Name: "other-corpus-9", Role: Test, file: "test/othercorpus9/questions.yaml", corpus: "test/othercorpus9",
+			About: "a ninth blind corpus (a wiper attack on a national telecom operator), written at the start of the 2026-12-04 session and first run before its changes; only run to report"},
 	}
 }
 
