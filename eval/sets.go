@@ -99,6 +99,8 @@ func Sets() []Set {
 			About: "a ninth blind Discord-style set (200 + 60), commissioned at the start of the third 2026-12-03 session and first run before its changes; only run to report"},
 		{Name: "other-corpus-8", Role: Test, file: "test/othercorpus8/questions.yaml", corpus: "test/othercorpus8",
 			About: "an eighth blind corpus (ransomware that stopped a national postal service's international parcels), written at the start of the third 2026-12-03 session and first run before its changes; only run to report"},
+		{Name: "discord-j", Role: Test, file: "test/discord-j.yaml",
+			About: "a tenth blind Discord-style set (200 + 60), commissioned at the start of the 2026-12-04 session and first run before its changes; only run to report"},
 		{Name: "other-corpus-9", Role: Test, file: "test/othercorpus9/questions.yaml", corpus: "test/othercorpus9",
 			About: "a ninth blind corpus (a wiper attack on a national telecom operator), written at the start of the 2026-12-04 session and first run before its changes; only run to report"},
 	}
