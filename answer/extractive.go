@@ -171,7 +171,7 @@ func (a *Answerer) otherParts(qa *question, cands []*candidate, chosen []*candid
 	for _, kind := range qa.parts[1:] {
 		answered := false
 		for _, c := range append(chosen, out...) {
-			answered = answered || c.hasKind(ix, kind)
+			answered = answered || qa.holds(ix, c, kind)
 		}
 		if answered {
 			continue
@@ -431,7 +431,7 @@ func clip(qa *question, c *candidate, maxWords int) string {
 			// first word may be the name).
 			holds := retrieval.HasAnswerKind(cl, k)
 			if k == retrieval.KindPerson {
-				holds = newValue(&question{kind: k, askedTerms: qa.askedTerms}, cl)
+				holds = newValue(&question{lex: qa.lex, kind: k, askedTerms: qa.askedTerms}, cl)
 			}
 			if holds {
 				weight[i] += 2*qa.total + 1

@@ -25,6 +25,9 @@ type Lexicon interface {
 	Rank(word string) int
 	// IsName reports whether English knows w only as a name ("serbia").
 	IsName(w string) bool
+	// IsCommonWord reports whether w is a lower-case English word in
+	// common use.
+	IsCommonWord(w string) bool
 }
 
 // The reader's features of one candidate: general measures of how well a
@@ -192,7 +195,7 @@ func (m *matcher) features(ix *retrieval.Index, c *candidate, prev map[string]bo
 	if qa.maxIDF > 0 {
 		f[fMissing] = missing / qa.maxIDF
 	}
-	if qa.kind != retrieval.KindAny && c.hasKind(ix, qa.kind) {
+	if qa.kind != retrieval.KindAny && qa.holds(ix, c, qa.kind) {
 		f[fKind] = 1
 		if qa.kind == retrieval.KindDate && !c.hasKind(ix, retrieval.KindDay) {
 			f[fKind] = 0.5 // a month answers "when" less well than a day
@@ -281,7 +284,7 @@ func newValue(qa *question, text string) bool {
 		}
 		return false
 	case retrieval.KindPerson:
-		for _, n := range retrieval.NameLike(text) {
+		for _, n := range persons(text, qa.lex) {
 			for _, t := range retrieval.Terms(n) {
 				if !qa.askedTerms[t] {
 					return true
@@ -309,6 +312,16 @@ func digitNumbers(text string) []string {
 		}
 	}
 	return out
+}
+
+// holds reports whether candidate c holds an answer of kind: what the
+// index marks for its sentences, and for a person a name English takes
+// for one (persons.go).
+func (qa *question) holds(ix *retrieval.Index, c *candidate, kind retrieval.Kind) bool {
+	if !c.hasKind(ix, kind) {
+		return false
+	}
+	return kind != retrieval.KindPerson || qa.lex == nil || len(persons(c.text, qa.lex)) > 0
 }
 
 // hasKind reports whether the candidate's sentences hold an answer of

@@ -12,6 +12,7 @@ import (
 // question is a question read once: every later step (the search query,
 // the reader's features, the answer's shape) uses this analysis.
 type question struct {
+	lex   Lexicon        // English, for what the reader tells apart (persons.go); may be nil
 	text  string         // as asked
 	asked string         // the sentences that ask something, spelling corrected
 	kind  retrieval.Kind // the kind of answer wanted
@@ -61,7 +62,7 @@ var wordRE = regexp.MustCompile(`[\p{L}\d][\p{L}\d'’.-]*`)
 // analyseQuestion reads the retrieval analysis rq of a question against
 // index ix.
 func analyseQuestion(ix *retrieval.Index, rq retrieval.Query, lex Lexicon) question {
-	qa := question{text: rq.Original, asked: rq.Text, kind: rq.Kind, terms: map[string]float64{}, years: retrieval.Years(rq.Text)}
+	qa := question{lex: lex, text: rq.Original, asked: rq.Text, kind: rq.Kind, terms: map[string]float64{}, years: retrieval.Years(rq.Text)}
 	qa.broad = qa.kind == retrieval.KindAny && broadQuestion.MatchString(rq.Text)
 	qa.askedTerms, qa.askedDates = termSet(rq.Text), map[string]bool{}
 	for _, d := range retrieval.FindDates(rq.Text) {

@@ -391,6 +391,11 @@ func (r *Resources) IsName(word string) bool {
 // minNameLetters is the length from which a lower-case word may be a name.
 const minNameLetters = 4
 
+// IsCommonWord reports whether word, or a base form of it, is a
+// lower-case English word in common use ("echo", "house", "cleverly"; not
+// "watson" or "stoltenberg"): a surname that is one is rare.
+func (r *Resources) IsCommonWord(word string) bool { return r.isCommonLemma(normLemma(word)) }
+
 // isCommonLemma reports whether w (normalised) or a base form of it is a
 // lower-case WordNet lemma in common use: SemCor tags it at least once, or
 // WordNet gives it more than one sense (hack, ransom, vat), even if GloVe
