@@ -284,7 +284,7 @@ func newValue(qa *question, text string) bool {
 		}
 		return false
 	case retrieval.KindPerson:
-		for _, n := range persons(text, qa.lex) {
+		for _, n := range retrieval.PersonNames(text, qa.lex) {
 			for _, t := range retrieval.Terms(n) {
 				if !qa.askedTerms[t] {
 					return true
@@ -316,12 +316,12 @@ func digitNumbers(text string) []string {
 
 // holds reports whether candidate c holds an answer of kind: what the
 // index marks for its sentences, and for a person a name English takes
-// for one (persons.go).
+// for one (retrieval.PersonNames).
 func (qa *question) holds(ix *retrieval.Index, c *candidate, kind retrieval.Kind) bool {
 	if !c.hasKind(ix, kind) {
 		return false
 	}
-	return kind != retrieval.KindPerson || qa.lex == nil || len(persons(c.text, qa.lex)) > 0
+	return kind != retrieval.KindPerson || qa.lex == nil || len(retrieval.PersonNames(c.text, qa.lex)) > 0
 }
 
 // hasKind reports whether the candidate's sentences hold an answer of

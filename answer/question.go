@@ -12,7 +12,7 @@ import (
 // question is a question read once: every later step (the search query,
 // the reader's features, the answer's shape) uses this analysis.
 type question struct {
-	lex   Lexicon        // English, for what the reader tells apart (persons.go); may be nil
+	lex   Lexicon        // English, for what the reader tells apart (a person's name); may be nil
 	text  string         // as asked
 	asked string         // the sentences that ask something, spelling corrected
 	kind  retrieval.Kind // the kind of answer wanted

@@ -1,4 +1,4 @@
-package answer
+package retrieval
 
 import (
 	"slices"
@@ -30,12 +30,12 @@ func TestPersonsAreNamesEnglishTakesForPersons(t *testing.T) {
 		{"Jens Stoltenberg, the Secretary General of NATO, condemned it.", []string{"Jens Stoltenberg"}},
 		{"The Tirana Echo reported that the Prime Minister spoke on Tuesday.", nil},
 	} {
-		if got := persons(c.text, res); !slices.Equal(got, c.want) {
-			t.Errorf("persons(%q) = %q, want %q", c.text, got, c.want)
+		if got := PersonNames(c.text, res); !slices.Equal(got, c.want) {
+			t.Errorf("PersonNames(%q) = %q, want %q", c.text, got, c.want)
 		}
 	}
 	// Without English every run of capitalised words may be one.
-	if got := persons("the White House National Security Council", nil); len(got) == 0 {
+	if got := PersonNames("the White House National Security Council", nil); len(got) == 0 {
 		t.Error("without a lexicon, no run was taken for a name")
 	}
 }
