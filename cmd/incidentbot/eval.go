@@ -43,7 +43,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	c := newCommand("eval", stderr)
 	questions := c.fs.String("questions", "", "one evaluation file, about the corpus in use (default: every built-in set)")
 	setName := c.fs.String("set", "", "one built-in set: "+setNames())
-	show := c.fs.Bool("show", false, "with one training set: print each wrong answer (test sets are never shown)")
+	show := c.fs.Bool("show", false, "with one training set, or a -questions file of your own: print each wrong answer (test sets are never shown, nor a -questions file without it: a blind set's first run must not show its misses)")
 	tune := c.fs.Bool("tune", false, "search the hybrid weights on the training set instead, and print the best ones")
 	outcomes := c.fs.String("outcomes", "", "write whether each question was answered right to this file, for a later -baseline")
 	baseline := c.fs.String("baseline", "", "compare question by question with the run that wrote this -outcomes file")
@@ -89,7 +89,13 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				return err
 			}
 		}
-		r, err := evalSet(ctx, a, *questions, "", qs)
+		// A file of questions is taken for a blind set, run to report,
+		// unless the maintainer asks to see its misses.
+		role := eval.Test
+		if *show {
+			role = ""
+		}
+		r, err := evalSet(ctx, a, *questions, role, qs)
 		if err != nil {
 			return err
 		}
@@ -260,8 +266,12 @@ func evalSet(ctx context.Context, a *app, name string, role eval.Role, qs []eval
 	}
 	if role == eval.Test {
 		// A test set is run to report: its misses are not for reading, or
-		// it would become a training set.
-		ans.Wrong = nil
+		// it would become a training set. Neither the text nor the ids of
+		// the questions it gets wrong (or finds no passage for) leave here.
+		ans.Wrong, ans.Failures = nil, nil
+		for i := range ret {
+			ret[i].Misses = nil
+		}
 	}
 	return &setResult{Set: name, Role: role, Retrieval: ret, Answers: ans}, nil
 }
@@ -313,7 +323,9 @@ func printEval(w io.Writer, asJSON bool, results []*setResult, detail, show bool
 			fmt.Fprintf(w, "  %-8s %9.3f %7.3f %7.3f\n", x.Method, x.RecallAt5, x.HitAt1, x.MRR)
 		}
 		s := r.Answers
-		fmt.Fprintf(w, "  hybrid misses (not in top 5): %v\n", r.Retrieval[len(r.Retrieval)-1].Misses)
+		if r.Role != eval.Test {
+			fmt.Fprintf(w, "  hybrid misses (not in top 5): %v\n", r.Retrieval[len(r.Retrieval)-1].Misses)
+		}
 		fmt.Fprintf(w, "  answers (%s mode): accuracy %.3f, support %.3f, verbatim %.3f, refusals %.3f of %d, false refusals %d\n",
 			s.Mode, s.Accuracy, s.CitationSupport, s.Verbatim, s.RefusalAccuracy, s.Unanswerable, s.FalseRefusals)
 		fmt.Fprintf(w, "  words median %d, max %d; latency p50 %.1f ms, p99 %.1f ms\n", s.MedianWords, s.MaxWords, s.P50MS, s.P99MS)

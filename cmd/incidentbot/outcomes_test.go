@@ -95,3 +95,32 @@ func twoQuestions(t *testing.T, dir, unanswerable, kind string) string {
 	}
 	return qs
 }
+
+// A file of questions is taken for a blind set: its first run reports
+// figures, never which questions it got wrong (their ids or their text,
+// in the table or the JSON), or reading them would make it a training
+// set; -show, for a maintainer's own file, prints them.
+func TestEvalOfAQuestionsFileDoesNotShowItsMisses(t *testing.T) {
+	dir := t.TempDir()
+	qs := twoQuestions(t, dir, "What is the best recipe for banana bread?", "what")
+	// At threshold 1 every question is refused: q1 is a miss.
+	for _, args := range [][]string{{}, {"--json"}} {
+		out, _, err := runCmd(t, sharedData, "", append([]string{"eval", "--questions", qs, "--threshold", "1"}, args...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out, "0.000") && !strings.Contains(out, `"accuracy":0`) {
+			t.Fatalf("q1 was not missed, so the test shows nothing:\n%s", out)
+		}
+		if strings.Contains(out, "q1") || strings.Contains(out, "police system") {
+			t.Errorf("eval %v shows the blind set's miss:\n%s", args, out)
+		}
+	}
+	out, _, err := runCmd(t, sharedData, "", "eval", "--questions", qs, "--threshold", "1", "--show")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "q1") || !strings.Contains(out, "police system") {
+		t.Errorf("eval --show does not show the miss:\n%s", out)
+	}
+}
