@@ -17,12 +17,11 @@ type PersonLexicon interface {
 // PersonNames returns the runs of capitalised words in text (NameLike)
 // that name a person as far as English knows. A run of two capitalised
 // words is as often an office, a body or a place ("Prime Minister",
-// "White House", "Islamic Republic", "Saudi Arabia") as a person, and a
+// "Supreme Court", "European Union", "New Zealand") as a person, and a
 // sentence holding only those does not answer "who". A person's name ends
 // in a surname English does not use as a common word ("Watson",
-// "Stoltenberg"), or begins with a word English knows only as a name
-// ("James Cleverly"); and neither is a place. With a nil lexicon every
-// run counts.
+// "Okonkwo"), or begins with a word English knows only as a name ("James
+// Baker"); and neither is a place. With a nil lexicon every run counts.
 func PersonNames(text string, lex PersonLexicon) []string {
 	runs := NameLike(text)
 	if lex == nil {
@@ -43,7 +42,7 @@ func isPerson(run string, lex PersonLexicon) bool {
 		w = strings.TrimSuffix(strings.TrimSuffix(strings.ToLower(w), "'s"), "’s")
 		w = strings.Trim(w, ".")
 		if len(ws) == 0 && stopWords[w] {
-			continue // "The Albanian", "On September": the sentence's first word
+			continue // "The French", "On September": the sentence's first word
 		}
 		if w != "" {
 			ws = append(ws, w)
