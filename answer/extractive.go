@@ -431,7 +431,7 @@ func clip(qa *question, c *candidate, maxWords int) string {
 			// first word may be the name).
 			holds := retrieval.HasAnswerKind(cl, k)
 			if k == retrieval.KindPerson {
-				holds = newValue(&question{lex: qa.lex, kind: k, askedTerms: qa.askedTerms}, cl)
+				holds = newValue(&question{lex: qa.lex, kind: k, askedTerms: qa.askedTerms, surnames: qa.surnames}, cl, c.hit.Article)
 			}
 			if holds {
 				weight[i] += 2*qa.total + 1

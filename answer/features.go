@@ -1,9 +1,11 @@
 package answer
 
 import (
+	"github.com/incidentbot/incidentbot"
 	"math"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/incidentbot/incidentbot/retrieval"
 )
@@ -206,7 +208,7 @@ func (m *matcher) features(ix *retrieval.Index, c *candidate, prev map[string]bo
 	if qa.kind != retrieval.KindAny {
 		if f[fKind] == 0 {
 			f[fKindMissing] = 1
-		} else if newValue(qa, c.text) {
+		} else if newValue(qa, c.text, c.hit.Article) {
 			f[fKindNew] = 1
 		}
 	}
@@ -266,7 +268,7 @@ func (m *matcher) features(ix *retrieval.Index, c *candidate, prev map[string]bo
 // newValue reports whether text holds a value of the kind qa asks for
 // that qa does not already name: "When did … on July 15 …?" is not
 // answered by a sentence whose only date is July 15.
-func newValue(qa *question, text string) bool {
+func newValue(qa *question, text string, art *incidentbot.Article) bool {
 	switch qa.kind {
 	case retrieval.KindDate:
 		for _, d := range retrieval.FindDates(text) {
@@ -284,7 +286,7 @@ func newValue(qa *question, text string) bool {
 		}
 		return false
 	case retrieval.KindPerson:
-		for _, n := range retrieval.PersonNames(text, qa.lex) {
+		for _, n := range qa.persons(text, art) {
 			for _, t := range retrieval.Terms(n) {
 				if !qa.askedTerms[t] {
 					return true
@@ -321,7 +323,36 @@ func (qa *question) holds(ix *retrieval.Index, c *candidate, kind retrieval.Kind
 	if !c.hasKind(ix, kind) {
 		return false
 	}
-	return kind != retrieval.KindPerson || qa.lex == nil || len(retrieval.PersonNames(c.text, qa.lex)) > 0
+	return kind != retrieval.KindPerson || qa.lex == nil || len(qa.persons(c.text, c.hit.Article)) > 0
+}
+
+// persons returns the persons text (of article art) names: the names
+// English takes for persons (retrieval.PersonNames), and a surname alone
+// ("…, Demiraj says") of a person the article names in full, as news
+// writing does after the first mention.
+func (qa *question) persons(text string, art *incidentbot.Article) []string {
+	ps := retrieval.PersonNames(text, qa.lex)
+	if qa.lex == nil || art == nil {
+		return ps
+	}
+	if qa.surnames == nil {
+		qa.surnames = map[string]map[string]bool{}
+	}
+	sur, ok := qa.surnames[art.ID]
+	if !ok {
+		sur = map[string]bool{}
+		for _, n := range retrieval.PersonNames(art.Text, qa.lex) {
+			ws := strings.Fields(n)
+			sur[strings.TrimSuffix(strings.TrimSuffix(ws[len(ws)-1], "'s"), "’s")] = true
+		}
+		qa.surnames[art.ID] = sur
+	}
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if sur[w] {
+			ps = append(ps, w)
+		}
+	}
+	return ps
 }
 
 // hasKind reports whether the candidate's sentences hold an answer of

@@ -12,11 +12,14 @@ import (
 // question is a question read once: every later step (the search query,
 // the reader's features, the answer's shape) uses this analysis.
 type question struct {
-	lex   Lexicon        // English, for what the reader tells apart (a person's name); may be nil
-	text  string         // as asked
-	asked string         // the sentences that ask something, spelling corrected
-	kind  retrieval.Kind // the kind of answer wanted
-	broad bool           // asks for an overview ("what happened in …?") rather than a fact
+	lex Lexicon // English, for what the reader tells apart (a person's name); may be nil
+	// surnames caches, per article, the surnames of the persons it names
+	// in full (persons).
+	surnames map[string]map[string]bool
+	text     string         // as asked
+	asked    string         // the sentences that ask something, spelling corrected
+	kind     retrieval.Kind // the kind of answer wanted
+	broad    bool           // asks for an overview ("what happened in …?") rather than a fact
 	// parts are the kinds of answer each part of a multi-part question
 	// asks for ("how many … and on what day" is a number, then a date),
 	// kind first; nil for a question of one part.

@@ -23,17 +23,17 @@ var floors = map[string]struct {
 }{
 	"questions":     {accuracy: 0.69, refused: 0.60, falseRefusals: 12, recall5: 0.85},
 	"heldout":       {accuracy: 0.74, refused: 0.50, falseRefusals: 3, recall5: 0.89},
-	"heldout2":      {accuracy: 0.73, refused: 0.25, falseRefusals: 3, recall5: 0.85},
+	"heldout2":      {accuracy: 0.70, refused: 0.25, falseRefusals: 4, recall5: 0.85},
 	"heldout3":      {accuracy: 0.60, refused: 0.25, falseRefusals: 4, recall5: 0.88},
 	"pairs":         {accuracy: 0.85, refused: 0.11, falseRefusals: 2, recall5: 0.95},
 	"casual":        {accuracy: 0.37, refused: 0.43, falseRefusals: 13, recall5: 0.78},
 	"whyhow":        {accuracy: 0.75, refused: 0.33, falseRefusals: 5, recall5: 0.91},
 	"discord-train": {accuracy: 0.58, refused: 0.62, falseRefusals: 15, recall5: 0.83},
-	"coverage":      {accuracy: 0.62, refused: 0.38, falseRefusals: 13, recall5: 0.82},
+	"coverage":      {accuracy: 0.62, refused: 0.40, falseRefusals: 13, recall5: 0.82},
 	"threads":       {accuracy: 0.50, refused: 0.12, falseRefusals: 7, recall5: 0.59},
 	"otherlang":     {accuracy: 0.79, refused: -0.03, falseRefusals: 2, recall5: 0.73},
 	"otherlang2":    {accuracy: 0.54, refused: -0.03, falseRefusals: 6, recall5: 0.55},
-	"mixed":         {accuracy: 0.47, refused: 0.30, falseRefusals: 32, recall5: 0.70},
+	"mixed":         {accuracy: 0.49, refused: 0.30, falseRefusals: 29, recall5: 0.70},
 	"offtopic":      {accuracy: -0.03, refused: 0.90, falseRefusals: 2, recall5: -0.03},
 }
 
