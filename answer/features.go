@@ -1,12 +1,12 @@
 package answer
 
 import (
-	"github.com/incidentbot/incidentbot"
 	"math"
 	"slices"
 	"strings"
 	"unicode"
 
+	"github.com/incidentbot/incidentbot"
 	"github.com/incidentbot/incidentbot/retrieval"
 )
 
