@@ -4,7 +4,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/incidentbot/incidentbot"
 	"github.com/incidentbot/incidentbot/retrieval"
@@ -324,35 +323,6 @@ func (qa *question) holds(ix *retrieval.Index, c *candidate, kind retrieval.Kind
 		return false
 	}
 	return kind != retrieval.KindPerson || qa.lex == nil || len(qa.persons(c.text, c.hit.Article)) > 0
-}
-
-// persons returns the persons text (of article art) names: the names
-// English takes for persons (retrieval.PersonNames), and a surname alone
-// ("…, Demiraj says") of a person the article names in full, as news
-// writing does after the first mention.
-func (qa *question) persons(text string, art *incidentbot.Article) []string {
-	ps := retrieval.PersonNames(text, qa.lex)
-	if qa.lex == nil || art == nil {
-		return ps
-	}
-	if qa.surnames == nil {
-		qa.surnames = map[string]map[string]bool{}
-	}
-	sur, ok := qa.surnames[art.ID]
-	if !ok {
-		sur = map[string]bool{}
-		for _, n := range retrieval.PersonNames(art.Text, qa.lex) {
-			ws := strings.Fields(n)
-			sur[strings.TrimSuffix(strings.TrimSuffix(ws[len(ws)-1], "'s"), "’s")] = true
-		}
-		qa.surnames[art.ID] = sur
-	}
-	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) }) {
-		if sur[w] {
-			ps = append(ps, w)
-		}
-	}
-	return ps
 }
 
 // hasKind reports whether the candidate's sentences hold an answer of
